@@ -1,0 +1,1 @@
+"""The habit catalog, badges and challenge templates, as TOML data files."""

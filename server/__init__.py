@@ -1,0 +1,1 @@
+"""Rapport service: HTTP API, pure domain rules and the store behind them."""

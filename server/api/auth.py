@@ -1,0 +1,97 @@
+"""Accounts: register, log in, log out, and the caller's own profile."""
+
+from __future__ import annotations
+
+from litestar import Controller, delete, get, patch, post
+from litestar.di import NamedDependency
+from litestar.params import JSONBody
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
+
+from server.api.deps import AuthedRequest
+from server.api.problems import problems
+from server.services import accounts
+from server.services.context import Context
+from server.store.records import UserRecord
+from shared import schemas
+
+
+class AuthController(Controller):
+    path = "/api/v1/auth"
+    tags = ["auth"]
+
+    @post(
+        "/register",
+        operation_id="auth_register",
+        summary="Create an account and get a token",
+        exclude_from_auth=True,
+        status_code=HTTP_201_CREATED,
+        responses=problems(409, 422),
+        security=[],
+    )
+    async def register(
+        self, ctx: NamedDependency[Context], data: JSONBody[schemas.RegisterRequest]
+    ) -> schemas.AuthResult:
+        return await accounts.register(ctx, data)
+
+    @post(
+        "/login",
+        operation_id="auth_login",
+        summary="Exchange a handle and password for a token",
+        exclude_from_auth=True,
+        status_code=HTTP_200_OK,
+        responses=problems(401, 429),
+        security=[],
+    )
+    async def login(
+        self,
+        ctx: NamedDependency[Context],
+        data: JSONBody[schemas.LoginRequest],
+        request: AuthedRequest,
+    ) -> schemas.AuthResult:
+        client = request.client.host if request.client else None
+        return await accounts.login(ctx, data, client)
+
+    @post(
+        "/logout",
+        operation_id="auth_logout",
+        summary="Revoke the token used for this request",
+        status_code=HTTP_204_NO_CONTENT,
+        responses=problems(401),
+    )
+    async def logout(self, ctx: NamedDependency[Context], request: AuthedRequest) -> None:
+        await accounts.logout(ctx, request.auth)
+
+
+class MeController(Controller):
+    path = "/api/v1/me"
+    tags = ["me"]
+
+    @get(operation_id="me_get", summary="The caller's profile", responses=problems(401))
+    async def get_me(
+        self, ctx: NamedDependency[Context], user: NamedDependency[UserRecord]
+    ) -> schemas.User:
+        return await accounts.profile(ctx, user)
+
+    @patch(
+        operation_id="me_update",
+        summary="Change display name, time zone or day-start hour",
+        responses=problems(401, 422),
+    )
+    async def update_me(
+        self,
+        ctx: NamedDependency[Context],
+        user: NamedDependency[UserRecord],
+        data: JSONBody[schemas.ProfilePatch],
+    ) -> schemas.User:
+        return await accounts.update_profile(ctx, user, data)
+
+    @delete(
+        operation_id="me_delete",
+        summary="Delete the account and all its data",
+        status_code=HTTP_204_NO_CONTENT,
+        responses=problems(401),
+    )
+    async def delete_me(
+        self, ctx: NamedDependency[Context], user: NamedDependency[UserRecord]
+    ) -> None:
+        await accounts.delete_account(ctx, user)

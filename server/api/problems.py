@@ -1,0 +1,117 @@
+"""Errors as RFC 9457 problem details, mapped in this one place."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import msgspec
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from server.services.errors import RapportError, RateLimited
+from shared.schemas import FieldError, Problem
+
+PROBLEM_JSON = "application/problem+json"
+TYPE_BASE = "https://rapport.dev/problems/"
+log = logging.getLogger("rapport.errors")
+
+_TITLES = {
+    400: "Bad request",
+    401: "Authentication required",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    413: "Request body too large",
+    415: "Unsupported media type",
+    422: "Invalid input",
+    429: "Too many requests",
+    500: "Internal server error",
+}
+
+
+def problem_response(
+    status: int,
+    slug: str,
+    detail: str,
+    *,
+    errors: list[FieldError] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response[bytes]:
+    body = Problem(
+        type=TYPE_BASE + slug,
+        title=_TITLES.get(status, "Error"),
+        status=status,
+        detail=detail,
+        errors=errors,
+    )
+    return Response(
+        content=msgspec.json.encode(body),
+        status_code=status,
+        media_type=PROBLEM_JSON,
+        headers=headers,
+    )
+
+
+def _field_errors(extra: Any) -> list[FieldError]:
+    errors = []
+    for item in extra if isinstance(extra, list) else []:
+        if isinstance(item, dict):
+            errors.append(
+                FieldError(
+                    field=str(item.get("key") or item.get("source") or "body"),
+                    message=str(item.get("message", "invalid")),
+                )
+            )
+    return errors
+
+
+def handle_rapport_error(_: Request[Any, Any, Any], exc: RapportError) -> Response[bytes]:
+    errors = [FieldError(field=exc.field, message=exc.detail)] if exc.field else None
+    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
+    if exc.status == 401:
+        headers = {"WWW-Authenticate": 'Bearer realm="rapport"'}
+    return problem_response(exc.status, exc.slug, exc.detail, errors=errors, headers=headers)
+
+
+def handle_http_exception(_: Request[Any, Any, Any], exc: HTTPException) -> Response[bytes]:
+    status = exc.status_code
+    if isinstance(exc, ValidationException):
+        errors = _field_errors(exc.extra)
+        detail = "; ".join(f"{e.field}: {e.message}" for e in errors) or exc.detail
+        return problem_response(400, "validation", detail, errors=errors or None)
+    slug = _TITLES.get(status, "error").lower().replace(" ", "-")
+    headers = dict(exc.headers or {})
+    return problem_response(status, slug, exc.detail or _TITLES.get(status, ""), headers=headers)
+
+
+def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return problem_response(
+        HTTP_500_INTERNAL_SERVER_ERROR, "internal", "the server failed; nothing was changed"
+    )
+
+
+exception_handlers = {
+    RapportError: handle_rapport_error,
+    HTTPException: handle_http_exception,
+    HTTP_500_INTERNAL_SERVER_ERROR: handle_unexpected,
+}
+
+
+def problems(*statuses: int) -> dict[int, ResponseSpec]:
+    """OpenAPI entries for the error statuses a route can answer."""
+    return {
+        status: ResponseSpec(
+            data_container=Problem,
+            description=_TITLES.get(status, "Error"),
+            media_type=PROBLEM_JSON,
+        )
+        for status in statuses
+    }
+
+
+__all__ = ["PROBLEM_JSON", "problem_response", "problems"]

@@ -1,0 +1,58 @@
+"""The caller's points ledger, badges and results/relationships balance."""
+
+from __future__ import annotations
+
+from litestar import Controller, get
+from litestar.di import NamedDependency
+
+from server.api.params import Cursor, FromDay, Limit, ToDay
+from server.api.problems import problems
+from server.services import progress
+from server.services.context import Context
+from server.services.paging import DEFAULT_LIMIT
+from server.store.records import UserRecord
+from shared import schemas
+
+
+class ProgressController(Controller):
+    path = "/api/v1/me"
+    tags = ["me"]
+
+    @get(
+        "/points",
+        operation_id="points_list",
+        summary="The points ledger, newest first: every entry says why",
+        responses=problems(401, 422),
+    )
+    async def points(
+        self,
+        ctx: NamedDependency[Context],
+        user: NamedDependency[UserRecord],
+        first: FromDay = None,
+        last: ToDay = None,
+        limit: Limit = DEFAULT_LIMIT,
+        cursor: Cursor = None,
+    ) -> schemas.LedgerPage:
+        return await progress.ledger(ctx, user, first=first, last=last, limit=limit, cursor=cursor)
+
+    @get(
+        "/badges",
+        operation_id="badges_list",
+        summary="Badges the caller has earned",
+        responses=problems(401),
+    )
+    async def badges(
+        self, ctx: NamedDependency[Context], user: NamedDependency[UserRecord]
+    ) -> list[schemas.EarnedBadge]:
+        return await progress.earned_badges(ctx, user)
+
+    @get(
+        "/balance",
+        operation_id="balance_get",
+        summary="Results vs relationships over the last 7 and 28 days",
+        responses=problems(401),
+    )
+    async def balance(
+        self, ctx: NamedDependency[Context], user: NamedDependency[UserRecord]
+    ) -> schemas.BalanceReport:
+        return await progress.balance_report(ctx, user)

@@ -1,0 +1,85 @@
+"""``create_app(settings, clock)``: wiring only — routes, plugins, lifespan."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+
+from server.api import auth, catalog, checkins, habits, health, progress
+from server.api.deps import auth_middleware, dependencies
+from server.api.problems import exception_handlers
+from server.catalog import load_catalog
+from server.clock import Clock, system_clock
+from server.services.context import Context
+from server.settings import Settings
+from server.store.sqlite import SqliteDatabase
+
+MAX_BODY_BYTES = 1_000_000
+
+ROUTES = [
+    health.HealthController,
+    auth.AuthController,
+    auth.MeController,
+    progress.ProgressController,
+    catalog.CatalogController,
+    habits.HabitsController,
+    habits.TodayController,
+    checkins.CheckinsController,
+]
+
+
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Litestar:
+    settings = settings or Settings.from_env()
+    catalog_data = load_catalog()  # fail at start-up, not at the first request
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        db = SqliteDatabase(
+            settings.database,
+            readers=settings.read_connections,
+            synchronous=settings.synchronous,
+        )
+        await db.open()
+        app.state.ctx = Context(
+            db=db, clock=clock or system_clock, settings=settings, catalog=catalog_data
+        )
+        try:
+            yield
+        finally:
+            await db.close()
+
+    logging.getLogger("rapport").setLevel(settings.log_level.upper())
+    return Litestar(
+        route_handlers=ROUTES,
+        dependencies=dependencies,
+        middleware=[auth_middleware],
+        exception_handlers=exception_handlers,  # type: ignore[arg-type]
+        lifespan=[lifespan],
+        request_max_body_size=MAX_BODY_BYTES,
+        openapi_config=OpenAPIConfig(
+            title="Rapport API",
+            version="1.0.0",
+            description=(
+                "Gamified habit building for career growth. Errors are RFC 9457 problem "
+                "details; authenticate with `Authorization: Bearer <token>`."
+            ),
+            path="/schema",
+            render_plugins=[ScalarRenderPlugin()],
+            components=Components(
+                security_schemes={
+                    "BearerToken": SecurityScheme(
+                        type="http", scheme="bearer", description="Token from login/register"
+                    )
+                }
+            ),
+            security=[{"BearerToken": []}],
+            use_handler_docstrings=False,
+        ),
+        debug=False,
+    )

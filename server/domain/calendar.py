@@ -1,0 +1,61 @@
+"""The user's day: mapping instants to local dates, and the windows built on them.
+
+A Rapport "day" is a date in the user's IANA time zone that starts at ``day_start_hour``
+local time. The mapping works on wall-clock time, so a DST change shortens or lengthens a
+day but never creates or removes one.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+
+class UnknownTimeZone(ValueError):
+    """The name is not an IANA time zone this machine knows."""
+
+
+@lru_cache(maxsize=1024)
+def zone(name: str) -> ZoneInfo:
+    """The ``ZoneInfo`` for an IANA name; raises ``UnknownTimeZone`` for anything else."""
+    if not name or name != name.strip() or name.startswith(("/", ".")) or ".." in name:
+        raise UnknownTimeZone(name)
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
+        raise UnknownTimeZone(name) from exc
+
+
+@lru_cache(maxsize=1)
+def known_time_zones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def local_day(instant: datetime, tz: str, day_start_hour: int = 0) -> date:
+    """The user's day that ``instant`` falls in.
+
+    >>> from datetime import datetime, UTC
+    >>> local_day(datetime(2026, 3, 10, 6, 30, tzinfo=UTC), "Europe/Berlin", 4)
+    datetime.date(2026, 3, 10)
+    >>> local_day(datetime(2026, 3, 10, 0, 30, tzinfo=UTC), "Europe/Berlin", 4)  # 01:30 local
+    datetime.date(2026, 3, 9)
+    """
+    if instant.tzinfo is None:
+        raise ValueError("instant must be timezone-aware")
+    wall = instant.astimezone(zone(tz)).replace(tzinfo=None)
+    return (wall - timedelta(hours=day_start_hour)).date()
+
+
+def week_start(day: date) -> date:
+    """Monday of the ISO week that ``day`` is in."""
+    return day - timedelta(days=day.weekday())
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def days_between(first: date, last: date) -> list[date]:
+    """Every day from ``first`` to ``last`` inclusive (empty when ``last < first``)."""
+    return [first + timedelta(days=i) for i in range((last - first).days + 1)]

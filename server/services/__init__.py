@@ -1,0 +1,1 @@
+"""Use cases: each opens one transaction and combines domain rules with the store."""

@@ -1,0 +1,153 @@
+"""Accounts: register, log in and out, authenticate a bearer token, edit or delete a profile."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import secrets
+from datetime import timedelta
+from uuid import UUID
+
+import msgspec
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from server.domain import levels
+from server.domain.calendar import UnknownTimeZone, zone
+from server.ids import new_id
+from server.services.context import Context
+from server.services.errors import Conflict, Invalid, RateLimited, Unauthenticated
+from server.store.queries import Queries
+from server.store.records import UserRecord
+from shared import schemas
+
+TOKEN_PREFIX = "rpt_"
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def check_time_zone(name: str) -> str:
+    try:
+        zone(name)
+    except UnknownTimeZone as exc:
+        raise Invalid(f"unknown time zone {name!r}", field="timezone") from exc
+    return name
+
+
+async def user_view(ctx: Context, q: Queries, user: UserRecord) -> schemas.User:
+    return schemas.User(
+        id=UUID(user.id),
+        handle=user.handle,
+        display_name=user.display_name,
+        timezone=user.timezone,
+        day_start_hour=user.day_start_hour,
+        level=levels.level_for_xp(user.xp),
+        xp=user.xp,
+        points=user.points,
+        streak_freezes=await q.total_held_freezes(user.id),
+        created_at=user.created_at,
+    )
+
+
+async def _issue_token(ctx: Context, q: Queries, user: UserRecord) -> schemas.AuthResult:
+    now = ctx.clock()
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    expires = now + timedelta(days=ctx.settings.token_ttl_days)
+    await q.insert_token(token_digest(token), user.id, now, expires)
+    return schemas.AuthResult(user=await user_view(ctx, q, user), token=token, expires_at=expires)
+
+
+async def register(ctx: Context, body: schemas.RegisterRequest) -> schemas.AuthResult:
+    check_time_zone(body.timezone)
+    password_hash = await asyncio.to_thread(ctx.hasher.hash, body.password)
+    user = UserRecord(
+        id=new_id(),
+        handle=body.handle,
+        display_name=body.display_name or body.handle,
+        password_hash=password_hash,
+        timezone=body.timezone,
+        day_start_hour=body.day_start_hour,
+        points=0,
+        xp=0,
+        total_done=0,
+        balanced_days=0,
+        created_at=ctx.clock(),
+    )
+    async with ctx.db.write() as conn:
+        q = Queries(conn)
+        if not await q.insert_user(user):
+            raise Conflict(f"handle {body.handle!r} is taken", field="handle")
+        return await _issue_token(ctx, q, user)
+
+
+# Verified when the handle is unknown, so both failures take the same time.
+_DUMMY_HASH: str | None = None
+
+
+async def login(ctx: Context, body: schemas.LoginRequest, client: str | None) -> schemas.AuthResult:
+    now = ctx.clock()
+    keys = [f"handle:{body.handle.lower()}"] + ([f"client:{client}"] if client else [])
+    waits = [w for key in keys if (w := ctx.login_limiter.retry_after(key, now)) is not None]
+    if waits:
+        raise RateLimited("too many failed logins; try again later", retry_after=max(waits))
+    async with ctx.db.read() as conn:
+        user = await Queries(conn).user_by_handle(body.handle)
+    global _DUMMY_HASH
+    if _DUMMY_HASH is None:
+        _DUMMY_HASH = await asyncio.to_thread(ctx.hasher.hash, secrets.token_hex(16))
+    stored = user.password_hash if user else _DUMMY_HASH
+    try:
+        ok: bool = await asyncio.to_thread(ctx.hasher.verify, stored, body.password)
+    except (VerificationError, InvalidHashError):
+        ok = False
+    if not ok or user is None:
+        for key in keys:
+            ctx.login_limiter.hit(key, now)
+        raise Unauthenticated("wrong handle or password")
+    async with ctx.db.write() as conn:
+        return await _issue_token(ctx, Queries(conn), user)
+
+
+async def authenticate(ctx: Context, token: str) -> UserRecord | None:
+    if not token.startswith(TOKEN_PREFIX) or len(token) > 100:
+        return None
+    async with ctx.db.read() as conn:
+        return await Queries(conn).user_for_token(token_digest(token), ctx.clock())
+
+
+async def logout(ctx: Context, token: str) -> None:
+    async with ctx.db.write() as conn:
+        await Queries(conn).revoke_token(token_digest(token), ctx.clock())
+
+
+async def profile(ctx: Context, user: UserRecord) -> schemas.User:
+    async with ctx.db.read() as conn:
+        return await user_view(ctx, Queries(conn), user)
+
+
+async def update_profile(
+    ctx: Context, user: UserRecord, body: schemas.ProfilePatch
+) -> schemas.User:
+    if body.timezone is not msgspec.UNSET:
+        check_time_zone(body.timezone)
+    async with ctx.db.write() as conn:
+        q = Queries(conn)
+        current = await q.user_by_id(user.id)
+        if current is None:
+            raise Unauthenticated("account no longer exists")
+        if body.display_name is not msgspec.UNSET:
+            current.display_name = body.display_name
+        if body.timezone is not msgspec.UNSET:
+            current.timezone = body.timezone
+        if body.day_start_hour is not msgspec.UNSET:
+            current.day_start_hour = body.day_start_hour
+        await q.update_profile(
+            user.id, current.display_name, current.timezone, current.day_start_hour
+        )
+        return await user_view(ctx, q, current)
+
+
+async def delete_account(ctx: Context, user: UserRecord) -> None:
+    async with ctx.db.write() as conn:
+        await Queries(conn).delete_user(user.id)

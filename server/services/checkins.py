@@ -1,0 +1,348 @@
+"""Check-ins and their undo: one write transaction each.
+
+A check-in writes the check-in row, the habit's settled streak state, the points ledger
+entries, the user's totals, the day's category counts and any badges, all together or
+not at all. Replaying the same client id with the same body answers the first result
+again; undo appends reversing ledger entries and never rewrites history.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date, datetime, timedelta
+from uuid import UUID
+
+import msgspec
+
+from server.domain import badges, balance, levels, scoring, streaks
+from server.domain.schedule import Cadence
+from server.ids import new_id
+from server.services.context import Context
+from server.services.errors import Conflict, Invalid, NotFound, OutsideBackdatingWindow
+from server.services.habits import (
+    cadence_of,
+    day_records,
+    progress_of,
+    store_progress,
+    today_for,
+    unsettled_from,
+)
+from server.services.paging import decode_cursor, encode_cursor
+from server.store.queries import Queries
+from server.store.records import (
+    CheckinRecord,
+    DayTotals,
+    HabitRecord,
+    LedgerRecord,
+    UserRecord,
+)
+from shared import schemas
+
+_result_decoder = msgspec.json.Decoder(schemas.CheckInResult)
+_encoder = msgspec.json.Encoder()
+
+
+def _digest(habit_id: UUID, body: schemas.CheckInCreate) -> str:
+    return hashlib.sha256(str(habit_id).encode() + _encoder.encode(body)).hexdigest()
+
+
+def checkin_view(c: CheckinRecord) -> schemas.CheckIn:
+    return schemas.CheckIn(
+        id=UUID(c.id),
+        habit_id=UUID(c.habit_id),
+        day=c.day,
+        value=c.value,
+        note=c.note,
+        skip=c.skip,
+        created_at=c.created_at,
+        witness=UUID(c.witness) if c.witness else None,
+    )
+
+
+def _check_window(ctx: Context, day: date, today: date) -> None:
+    if day > today:
+        raise OutsideBackdatingWindow(f"{day} is in the future (today is {today})", field="day")
+    first = today - timedelta(days=ctx.settings.backdate_days)
+    if day < first:
+        raise OutsideBackdatingWindow(
+            f"{day} is before {first}: only the last {ctx.settings.backdate_days + 1} days"
+            " can be changed",
+            field="day",
+        )
+
+
+def _check_not_settled(habit: HabitRecord, period: date | None) -> None:
+    if period is not None and habit.folded_through and period <= habit.folded_through:
+        raise OutsideBackdatingWindow("that period is already settled", field="day")
+
+
+def _freeze_covered_gap(
+    habit: HabitRecord, cad: Cadence, records: list[streaks.DayRecord], day: date
+) -> bool:
+    """Did a freeze keep the streak alive between the last activity and ``day``?"""
+    period = cad.period_of(day)
+    if period is None:
+        return False
+    earlier = streaks.tally(cad, [r for r in records if r.day < period])
+    state = progress_of(habit)
+    last = earlier[-1].period if earlier else state.folded_through
+    if last is None:
+        return False
+    just_after = cad.period_end(last) + timedelta(days=1)
+    before_gap = streaks.evaluate(state, cad, earlier, just_after)
+    at_day = streaks.evaluate(state, cad, earlier, day)
+    return at_day.freezes_used > before_gap.freezes_used and at_day.current > 0
+
+
+async def check_in(
+    ctx: Context, user: UserRecord, habit_id: UUID, body: schemas.CheckInCreate
+) -> tuple[schemas.CheckInResult, bool]:
+    """The result, and whether it was recorded now (False: a replay of the same id)."""
+    now = ctx.clock()
+    today = today_for(ctx, user)
+    day = body.day or today
+    checkin_id = str(body.id) if body.id else new_id()
+    digest = _digest(habit_id, body)
+    async with ctx.db.write() as conn:
+        q = Queries(conn)
+        existing = await q.checkin(checkin_id)
+        if existing is not None:
+            if (
+                existing.user_id == user.id
+                and existing.request_digest == digest
+                and existing.deleted_at is None
+            ):
+                return _result_decoder.decode(existing.result), False
+            raise Conflict("this check-in id was already used with another body", field="id")
+        habit = await q.habit(user.id, str(habit_id))
+        if habit is None:
+            raise NotFound("no such habit")
+        if habit.archived:
+            raise Conflict("the habit is archived; unarchive it to check in")
+        _check_window(ctx, day, today)
+        if body.witness is not None:
+            # Witnesses confirm relationships habits between teammates (teams issue).
+            raise Invalid("the witness must share a team with you", field="witness")
+        if body.skip and body.value != 1:
+            raise Invalid("a skip carries no value", field="value")
+        if habit.kind == "check" and body.value != 1:
+            raise Invalid("a yes/no habit takes value 1; use a count habit", field="value")
+        cad = cadence_of(habit)
+        _check_not_settled(habit, cad.period_of(day))
+
+        values = await q.day_values(habit.id, unsettled_from(habit, cad), today)
+        on_day = next(((v, s) for d, v, s in values if d == day), None)
+        if on_day is not None:
+            value_so_far, skipped = on_day
+            if skipped:
+                raise Conflict(f"{day} was skipped; undo the skip first", field="day")
+            if body.skip:
+                raise Conflict(f"{day} already has a check-in; it cannot be skipped", field="day")
+            if habit.kind == "check":
+                raise Conflict(f"already done on {day}", field="day")
+        else:
+            value_so_far = 0
+        updated = [(d, v, s) for d, v, s in values if d != day]
+        updated.append((day, value_so_far + (0 if body.skip else body.value), body.skip))
+        updated.sort()
+        before_records = day_records(habit, values)
+        after_records = day_records(habit, updated)
+        progress = progress_of(habit)
+        before = streaks.evaluate(progress, cad, streaks.tally(cad, before_records), today)
+        after = streaks.evaluate(progress, cad, streaks.tally(cad, after_records), today)
+
+        was_done = not body.skip and value_so_far >= habit.target
+        now_done = not body.skip and value_so_far + body.value >= habit.target
+        entries: list[LedgerRecord] = []
+        done_delta = balanced_delta = 0
+
+        def entry(amount: int, reason: str, *, of_habit: bool = True) -> None:
+            entries.append(
+                LedgerRecord(
+                    id=new_id(), user_id=user.id, at=now, day=day, amount=amount,
+                    reason=reason, habit_id=habit.id if of_habit else None,
+                    checkin_id=checkin_id,
+                )
+            )  # fmt: skip
+
+        freeze_used = False
+        if now_done and not was_done:
+            done_delta = 1
+            entry(scoring.points_for_checkin(habit.difficulty, after.current), "checkin")
+            for milestone in scoring.milestones_reached(before.current, after.current):
+                entry(scoring.milestone_bonus(milestone), f"milestone:{milestone}")
+            totals = await q.add_to_day(user.id, day, habit.category, 1)
+            if balance.is_balanced(_categories(totals)) and (
+                await q.open_day_entry(user.id, day, "balance_bonus") is None
+            ):
+                balanced_delta = 1
+                entry(scoring.BALANCE_BONUS, "balance_bonus", of_habit=False)
+            freeze_used = _freeze_covered_gap(habit, cad, after_records, day)
+        await q.insert_ledger(entries)
+
+        settled = streaks.settle(
+            progress,
+            cad,
+            streaks.tally(cad, after_records),
+            today - timedelta(days=ctx.settings.backdate_days),
+        )
+        store_progress(habit, settled)
+        habit.total_done += done_delta
+        await q.save_progress(habit)
+
+        awarded = sum(e.amount for e in entries)
+        await q.add_to_user_totals(
+            user.id, points=awarded, done=done_delta, balanced=balanced_delta
+        )
+        fresh = await q.user_by_id(user.id)
+        assert fresh is not None
+        earned = await _award_badges(ctx, q, fresh, after.current, now)
+
+        record = CheckinRecord(
+            id=checkin_id, habit_id=habit.id, user_id=user.id, day=day,
+            value=0 if body.skip else body.value, note=body.note, skip=body.skip,
+            witness=None, request_digest=digest, result="", created_at=now, deleted_at=None,
+        )  # fmt: skip
+        result = schemas.CheckInResult(
+            checkin=checkin_view(record),
+            streak=schemas.StreakSummary(current=after.current, best=after.best),
+            points_awarded=awarded,
+            points_total=fresh.points,
+            level=levels.level_for_xp(fresh.xp),
+            badges_earned=earned,
+            freeze_used=freeze_used,
+        )
+        record.result = _encoder.encode(result).decode()
+        await q.insert_checkin(record)
+    return result, True
+
+
+def _categories(totals: DayTotals) -> set[str]:
+    return {c for c in balance.CATEGORIES if getattr(totals, c) > 0}
+
+
+async def _award_badges(
+    ctx: Context, q: Queries, user: UserRecord, streak: int, now: datetime
+) -> list[schemas.EarnedBadge]:
+    facts = badges.Achievements(
+        total_checkins=user.total_done,
+        streak=streak,
+        balanced_days=user.balanced_days,
+        level=levels.level_for_xp(user.xp),
+    )
+    held = {b.slug for b in await q.badges(user.id)}
+    earned = []
+    for definition in badges.newly_earned(ctx.catalog.badges, facts, held):
+        await q.insert_badge(user.id, definition.slug, now)
+        earned.append(
+            schemas.EarnedBadge(
+                slug=definition.slug,
+                title=definition.title,
+                description=definition.description,
+                earned_at=now,
+            )
+        )
+    return earned
+
+
+async def undo_check_in(ctx: Context, user: UserRecord, habit_id: UUID, checkin_id: UUID) -> None:
+    now = ctx.clock()
+    today = today_for(ctx, user)
+    async with ctx.db.write() as conn:
+        q = Queries(conn)
+        checkin = await q.checkin(str(checkin_id))
+        if (
+            checkin is None
+            or checkin.user_id != user.id
+            or checkin.habit_id != str(habit_id)
+            or checkin.deleted_at is not None
+        ):
+            raise NotFound("no such check-in")
+        habit = await q.habit(user.id, checkin.habit_id)
+        if habit is None:
+            raise NotFound("no such check-in")
+        _check_window(ctx, checkin.day, today)
+        cad = cadence_of(habit)
+        _check_not_settled(habit, cad.period_of(checkin.day))
+
+        values = await q.day_values(habit.id, unsettled_from(habit, cad), today)
+        before_records = day_records(habit, values)
+        updated = []
+        for d, v, s in values:
+            if d == checkin.day:
+                v -= checkin.value
+                remaining = await q.checkins(habit.id, first=d, last=d)
+                if not any(c.id != checkin.id for c in remaining):
+                    continue
+                s = s and not checkin.skip
+            updated.append((d, v, s))
+        after_records = day_records(habit, updated)
+        was_done = any(r.day == checkin.day and r.done for r in before_records)
+        now_done = any(r.day == checkin.day and r.done for r in after_records)
+        await q.mark_checkin_deleted(checkin.id, now)
+
+        reversals: list[LedgerRecord] = []
+        done_delta = balanced_delta = 0
+        if was_done and not now_done:
+            done_delta = -1
+            earned = await q.open_habit_day_entries(habit.id, checkin.day)
+            totals = await q.add_to_day(user.id, checkin.day, habit.category, -1)
+            if not balance.is_balanced(_categories(totals)):
+                bonus = await q.open_day_entry(user.id, checkin.day, "balance_bonus")
+                if bonus is not None:
+                    earned.append(bonus)
+                    balanced_delta = -1
+            reversals = [
+                LedgerRecord(
+                    id=new_id(), user_id=user.id, at=now, day=e.day, amount=-e.amount,
+                    reason=f"undo:{e.reason}", habit_id=e.habit_id, checkin_id=checkin.id,
+                    reverses=e.id,
+                )
+                for e in earned
+            ]  # fmt: skip
+            await q.insert_ledger(reversals)
+
+        settled = streaks.settle(
+            progress_of(habit),
+            cad,
+            streaks.tally(cad, after_records),
+            today - timedelta(days=ctx.settings.backdate_days),
+        )
+        store_progress(habit, settled)
+        habit.total_done += done_delta
+        await q.save_progress(habit)
+        await q.add_to_user_totals(
+            user.id,
+            points=sum(r.amount for r in reversals),
+            done=done_delta,
+            balanced=balanced_delta,
+        )
+
+
+async def list_checkins(
+    ctx: Context,
+    user: UserRecord,
+    habit_id: UUID,
+    *,
+    first: date | None,
+    last: date | None,
+    limit: int,
+    cursor: str | None,
+) -> schemas.CheckInPage:
+    after = decode_cursor(cursor, 2) if cursor else None
+    async with ctx.db.read() as conn:
+        q = Queries(conn)
+        habit = await q.habit(user.id, str(habit_id))
+        if habit is None:
+            raise NotFound("no such habit")
+        rows = await q.checkins(
+            habit.id,
+            first=first,
+            last=last,
+            after=(after[0], after[1]) if after else None,
+            limit=limit + 1,
+        )
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = encode_cursor(rows[-1].day.isoformat(), rows[-1].id) if more and rows else None
+    return schemas.CheckInPage(items=[checkin_view(c) for c in rows], next_cursor=next_cursor)

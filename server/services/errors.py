@@ -1,0 +1,44 @@
+"""Errors the services raise. Each maps to one HTTP status, once, in ``api.problems``."""
+
+from __future__ import annotations
+
+
+class RapportError(Exception):
+    status: int = 400
+    slug: str = "bad-request"
+    title: str = "Bad request"
+
+    def __init__(self, detail: str, *, field: str | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.field = field
+
+
+class Unauthenticated(RapportError):
+    status, slug, title = 401, "unauthenticated", "Authentication required"
+
+
+class NotFound(RapportError):
+    status, slug, title = 404, "not-found", "Not found"
+
+
+class Conflict(RapportError):
+    status, slug, title = 409, "conflict", "Conflict"
+
+
+class Invalid(RapportError):
+    """Well-formed input that breaks a rule (unknown time zone, unknown template...)."""
+
+    status, slug, title = 422, "invalid", "Invalid input"
+
+
+class OutsideBackdatingWindow(Invalid):
+    slug, title = "outside-backdating-window", "Day outside the backdating window"
+
+
+class RateLimited(RapportError):
+    status, slug, title = 429, "rate-limited", "Too many requests"
+
+    def __init__(self, detail: str, *, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after

@@ -1,0 +1,345 @@
+"""Habits: create (custom or from the catalog), list, edit, archive, delete; the Today
+view, stats and the calendar. Also the helpers that turn a stored habit into its cadence
+and streak state, shared with the check-in use cases."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from uuid import UUID
+
+import msgspec
+
+from server.domain import balance, streaks, strength
+from server.domain.calendar import local_day
+from server.domain.schedule import Cadence, cadence
+from server.domain.schedule import Schedule as DomainSchedule
+from server.ids import new_id
+from server.services.context import Context
+from server.services.errors import Conflict, Invalid, NotFound
+from server.services.paging import decode_cursor, encode_cursor
+from server.store.queries import Queries
+from server.store.records import HabitRecord, UserRecord
+from shared import schemas
+
+MAX_CALENDAR_DAYS = 800
+
+
+# -- stored habit -> rules --------------------------------------------------------------
+
+
+def cadence_of(habit: HabitRecord) -> Cadence:
+    return cadence(msgspec.json.decode(habit.schedule, type=DomainSchedule), habit.anchor_day)
+
+
+def progress_of(habit: HabitRecord) -> streaks.Progress:
+    return streaks.Progress(
+        folded_through=habit.folded_through,
+        current=habit.streak_current,
+        best=habit.streak_best,
+        freezes=habit.freezes,
+        freezes_used=habit.freezes_used,
+        strength=habit.strength,
+    )
+
+
+def store_progress(habit: HabitRecord, progress: streaks.Progress) -> None:
+    habit.folded_through = progress.folded_through
+    habit.streak_current = progress.current
+    habit.streak_best = progress.best
+    habit.freezes = progress.freezes
+    habit.freezes_used = progress.freezes_used
+    habit.strength = progress.strength
+
+
+def unsettled_from(habit: HabitRecord, cad: Cadence) -> date:
+    """First day whose check-ins are not folded into the stored progress yet."""
+    if habit.folded_through is None:
+        return date.min
+    return cad.period_end(habit.folded_through) + timedelta(days=1)
+
+
+def day_records(
+    habit: HabitRecord, values: list[tuple[date, int, bool]]
+) -> list[streaks.DayRecord]:
+    return [
+        streaks.DayRecord(day=d, done=not skip and total >= habit.target, skipped=skip)
+        for d, total, skip in values
+    ]
+
+
+def today_for(ctx: Context, user: UserRecord) -> date:
+    return local_day(ctx.clock(), user.timezone, user.day_start_hour)
+
+
+async def rebuild_progress(ctx: Context, q: Queries, habit: HabitRecord, today: date) -> None:
+    """Fold the whole history again (after a schedule or target change)."""
+    cad = cadence_of(habit)
+    records = day_records(habit, await q.day_values(habit.id, date.min, date.max))
+    before = today - timedelta(days=ctx.settings.backdate_days)
+    store_progress(habit, streaks.settle(streaks.EMPTY, cad, streaks.tally(cad, records), before))
+    habit.total_done = sum(1 for r in records if r.done)
+    await q.save_progress(habit)
+
+
+# -- views ------------------------------------------------------------------------------
+
+
+def habit_view(habit: HabitRecord) -> schemas.Habit:
+    return schemas.Habit(
+        id=UUID(habit.id),
+        title=habit.title,
+        category=habit.category,  # type: ignore[arg-type]  # checked on the way in
+        schedule=msgspec.json.decode(habit.schedule, type=schemas.Schedule),
+        kind=habit.kind,  # type: ignore[arg-type]
+        target=habit.target,
+        difficulty=habit.difficulty,  # type: ignore[arg-type]
+        archived=habit.archived,
+        created_at=habit.created_at,
+        template=habit.template,
+        relationship=habit.relationship,  # type: ignore[arg-type]
+    )
+
+
+def _normalise_schedule(schedule: schemas.Schedule) -> str:
+    if isinstance(schedule, schemas.Weekdays):
+        schedule = schemas.Weekdays(days=sorted(set(schedule.days)))
+    return msgspec.json.encode(schedule).decode()
+
+
+def _check_kind(kind: str, target: int) -> None:
+    if kind == "check" and target != 1:
+        raise Invalid("a yes/no habit has target 1; use kind 'count' for more", field="target")
+
+
+# -- use cases --------------------------------------------------------------------------
+
+
+async def create_habit(
+    ctx: Context, user: UserRecord, body: schemas.HabitCreate
+) -> tuple[schemas.Habit, bool]:
+    """The habit, and whether it was created now (False: the same id was sent before)."""
+    if body.template is not None:
+        template = ctx.catalog.habit(body.template)
+        if template is None:
+            raise Invalid(f"no catalog habit {body.template!r}", field="template")
+        title, category, schedule = template.title, template.category, template.schedule
+        kind, target = template.kind, template.target
+        difficulty, relationship = template.difficulty, template.relationship
+    else:
+        if body.title is None or body.category is None or body.schedule is None:
+            missing = [f for f in ("title", "category", "schedule") if getattr(body, f) is None]
+            raise Invalid(
+                f"a custom habit needs {', '.join(missing)} (or give a template)",
+                field=missing[0],
+            )
+        title, category, schedule = body.title, body.category, body.schedule
+        kind, target, difficulty, relationship = "check", 1, "easy", None
+    title = body.title or title
+    category = body.category or category
+    schedule = body.schedule or schedule
+    kind = body.kind or kind
+    target = body.target or (target if body.kind is None else (1 if kind == "check" else 2))
+    difficulty = body.difficulty or difficulty
+    relationship = body.relationship or relationship
+    _check_kind(kind, target)
+    now = ctx.clock()
+    habit = HabitRecord(
+        id=str(body.id) if body.id else new_id(),
+        user_id=user.id,
+        title=title.strip() or title,
+        category=category,
+        schedule=_normalise_schedule(schedule),
+        kind=kind,
+        target=target,
+        difficulty=difficulty,
+        template=body.template,
+        relationship=relationship,
+        archived=False,
+        anchor_day=local_day(now, user.timezone, user.day_start_hour),
+        created_at=now,
+        folded_through=None,
+        streak_current=0,
+        streak_best=0,
+        freezes=0,
+        freezes_used=0,
+        strength=0.0,
+        total_done=0,
+    )
+    async with ctx.db.write() as conn:
+        q = Queries(conn)
+        if body.id is not None and await q.habit_exists(habit.id):
+            mine = await q.habit(user.id, habit.id)
+            if mine is None:
+                raise Conflict("this habit id is already in use", field="id")
+            return habit_view(mine), False
+        await q.insert_habit(habit)
+    return habit_view(habit), True
+
+
+async def list_habits(
+    ctx: Context, user: UserRecord, *, archived: bool | None, limit: int, cursor: str | None
+) -> schemas.HabitPage:
+    after = decode_cursor(cursor, 2) if cursor else None
+    async with ctx.db.read() as conn:
+        rows = await Queries(conn).habits(
+            user.id,
+            archived=archived,
+            after=(after[0], after[1]) if after else None,
+            limit=limit + 1,
+        )
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = (
+        encode_cursor(rows[-1].created_at.isoformat(), rows[-1].id) if more and rows else None
+    )
+    return schemas.HabitPage(items=[habit_view(h) for h in rows], next_cursor=next_cursor)
+
+
+async def _owned(q: Queries, user: UserRecord, habit_id: UUID) -> HabitRecord:
+    habit = await q.habit(user.id, str(habit_id))
+    if habit is None:
+        raise NotFound("no such habit")
+    return habit
+
+
+async def get_habit(ctx: Context, user: UserRecord, habit_id: UUID) -> schemas.Habit:
+    async with ctx.db.read() as conn:
+        return habit_view(await _owned(Queries(conn), user, habit_id))
+
+
+async def update_habit(
+    ctx: Context, user: UserRecord, habit_id: UUID, body: schemas.HabitPatch
+) -> schemas.Habit:
+    async with ctx.db.write() as conn:
+        q = Queries(conn)
+        habit = await _owned(q, user, habit_id)
+        rules_before = (habit.schedule, habit.kind, habit.target)
+        if body.title is not msgspec.UNSET:
+            habit.title = body.title
+        if body.category is not msgspec.UNSET:
+            if body.category != habit.category and habit.total_done:
+                raise Conflict(
+                    "a habit with check-ins keeps its category; archive it and start a new one",
+                    field="category",
+                )
+            habit.category = body.category
+        if body.schedule is not msgspec.UNSET:
+            habit.schedule = _normalise_schedule(body.schedule)
+        if body.kind is not msgspec.UNSET:
+            habit.kind = body.kind
+            if body.target is msgspec.UNSET:
+                habit.target = 1 if body.kind == "check" else max(habit.target, 2)
+        if body.target is not msgspec.UNSET:
+            habit.target = body.target
+        if body.difficulty is not msgspec.UNSET:
+            habit.difficulty = body.difficulty
+        if body.relationship is not msgspec.UNSET:
+            habit.relationship = body.relationship
+        if body.archived is not msgspec.UNSET:
+            habit.archived = body.archived
+        _check_kind(habit.kind, habit.target)
+        await q.update_habit(habit)
+        if (habit.schedule, habit.kind, habit.target) != rules_before:
+            await rebuild_progress(ctx, q, habit, today_for(ctx, user))
+        return habit_view(habit)
+
+
+async def delete_habit(ctx: Context, user: UserRecord, habit_id: UUID) -> None:
+    """Deletes the habit and its check-ins; points already earned stay in the ledger."""
+    async with ctx.db.write() as conn:
+        q = Queries(conn)
+        habit = await _owned(q, user, habit_id)
+        await q.delete_habit(habit.id)
+
+
+async def _evaluate(
+    q: Queries, habit: HabitRecord, today: date
+) -> tuple[Cadence, streaks.Progress, list[streaks.DayRecord]]:
+    cad = cadence_of(habit)
+    records = day_records(habit, await q.day_values(habit.id, unsettled_from(habit, cad), today))
+    state = streaks.evaluate(progress_of(habit), cad, streaks.tally(cad, records), today)
+    return cad, state, records
+
+
+def _is_due(cad: Cadence, records: list[streaks.DayRecord], today: date) -> bool:
+    period = cad.period_of(today)
+    if period is None:
+        return False
+    in_period = [r for r in records if cad.period_of(r.day) == period]
+    done = sum(1 for r in in_period if r.done)
+    return done < cad.required or any(r.day == today and r.done for r in in_period)
+
+
+async def today_view(ctx: Context, user: UserRecord) -> schemas.Today:
+    today = today_for(ctx, user)
+    async with ctx.db.read() as conn:
+        q = Queries(conn)
+        entries = []
+        for habit in await q.habits(user.id, archived=False):
+            cad, state, records = await _evaluate(q, habit, today)
+            values = {d: (v, s) for d, v, s in await q.day_values(habit.id, today, today)}
+            value, skipped = values.get(today, (0, False))
+            entries.append(
+                schemas.TodayHabit(
+                    habit=habit_view(habit),
+                    due=_is_due(cad, records, today),
+                    done=not skipped and value >= habit.target,
+                    skipped=skipped,
+                    value=value,
+                    streak=state.current,
+                    strength=strength.percent(state.strength),
+                )
+            )
+        points_today = await q.points_on_day(user.id, today)
+        week = await q.totals_since(user.id, today - timedelta(days=6), today)
+    results, relationships, ratio = balance.meter(
+        results=week.results, relationships=week.relationships
+    )
+    return schemas.Today(
+        day=today,
+        habits=entries,
+        points_today=points_today,
+        balance=schemas.Balance7(results=results, relationships=relationships, ratio=ratio),
+    )
+
+
+async def habit_stats(ctx: Context, user: UserRecord, habit_id: UUID) -> schemas.HabitStats:
+    today = today_for(ctx, user)
+    async with ctx.db.read() as conn:
+        q = Queries(conn)
+        habit = await _owned(q, user, habit_id)
+        cad, state, _ = await _evaluate(q, habit, today)
+        first = max(today - timedelta(days=27), habit.anchor_day)
+        recent = day_records(habit, await q.day_values(habit.id, first, today))
+        last_done = await q.last_done_on(habit.id, habit.target)
+    return schemas.HabitStats(
+        current_streak=state.current,
+        best_streak=state.best,
+        strength=strength.percent(state.strength),
+        completion_rate_28d=streaks.completion_rate(
+            cad, [r.day for r in recent if r.done], first, today
+        ),
+        total_checkins=habit.total_done,
+        last_done_on=last_done,
+        streak_freezes=state.freezes,
+    )
+
+
+async def calendar(
+    ctx: Context, user: UserRecord, habit_id: UUID, first: date | None, last: date | None
+) -> list[schemas.CalendarDay]:
+    today = today_for(ctx, user)
+    last = last or today
+    first = first or last - timedelta(days=364)
+    if first > last:
+        raise Invalid("'from' is after 'to'", field="from")
+    if (last - first).days >= MAX_CALENDAR_DAYS:
+        raise Invalid(f"at most {MAX_CALENDAR_DAYS} days at a time", field="from")
+    async with ctx.db.read() as conn:
+        q = Queries(conn)
+        habit = await _owned(q, user, habit_id)
+        values = await q.day_values(habit.id, first, last)
+    return [
+        schemas.CalendarDay(day=d, value=v, done=not s and v >= habit.target, skipped=s)
+        for d, v, s in values
+    ]

@@ -1,0 +1,48 @@
+"""Service settings: one Struct, read from ``RAPPORT_*`` environment variables.
+
+Every field ``name`` is set by ``RAPPORT_<NAME>`` (upper case); command-line flags of
+``rapport-server`` override the environment.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Literal
+
+import msgspec
+from msgspec import Meta
+
+
+def default_database() -> str:
+    """``$XDG_DATA_HOME/rapport/rapport.db`` (``~/.local/share/...`` when unset)."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return str(Path(base) / "rapport" / "rapport.db")
+
+
+class Settings(msgspec.Struct, kw_only=True, frozen=True):
+    host: str = "127.0.0.1"
+    port: Annotated[int, Meta(ge=0, le=65535)] = 8000
+    database: str = msgspec.field(default_factory=default_database)
+    # How many days before today a check-in or undo may still be logged.
+    backdate_days: Annotated[int, Meta(ge=0, le=7)] = 1
+    token_ttl_days: Annotated[int, Meta(ge=1, le=3650)] = 90
+    # Failed logins allowed per handle and per client address in a sliding minute.
+    login_failures_per_minute: Annotated[int, Meta(ge=1)] = 10
+    # FULL: an acknowledged write survives power loss too (see docs/operations.md).
+    synchronous: Literal["NORMAL", "FULL"] = "FULL"
+    read_connections: Annotated[int, Meta(ge=1, le=32)] = 2
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+        """Settings from ``RAPPORT_*`` variables, then ``overrides`` that are not None."""
+        environ = os.environ if environ is None else environ
+        raw: dict[str, object] = {}
+        for name in cls.__struct_fields__:
+            value = environ.get(f"RAPPORT_{name.upper()}")
+            if value is not None:
+                raw[name] = value
+        raw.update({k: v for k, v in overrides.items() if v is not None})
+        return msgspec.convert(raw, cls, strict=False)

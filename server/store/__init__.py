@@ -1,0 +1,3 @@
+"""Persistence: a small database adapter interface, its SQLite implementation, and the
+SQL every use case runs (``queries``). The SQL is portable (``?`` placeholders, no
+SQLite-only syntax) so that a PostgreSQL adapter can run the same queries."""

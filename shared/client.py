@@ -1,0 +1,229 @@
+"""A typed async client for the Rapport API (httpx + msgspec).
+
+Every method returns the response Struct of ``shared.schemas``; an error answer raises
+``ApiError`` carrying the problem details. Pass your own ``httpx.AsyncClient`` (for
+example an in-process test client) or let the client open one for ``base_url``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import date
+from typing import Any, TypeVar
+from uuid import UUID
+
+import httpx
+import msgspec
+
+from shared import schemas
+
+T = TypeVar("T")
+_encoder = msgspec.json.Encoder()
+
+
+class ApiError(Exception):
+    def __init__(
+        self,
+        status: int,
+        problem: schemas.Problem | None,
+        body: bytes,
+        retry_after: int | None = None,
+    ) -> None:
+        self.status = status
+        self.problem = problem
+        self.body = body
+        self.retry_after = retry_after
+        detail = problem.detail if problem else body[:200].decode(errors="replace")
+        super().__init__(f"{status}: {detail}")
+
+
+class RapportClient:
+    def __init__(
+        self,
+        base_url: str = "http://127.0.0.1:8000",
+        *,
+        token: str | None = None,
+        http: httpx.AsyncClient | None = None,
+        timeout: float = 10.0,
+    ) -> None:
+        self._own_http = http is None
+        self.http = http or httpx.AsyncClient(base_url=base_url, timeout=timeout)
+        self.token = token
+
+    async def aclose(self) -> None:
+        if self._own_http:
+            await self.http.aclose()
+
+    async def __aenter__(self) -> RapportClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    # -- plumbing ------------------------------------------------------------------------
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: Any = None,
+        params: dict[str, Any] | None = None,
+    ) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        content = None
+        if body is not None:
+            content = _encoder.encode(body)
+            headers["Content-Type"] = "application/json"
+        query = {k: str(v) for k, v in (params or {}).items() if v is not None}
+        response = await self.http.request(
+            method, path, content=content, params=query, headers=headers
+        )
+        if response.status_code >= 400:
+            problem = None
+            with contextlib.suppress(msgspec.DecodeError):
+                problem = msgspec.json.decode(response.content, type=schemas.Problem)
+            retry = response.headers.get("retry-after")
+            raise ApiError(
+                response.status_code,
+                problem,
+                response.content,
+                int(retry) if retry and retry.isdigit() else None,
+            )
+        return response
+
+    async def _call(
+        self,
+        kind: type[T],
+        method: str,
+        path: str,
+        *,
+        body: Any = None,
+        params: dict[str, Any] | None = None,
+    ) -> T:
+        response = await self.request(method, path, body=body, params=params)
+        return msgspec.json.decode(response.content, type=kind)
+
+    # -- auth and profile ----------------------------------------------------------------
+
+    async def register(self, body: schemas.RegisterRequest) -> schemas.AuthResult:
+        result = await self._call(schemas.AuthResult, "POST", "/api/v1/auth/register", body=body)
+        self.token = result.token
+        return result
+
+    async def login(self, handle: str, password: str) -> schemas.AuthResult:
+        body = schemas.LoginRequest(handle=handle, password=password)
+        result = await self._call(schemas.AuthResult, "POST", "/api/v1/auth/login", body=body)
+        self.token = result.token
+        return result
+
+    async def logout(self) -> None:
+        await self.request("POST", "/api/v1/auth/logout")
+
+    async def me(self) -> schemas.User:
+        return await self._call(schemas.User, "GET", "/api/v1/me")
+
+    async def update_me(self, body: schemas.ProfilePatch) -> schemas.User:
+        return await self._call(schemas.User, "PATCH", "/api/v1/me", body=body)
+
+    async def delete_me(self) -> None:
+        await self.request("DELETE", "/api/v1/me")
+
+    # -- catalog -------------------------------------------------------------------------
+
+    async def catalog_habits(self) -> list[schemas.CatalogHabit]:
+        return await self._call(list[schemas.CatalogHabit], "GET", "/api/v1/catalog/habits")
+
+    async def catalog_challenges(self) -> list[schemas.CatalogChallenge]:
+        return await self._call(list[schemas.CatalogChallenge], "GET", "/api/v1/catalog/challenges")
+
+    # -- habits --------------------------------------------------------------------------
+
+    async def habits(
+        self, *, archived: bool | None = False, limit: int = 50, cursor: str | None = None
+    ) -> schemas.HabitPage:
+        params = {"archived": _flag(archived), "limit": limit, "cursor": cursor}
+        return await self._call(schemas.HabitPage, "GET", "/api/v1/habits", params=params)
+
+    async def create_habit(self, body: schemas.HabitCreate) -> schemas.Habit:
+        return await self._call(schemas.Habit, "POST", "/api/v1/habits", body=body)
+
+    async def habit(self, habit_id: UUID) -> schemas.Habit:
+        return await self._call(schemas.Habit, "GET", f"/api/v1/habits/{habit_id}")
+
+    async def update_habit(self, habit_id: UUID, body: schemas.HabitPatch) -> schemas.Habit:
+        return await self._call(schemas.Habit, "PATCH", f"/api/v1/habits/{habit_id}", body=body)
+
+    async def delete_habit(self, habit_id: UUID) -> None:
+        await self.request("DELETE", f"/api/v1/habits/{habit_id}")
+
+    async def today(self) -> schemas.Today:
+        return await self._call(schemas.Today, "GET", "/api/v1/today")
+
+    async def stats(self, habit_id: UUID) -> schemas.HabitStats:
+        return await self._call(schemas.HabitStats, "GET", f"/api/v1/habits/{habit_id}/stats")
+
+    async def calendar(
+        self, habit_id: UUID, first: date | None = None, last: date | None = None
+    ) -> list[schemas.CalendarDay]:
+        return await self._call(
+            list[schemas.CalendarDay],
+            "GET",
+            f"/api/v1/habits/{habit_id}/calendar",
+            params={"from": first, "to": last},
+        )
+
+    # -- check-ins -----------------------------------------------------------------------
+
+    async def check_in(
+        self, habit_id: UUID, body: schemas.CheckInCreate | None = None
+    ) -> schemas.CheckInResult:
+        return await self._call(
+            schemas.CheckInResult,
+            "POST",
+            f"/api/v1/habits/{habit_id}/checkins",
+            body=body or schemas.CheckInCreate(),
+        )
+
+    async def checkins(
+        self,
+        habit_id: UUID,
+        *,
+        first: date | None = None,
+        last: date | None = None,
+        limit: int = 50,
+        cursor: str | None = None,
+    ) -> schemas.CheckInPage:
+        params = {"from": first, "to": last, "limit": limit, "cursor": cursor}
+        return await self._call(
+            schemas.CheckInPage, "GET", f"/api/v1/habits/{habit_id}/checkins", params=params
+        )
+
+    async def undo(self, habit_id: UUID, checkin_id: UUID) -> None:
+        await self.request("DELETE", f"/api/v1/habits/{habit_id}/checkins/{checkin_id}")
+
+    # -- points, badges, balance ---------------------------------------------------------
+
+    async def points(
+        self,
+        *,
+        first: date | None = None,
+        last: date | None = None,
+        limit: int = 50,
+        cursor: str | None = None,
+    ) -> schemas.LedgerPage:
+        params = {"from": first, "to": last, "limit": limit, "cursor": cursor}
+        return await self._call(schemas.LedgerPage, "GET", "/api/v1/me/points", params=params)
+
+    async def badges(self) -> list[schemas.EarnedBadge]:
+        return await self._call(list[schemas.EarnedBadge], "GET", "/api/v1/me/badges")
+
+    async def balance(self) -> schemas.BalanceReport:
+        return await self._call(schemas.BalanceReport, "GET", "/api/v1/me/balance")
+
+    async def health(self) -> schemas.Health:
+        return await self._call(schemas.Health, "GET", "/health")
+
+
+def _flag(value: bool | None) -> str | None:
+    return None if value is None else str(value).lower()

@@ -1,0 +1,333 @@
+"""Request and response bodies of the Rapport HTTP API v1 (see docs/api.md).
+
+Request Structs forbid unknown fields (a typo is a 400, not silently ignored); response
+Structs never do, so old clients keep reading newer servers. Constraints sit on the
+fields, so a validation error names the field it is about.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+from uuid import UUID
+
+from msgspec import UNSET, Meta, Struct, UnsetType
+
+Category = Literal["results", "relationships"]
+Kind = Literal["check", "count"]
+Difficulty = Literal["trivial", "easy", "medium", "hard"]
+Relationship = Literal["sponsor", "mentor", "peer", "network", "mentee"]
+
+Handle = Annotated[
+    str,
+    Meta(
+        min_length=3,
+        max_length=32,
+        pattern=r"^[a-z0-9][a-z0-9_.-]*$",
+        description="3-32 characters: lowercase letters, digits, '_', '.', '-'.",
+    ),
+]
+Password = Annotated[str, Meta(min_length=8, max_length=256)]
+DisplayName = Annotated[str, Meta(min_length=1, max_length=80)]
+TimeZoneName = Annotated[
+    str, Meta(min_length=1, max_length=64, description="IANA time zone, e.g. Europe/Berlin")
+]
+DayStartHour = Annotated[int, Meta(ge=0, le=23)]
+Title = Annotated[str, Meta(min_length=1, max_length=120)]
+Slug = Annotated[str, Meta(min_length=1, max_length=60, pattern=r"^[a-z0-9][a-z0-9-]*$")]
+Target = Annotated[int, Meta(ge=1, le=10_000)]
+Note = Annotated[str, Meta(max_length=500)]
+
+
+class Request(Struct, kw_only=True, forbid_unknown_fields=True):
+    """Base of request bodies."""
+
+
+class Response(Struct, kw_only=True):
+    """Base of response bodies."""
+
+
+# -- schedules ----------------------------------------------------------------------------
+
+
+class Daily(Struct, frozen=True, kw_only=True, tag="daily", tag_field="type"):
+    pass
+
+
+class Weekdays(Struct, frozen=True, kw_only=True, tag="weekdays", tag_field="type"):
+    days: Annotated[
+        list[Annotated[int, Meta(ge=1, le=7)]],
+        Meta(min_length=1, max_length=7, description="ISO weekdays, 1 = Monday .. 7 = Sunday"),
+    ]
+
+
+class TimesPerWeek(Struct, frozen=True, kw_only=True, tag="times_per_week", tag_field="type"):
+    times: Annotated[int, Meta(ge=1, le=7)]
+
+
+class EveryNDays(Struct, frozen=True, kw_only=True, tag="every_n_days", tag_field="type"):
+    n: Annotated[int, Meta(ge=2, le=365)]
+
+
+Schedule = Daily | Weekdays | TimesPerWeek | EveryNDays
+
+
+# -- auth and profile ---------------------------------------------------------------------
+
+
+class RegisterRequest(Request):
+    handle: Handle
+    password: Password
+    display_name: DisplayName | None = None
+    timezone: TimeZoneName = "UTC"
+    day_start_hour: DayStartHour = 0
+
+
+class LoginRequest(Request):
+    handle: Annotated[str, Meta(min_length=1, max_length=32)]
+    password: Annotated[str, Meta(min_length=1, max_length=256)]
+
+
+class ProfilePatch(Request):
+    display_name: DisplayName | UnsetType = UNSET
+    timezone: TimeZoneName | UnsetType = UNSET
+    day_start_hour: DayStartHour | UnsetType = UNSET
+
+
+class User(Response):
+    id: UUID
+    handle: str
+    display_name: str
+    timezone: str
+    day_start_hour: int
+    level: int
+    xp: int
+    points: int
+    streak_freezes: int
+    created_at: datetime
+
+
+class AuthResult(Response):
+    user: User
+    token: str
+    expires_at: datetime
+
+
+# -- catalog ------------------------------------------------------------------------------
+
+
+class CatalogHabit(Response):
+    slug: str
+    title: str
+    why: str
+    category: Category
+    schedule: Schedule
+    kind: Kind
+    target: int
+    difficulty: Difficulty
+    relationship: Relationship | None = None
+
+
+class ChallengeGoal(Response):
+    target: int
+    category: Category | None = None
+    template: str | None = None
+
+
+class CatalogChallenge(Response):
+    slug: str
+    title: str
+    description: str
+    duration_days: int
+    reward_points: int
+    goal: ChallengeGoal
+
+
+# -- habits -------------------------------------------------------------------------------
+
+
+class HabitCreate(Request):
+    """Either ``template`` (a catalog slug, other fields override it) or a custom habit
+    with at least ``title``, ``category`` and ``schedule``."""
+
+    id: UUID | None = None
+    template: Slug | None = None
+    title: Title | None = None
+    category: Category | None = None
+    schedule: Schedule | None = None
+    kind: Kind | None = None
+    target: Target | None = None
+    difficulty: Difficulty | None = None
+    relationship: Relationship | None = None
+
+
+class HabitPatch(Request):
+    title: Title | UnsetType = UNSET
+    category: Category | UnsetType = UNSET
+    schedule: Schedule | UnsetType = UNSET
+    kind: Kind | UnsetType = UNSET
+    target: Target | UnsetType = UNSET
+    difficulty: Difficulty | UnsetType = UNSET
+    relationship: Relationship | UnsetType | None = UNSET
+    archived: bool | UnsetType = UNSET
+
+
+class Habit(Response):
+    id: UUID
+    title: str
+    category: Category
+    schedule: Schedule
+    kind: Kind
+    target: int
+    difficulty: Difficulty
+    archived: bool
+    created_at: datetime
+    template: str | None = None
+    relationship: Relationship | None = None
+
+
+class HabitPage(Response):
+    items: list[Habit]
+    next_cursor: str | None
+
+
+class TodayHabit(Response):
+    habit: Habit
+    due: bool
+    done: bool
+    skipped: bool
+    value: int
+    streak: int
+    strength: int
+
+
+class Balance7(Response):
+    results: int
+    relationships: int
+    ratio: float | None
+
+
+class Today(Response):
+    day: date
+    habits: list[TodayHabit]
+    points_today: int
+    balance: Balance7
+
+
+class HabitStats(Response):
+    current_streak: int
+    best_streak: int
+    strength: int
+    completion_rate_28d: float
+    total_checkins: int
+    last_done_on: date | None
+    streak_freezes: int
+
+
+class CalendarDay(Response):
+    day: date
+    value: int
+    done: bool
+    skipped: bool
+
+
+# -- check-ins ----------------------------------------------------------------------------
+
+
+class CheckInCreate(Request):
+    id: UUID | None = None
+    day: date | None = None
+    value: Annotated[int, Meta(ge=1, le=100_000)] = 1
+    note: Note | None = None
+    skip: bool = False
+    witness: UUID | None = None
+
+
+class CheckIn(Response):
+    id: UUID
+    habit_id: UUID
+    day: date
+    value: int
+    note: str | None
+    skip: bool
+    created_at: datetime
+    witness: UUID | None = None
+
+
+class CheckInPage(Response):
+    items: list[CheckIn]
+    next_cursor: str | None
+
+
+class StreakSummary(Response):
+    current: int
+    best: int
+
+
+class EarnedBadge(Response):
+    slug: str
+    title: str
+    earned_at: datetime
+    description: str = ""
+
+
+class CheckInResult(Response):
+    checkin: CheckIn
+    streak: StreakSummary
+    points_awarded: int
+    points_total: int
+    level: int
+    badges_earned: list[EarnedBadge]
+    freeze_used: bool
+
+
+# -- points, badges, balance --------------------------------------------------------------
+
+
+class LedgerEntry(Response):
+    id: UUID
+    at: datetime
+    day: date
+    amount: int
+    reason: str
+    habit_id: UUID | None = None
+    checkin_id: UUID | None = None
+    challenge_id: UUID | None = None
+
+
+class LedgerPage(Response):
+    items: list[LedgerEntry]
+    next_cursor: str | None
+
+
+class BalanceWindow(Response):
+    results: int
+    relationships: int
+    ratio: float | None
+
+
+class BalanceReport(Response):
+    last_7_days: BalanceWindow
+    last_28_days: BalanceWindow
+
+
+# -- operations ---------------------------------------------------------------------------
+
+
+class Health(Response):
+    status: str
+
+
+class FieldError(Response):
+    field: str
+    message: str
+
+
+class Problem(Response, omit_defaults=True):
+    """RFC 9457 problem details; ``errors`` names each bad field of a validation error."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    errors: list[FieldError] | None = None
