@@ -78,7 +78,6 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
                     )
                 }
             ),
-            security=[{"BearerToken": []}],
             use_handler_docstrings=False,
         ),
         debug=False,

@@ -7,7 +7,7 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
-from server.api.deps import AuthedRequest
+from server.api.deps import BEARER, AuthedRequest
 from server.api.problems import problems
 from server.services import accounts
 from server.services.context import Context
@@ -26,7 +26,6 @@ class AuthController(Controller):
         exclude_from_auth=True,
         status_code=HTTP_201_CREATED,
         responses=problems(409, 422),
-        security=[],
     )
     async def register(
         self, ctx: NamedDependency[Context], data: JSONBody[schemas.RegisterRequest]
@@ -40,7 +39,6 @@ class AuthController(Controller):
         exclude_from_auth=True,
         status_code=HTTP_200_OK,
         responses=problems(401, 429),
-        security=[],
     )
     async def login(
         self,
@@ -54,6 +52,7 @@ class AuthController(Controller):
     @post(
         "/logout",
         operation_id="auth_logout",
+        security=BEARER,
         summary="Revoke the token used for this request",
         status_code=HTTP_204_NO_CONTENT,
         responses=problems(401),
@@ -65,6 +64,7 @@ class AuthController(Controller):
 class MeController(Controller):
     path = "/api/v1/me"
     tags = ["me"]
+    security = BEARER
 
     @get(operation_id="me_get", summary="The caller's profile", responses=problems(401))
     async def get_me(

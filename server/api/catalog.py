@@ -5,6 +5,7 @@ from __future__ import annotations
 from litestar import Controller, get
 from litestar.di import NamedDependency
 
+from server.api.deps import BEARER
 from server.api.problems import problems
 from server.services.context import Context
 from server.store.records import UserRecord
@@ -14,6 +15,7 @@ from shared import schemas
 class CatalogController(Controller):
     path = "/api/v1/catalog"
     tags = ["catalog"]
+    security = BEARER
 
     @get(
         "/habits",

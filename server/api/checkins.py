@@ -7,6 +7,7 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
+from server.api.deps import BEARER
 from server.api.params import CheckinId, Cursor, FromDay, HabitId, Limit, ToDay
 from server.api.problems import problems
 from server.services import checkins
@@ -19,6 +20,7 @@ from shared import schemas
 class CheckinsController(Controller):
     path = "/api/v1/habits/{habit_id:uuid}/checkins"
     tags = ["checkins"]
+    security = BEARER
 
     @post(
         operation_id="checkins_create",

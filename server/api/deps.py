@@ -55,3 +55,6 @@ dependencies = {
     "ctx": Provide(provide_ctx),
     "user": Provide(provide_user),
 }
+
+# OpenAPI: routes behind the bearer token say so (public ones leave it out).
+BEARER: list[dict[str, list[str]]] = [{"BearerToken": []}]

@@ -9,6 +9,7 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
+from server.api.deps import BEARER
 from server.api.params import Cursor, FromDay, HabitId, Limit, ToDay
 from server.api.problems import problems
 from server.services import habits
@@ -26,6 +27,7 @@ Archived = Annotated[
 class HabitsController(Controller):
     path = "/api/v1/habits"
     tags = ["habits"]
+    security = BEARER
 
     @get(operation_id="habits_list", summary="The caller's habits", responses=problems(401))
     async def list_habits(
@@ -123,6 +125,7 @@ class HabitsController(Controller):
 class TodayController(Controller):
     path = "/api/v1/today"
     tags = ["habits"]
+    security = BEARER
 
     @get(
         operation_id="today_get",

@@ -15,8 +15,7 @@ class HealthController(Controller):
     path = "/health"
     tags = ["operations"]
 
-    @get(operation_id="health_live", summary="The process answers", exclude_from_auth=True,
-         security=[])  # fmt: skip
+    @get(operation_id="health_live", summary="The process answers", exclude_from_auth=True)
     async def live(self) -> schemas.Health:
         return schemas.Health(status="ok")
 
@@ -25,7 +24,6 @@ class HealthController(Controller):
         operation_id="health_ready",
         summary="The database answers",
         exclude_from_auth=True,
-        security=[],
         responses={503: ResponseSpec(data_container=schemas.Health, description="Database down")},
     )
     async def ready(self, ctx: NamedDependency[Context]) -> Response[schemas.Health]:

@@ -103,14 +103,15 @@ exception_handlers = {
 
 
 def problems(*statuses: int) -> dict[int, ResponseSpec]:
-    """OpenAPI entries for the error statuses a route can answer."""
+    """OpenAPI entries for the error statuses a route can answer (400 always: a malformed
+    request gets a problem document, not Litestar's default error shape)."""
     return {
         status: ResponseSpec(
             data_container=Problem,
             description=_TITLES.get(status, "Error"),
             media_type=PROBLEM_JSON,
         )
-        for status in statuses
+        for status in sorted({400, *statuses})
     }
 
 

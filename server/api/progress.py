@@ -5,6 +5,7 @@ from __future__ import annotations
 from litestar import Controller, get
 from litestar.di import NamedDependency
 
+from server.api.deps import BEARER
 from server.api.params import Cursor, FromDay, Limit, ToDay
 from server.api.problems import problems
 from server.services import progress
@@ -17,6 +18,7 @@ from shared import schemas
 class ProgressController(Controller):
     path = "/api/v1/me"
     tags = ["me"]
+    security = BEARER
 
     @get(
         "/points",

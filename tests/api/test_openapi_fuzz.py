@@ -1,0 +1,127 @@
+"""Schemathesis over the published OpenAPI document, against the real server process.
+
+Every operation gets generated valid and invalid requests, authenticated as a real user;
+no answer may be a 5xx, and every answer must match the document (status code, content
+type, body schema). Bounded so the suite stays fast.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    negative_data_rejection,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    negative_data_rejection,
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    port = _free_port()
+    db = tmp_path_factory.mktemp("fuzz") / "fuzz.db"
+    env = {**os.environ, "RAPPORT_DATABASE": str(db), "RAPPORT_SYNCHRONOUS": "NORMAL"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "server", "--port", str(port), "--log-level", "warning"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                if httpx.get(f"{base}/health/ready", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        else:
+            raise RuntimeError("server did not start")
+        yield base
+    finally:
+        proc.terminate()
+        _, stderr = proc.communicate(timeout=10)
+        # A traceback in the log means an unhandled error, even if it was answered politely.
+        assert b"Traceback" not in stderr, stderr.decode(errors="replace")[-3000:]
+
+
+@pytest.fixture(scope="module")
+def token(server: str) -> str:
+    response = httpx.post(
+        f"{server}/api/v1/auth/register",
+        json={"handle": "fuzzer", "password": "fuzzing password", "timezone": "Europe/Berlin"},
+    )
+    token: str = response.json()["token"]
+    habit = httpx.post(
+        f"{server}/api/v1/habits",
+        json={"template": "deliver-on-a-promise"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert habit.status_code == 201
+    return token
+
+
+@pytest.fixture(scope="module")
+def api_schema(server: str) -> Any:
+    return schemathesis.openapi.from_url(f"{server}/schema/openapi.json")
+
+
+schema = schemathesis.pytest.from_fixture("api_schema")
+
+
+@schema.parametrize()
+@settings(
+    max_examples=int(os.environ.get("RAPPORT_FUZZ_EXAMPLES", "30")),
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+)
+def test_no_server_errors_and_answers_match_the_document(
+    case: Any, server: str, token: str
+) -> None:
+    if case.path in ("/api/v1/me", "/api/v1/auth/logout") and case.method in ("DELETE", "POST"):
+        # Deleting the account or revoking the token would end the fuzzing session early.
+        headers = {}
+    else:
+        headers = {"Authorization": f"Bearer {token}"}
+    case.call_and_validate(base_url=server, headers=headers, checks=CHECKS)
+
+
+def test_every_route_is_in_the_document(server: str) -> None:
+    document = httpx.get(f"{server}/schema/openapi.json").json()
+    operations = {
+        op["operationId"]
+        for path in document["paths"].values()
+        for method, op in path.items()
+        if method in {"get", "post", "patch", "delete", "put"}
+    }
+    assert {"checkins_create", "habits_list", "today_get", "auth_login", "points_list"} <= (
+        operations
+    )
+    assert all(op and "_" in op for op in operations)
+    assert "BearerToken" in document["components"]["securitySchemes"]
