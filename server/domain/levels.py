@@ -21,7 +21,9 @@ def xp_for_level(level: int) -> int:
 
 
 def level_for_xp(xp: int) -> int:
-    """>>> [level_for_xp(x) for x in (0, 49, 50, 149, 150, 2250)]
+    """The level reached with ``xp`` points.
+
+    >>> [level_for_xp(x) for x in (0, 49, 50, 149, 150, 2250)]
     [1, 1, 2, 2, 3, 10]
     """
     if xp <= 0:

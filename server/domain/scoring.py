@@ -25,7 +25,9 @@ BALANCE_BONUS = 10
 
 
 def streak_multiplier_percent(streak: int) -> int:
-    """>>> streak_multiplier_percent(0), streak_multiplier_percent(3), streak_multiplier_percent(40)
+    """The multiplier in percent: 100 + 10 per streak period, at most 200.
+
+    >>> streak_multiplier_percent(0), streak_multiplier_percent(3), streak_multiplier_percent(40)
     (100, 130, 200)
     """
     return 100 + STREAK_STEP_PERCENT * min(max(streak, 0), STREAK_CAP)

@@ -24,7 +24,7 @@ def decay_per_period(required: int, days_per_period: float) -> float:
     >>> round(decay_per_period(1, 1.0), 4)   # daily
     0.9481
     >>> round(decay_per_period(3, 7.0), 4)   # three times a week, per week
-    0.8238
+    0.7832
     """
     frequency = required / days_per_period
     return float(0.5 ** (sqrt(frequency) / HALF_LIFE_DAYS_AT_DAILY * days_per_period))

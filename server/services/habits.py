@@ -254,14 +254,21 @@ async def delete_habit(ctx: Context, user: UserRecord, habit_id: UUID) -> None:
 
 async def _evaluate(
     q: Queries, habit: HabitRecord, today: date
-) -> tuple[Cadence, streaks.Progress, list[streaks.DayRecord]]:
+) -> tuple[Cadence, streaks.Progress, list[tuple[date, int, bool]]]:
+    """Cadence, streak state as of ``today``, and the unsettled days' (day, value, skip).
+
+    Today is always unsettled (settling stops before the backdating window), so the
+    returned days include today's when there is one.
+    """
     cad = cadence_of(habit)
-    records = day_records(habit, await q.day_values(habit.id, unsettled_from(habit, cad), today))
-    state = streaks.evaluate(progress_of(habit), cad, streaks.tally(cad, records), today)
-    return cad, state, records
+    values = await q.day_values(habit.id, unsettled_from(habit, cad), today)
+    tallies = streaks.tally(cad, day_records(habit, values))
+    return cad, streaks.evaluate(progress_of(habit), cad, tallies, today), values
 
 
 def _is_due(cad: Cadence, records: list[streaks.DayRecord], today: date) -> bool:
+    """Today asks for this habit: a due day, or a period whose target is not met yet
+    (a period completed today still shows as due, and done)."""
     period = cad.period_of(today)
     if period is None:
         return False
@@ -276,13 +283,12 @@ async def today_view(ctx: Context, user: UserRecord) -> schemas.Today:
         q = Queries(conn)
         entries = []
         for habit in await q.habits(user.id, archived=False):
-            cad, state, records = await _evaluate(q, habit, today)
-            values = {d: (v, s) for d, v, s in await q.day_values(habit.id, today, today)}
-            value, skipped = values.get(today, (0, False))
+            cad, state, values = await _evaluate(q, habit, today)
+            value, skipped = next(((v, s) for d, v, s in values if d == today), (0, False))
             entries.append(
                 schemas.TodayHabit(
                     habit=habit_view(habit),
-                    due=_is_due(cad, records, today),
+                    due=_is_due(cad, day_records(habit, values), today),
                     done=not skipped and value >= habit.target,
                     skipped=skipped,
                     value=value,
