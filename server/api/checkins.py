@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from litestar import Controller, Response, delete, get, post
 from litestar.di import NamedDependency
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
@@ -30,7 +31,12 @@ class CheckinsController(Controller):
             "result; the same id with another body answers 409."
         ),
         status_code=HTTP_201_CREATED,
-        responses=problems(401, 404, 409, 422),
+        responses={
+            HTTP_200_OK: ResponseSpec(
+                schemas.CheckInResult, description="Replay: the first answer, unchanged"
+            ),
+            **problems(401, 404, 409, 422),
+        },
     )
     async def create(
         self,

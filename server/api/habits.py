@@ -6,6 +6,7 @@ from typing import Annotated
 
 from litestar import Controller, Response, delete, get, patch, post
 from litestar.di import NamedDependency
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
@@ -45,7 +46,10 @@ class HabitsController(Controller):
         summary="Adopt a catalog habit or create a custom one",
         description="Sending an `id` already created by the caller answers 200 with that habit.",
         status_code=HTTP_201_CREATED,
-        responses=problems(401, 409, 422),
+        responses={
+            HTTP_200_OK: ResponseSpec(schemas.Habit, description="Replay of a known id"),
+            **problems(401, 409, 422),
+        },
     )
     async def create_habit(
         self,
