@@ -11,7 +11,17 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
-from server.api import auth, catalog, checkins, habits, health, progress
+from server.api import (
+    auth,
+    catalog,
+    challenges,
+    checkins,
+    confirmations,
+    habits,
+    health,
+    progress,
+    teams,
+)
 from server.api.deps import auth_middleware, dependencies
 from server.api.problems import exception_handlers
 from server.catalog import load_catalog
@@ -31,6 +41,9 @@ ROUTES = [
     habits.HabitsController,
     habits.TodayController,
     checkins.CheckinsController,
+    teams.TeamsController,
+    challenges.ChallengesController,
+    confirmations.ConfirmationsController,
 ]
 
 

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
+import msgspec
 from msgspec import UNSET, Meta, Struct, UnsetType
 
 Category = Literal["results", "relationships"]
@@ -331,3 +332,185 @@ class Problem(Response, omit_defaults=True):
     status: int
     detail: str
     errors: list[FieldError] | None = None
+
+
+# -- teams and leaderboards ---------------------------------------------------------------
+
+TeamName = Annotated[str, Meta(min_length=1, max_length=80)]
+Role = Literal["owner", "admin", "member"]
+BoardPeriod = Literal["week", "month", "all"]
+
+
+class TeamGoalSpec(Request):
+    target: Annotated[int, Meta(ge=1, le=100_000)]
+    category: Category | None = None
+
+
+class TeamCreate(Request):
+    name: TeamName
+    timezone: TimeZoneName | None = None
+    goal: TeamGoalSpec | None = None
+
+
+class TeamPatch(Request):
+    name: TeamName | UnsetType = UNSET
+    timezone: TimeZoneName | UnsetType = UNSET
+    goal: TeamGoalSpec | UnsetType | None = UNSET
+
+
+class PublicUser(Response):
+    id: UUID
+    handle: str
+    display_name: str
+
+
+class Member(Response):
+    user: PublicUser
+    role: Role
+    joined_at: datetime
+    hidden: bool
+
+
+class TeamGoal(Response):
+    target: int
+    category: Category | None
+    week_starts_on: date
+    progress: int
+
+
+class Team(Response):
+    id: UUID
+    name: str
+    timezone: str
+    created_at: datetime
+    member_count: int
+    my_role: Role
+    goal: TeamGoal | None = None
+    members: list[Member] | None = None
+    members_next_cursor: str | None = None
+
+
+class MemberPage(Response):
+    items: list[Member]
+    next_cursor: str | None
+
+
+class InviteCreate(Request):
+    expires_in_hours: Annotated[int, Meta(ge=1, le=720)] = 72
+
+
+class Invite(Response):
+    id: UUID
+    code: str
+    expires_at: datetime
+
+
+class InviteInfo(Response):
+    id: UUID
+    created_at: datetime
+    expires_at: datetime
+
+
+class JoinRequest(Request):
+    code: Annotated[str, Meta(min_length=4, max_length=64)]
+
+
+class Membership(Response):
+    team: Team
+    role: Role
+
+
+class MemberPatch(Request):
+    role: Literal["admin", "member"] | UnsetType = UNSET
+    hidden: bool | UnsetType = UNSET
+
+
+class BoardEntry(Response):
+    rank: int
+    user: PublicUser
+    points: int
+    hidden: bool = False
+    me: bool = False
+
+
+class BoardMe(Response):
+    rank: int
+    points: int
+
+
+class Leaderboard(Response):
+    period: BoardPeriod
+    starts_on: date | None
+    ends_on: date | None
+    entries: list[BoardEntry]
+    me: BoardMe | None
+    next_cursor: str | None = None
+
+
+# -- challenges ---------------------------------------------------------------------------
+
+
+class ChallengeGoalSpec(Request):
+    target: Annotated[int, Meta(ge=1, le=1000)]
+    category: Category | None = None
+    template: Slug | None = None
+
+
+class ChallengeCreate(Request):
+    """Start from a catalog ``template`` (other fields override it), or describe one."""
+
+    template: Slug | None = None
+    title: Title | None = None
+    description: Annotated[str, Meta(max_length=500)] | None = None
+    team_id: UUID | None = None
+    starts_on: date | None = None
+    ends_on: date | None = None
+    goal: ChallengeGoalSpec | None = None
+
+
+class MyProgress(Response):
+    progress: int
+    target: int
+    completed: bool
+
+
+class Challenge(Response):
+    id: UUID
+    title: str
+    description: str
+    starts_on: date
+    ends_on: date
+    goal: ChallengeGoal
+    reward_points: int
+    status: Literal["upcoming", "active", "ended"]
+    participants: int
+    team_id: UUID | None = None
+    template: str | None = None
+    my_progress: MyProgress | None = None
+
+
+class ChallengePage(Response):
+    items: list[Challenge]
+    next_cursor: str | None
+
+
+# -- peer confirmations -------------------------------------------------------------------
+
+
+class PendingConfirmation(Response):
+    id: UUID
+    checkin_id: UUID
+    from_: PublicUser = msgspec.field(name="from")
+    habit_title: str
+    day: date
+    expires_at: datetime
+
+
+class ConfirmationDecision(Request):
+    confirm: bool
+
+
+class ConfirmationOutcome(Response):
+    id: UUID
+    status: Literal["confirmed", "declined"]
+    points_awarded: int

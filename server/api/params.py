@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Literal
 from uuid import UUID
 
 from litestar.params import PathParameter, QueryParameter
@@ -24,3 +24,12 @@ FromDay = Annotated[date | None, QueryParameter(name="from", description="First 
 ToDay = Annotated[date | None, QueryParameter(name="to", description="Last day (inclusive)")]
 HabitId = Annotated[UUID, PathParameter(description="The habit's id")]
 CheckinId = Annotated[UUID, PathParameter(description="The check-in's id")]
+TeamId = Annotated[UUID, PathParameter(description="The team's id")]
+UserId = Annotated[UUID, PathParameter(description="A member's user id")]
+InviteId = Annotated[UUID, PathParameter(description="The invite's id")]
+ChallengeId = Annotated[UUID, PathParameter(description="The challenge's id")]
+ConfirmationId = Annotated[UUID, PathParameter(description="The confirmation's id")]
+BoardView = Annotated[
+    Literal["page", "around"],
+    QueryParameter(description="page: ranked pages; around: the top 3 and your neighbours"),
+]

@@ -14,9 +14,11 @@ from uuid import UUID
 
 import msgspec
 
-from server.domain import badges, balance, levels, scoring, streaks
+from server.domain import balance, levels, scoring, streaks
+from server.domain import challenges as rules
 from server.domain.schedule import Cadence
 from server.ids import new_id
+from server.services import effects, points
 from server.services.context import Context
 from server.services.errors import Conflict, Invalid, NotFound, OutsideBackdatingWindow
 from server.services.habits import (
@@ -28,9 +30,11 @@ from server.services.habits import (
     unsettled_from,
 )
 from server.services.paging import decode_cursor, encode_cursor
+from server.services.points import Posting
 from server.store.queries import Queries
 from server.store.records import (
     CheckinRecord,
+    ConfirmationRecord,
     DayTotals,
     HabitRecord,
     LedgerRecord,
@@ -40,6 +44,8 @@ from shared import schemas
 
 _result_decoder = msgspec.json.Decoder(schemas.CheckInResult)
 _encoder = msgspec.json.Encoder()
+# Ledger reasons of a witnessed check-in: the doer's bonus and the witness's.
+PEER_REASONS = ("peer_confirmed", "peer_witness")
 
 
 def _digest(habit_id: UUID, body: schemas.CheckInCreate) -> str:
@@ -121,8 +127,7 @@ async def check_in(
             raise Conflict("the habit is archived; unarchive it to check in")
         _check_window(ctx, day, today)
         if body.witness is not None:
-            # Witnesses confirm relationships habits between teammates (teams issue).
-            raise Invalid("the witness must share a team with you", field="witness")
+            await _check_witness(q, user, habit, body, now)
         if body.skip and body.value != 1:
             raise Invalid("a skip carries no value", field="value")
         if habit.kind == "check" and body.value != 1:
@@ -178,7 +183,12 @@ async def check_in(
                 balanced_delta = 1
                 entry(scoring.BALANCE_BONUS, "balance_bonus", of_habit=False)
             freeze_used = _freeze_covered_gap(habit, cad, after_records, day)
-        await q.insert_ledger(entries)
+        postings: list[Posting] = [(e, now) for e in entries]
+        if done_delta:
+            postings += await effects.day_done_changed(
+                q, user, habit, day, delta=1, counted_at=now, now=now
+            )
+        awarded = await points.post(q, user.id, postings)
 
         settled = streaks.settle(
             progress,
@@ -190,18 +200,16 @@ async def check_in(
         habit.total_done += done_delta
         await q.save_progress(habit)
 
-        awarded = sum(e.amount for e in entries)
-        await q.add_to_user_totals(
-            user.id, points=awarded, done=done_delta, balanced=balanced_delta
-        )
+        await q.add_to_user_totals(user.id, done=done_delta, balanced=balanced_delta)
+        earned = await points.award_badges(ctx, q, user.id, streak=after.current, now=now)
         fresh = await q.user_by_id(user.id)
         assert fresh is not None
-        earned = await _award_badges(ctx, q, fresh, after.current, now)
 
         record = CheckinRecord(
             id=checkin_id, habit_id=habit.id, user_id=user.id, day=day,
             value=0 if body.skip else body.value, note=body.note, skip=body.skip,
-            witness=None, request_digest=digest, result="", created_at=now, deleted_at=None,
+            witness=str(body.witness) if body.witness else None, request_digest=digest,
+            result="", created_at=now, deleted_at=None,
         )  # fmt: skip
         result = schemas.CheckInResult(
             checkin=checkin_view(record),
@@ -214,35 +222,39 @@ async def check_in(
         )
         record.result = _encoder.encode(result).decode()
         await q.insert_checkin(record)
+        if body.witness is not None:
+            await q.insert_confirmation(
+                ConfirmationRecord(
+                    id=new_id(), checkin_id=record.id, from_user=user.id,
+                    to_user=str(body.witness), habit_title=habit.title, day=day,
+                    created_at=now, expires_at=now + rules.CONFIRMATION_TTL, status="pending",
+                    decided_at=None,
+                )
+            )  # fmt: skip
     return result, True
+
+
+async def _check_witness(
+    q: Queries, user: UserRecord, habit: HabitRecord, body: schemas.CheckInCreate, now: datetime
+) -> None:
+    if habit.category != "relationships":
+        raise Invalid("only relationships habits take a witness", field="witness")
+    if body.skip:
+        raise Invalid("a skip takes no witness", field="witness")
+    if str(body.witness) == user.id:
+        raise Invalid("you cannot witness your own check-in", field="witness")
+    if not await q.share_a_team(user.id, str(body.witness)):
+        raise Invalid("the witness must share a team with you", field="witness")
+    asked = await q.confirmations_count(
+        column="from_user", user_id=user.id, status=["pending", "confirmed", "declined"],
+        since=now - timedelta(days=1),
+    )  # fmt: skip
+    if asked >= rules.CONFIRMATIONS_PER_DAY:
+        raise Invalid(f"at most {rules.CONFIRMATIONS_PER_DAY} confirmations a day", field="witness")
 
 
 def _categories(totals: DayTotals) -> set[str]:
     return {c for c in balance.CATEGORIES if getattr(totals, c) > 0}
-
-
-async def _award_badges(
-    ctx: Context, q: Queries, user: UserRecord, streak: int, now: datetime
-) -> list[schemas.EarnedBadge]:
-    facts = badges.Achievements(
-        total_checkins=user.total_done,
-        streak=streak,
-        balanced_days=user.balanced_days,
-        level=levels.level_for_xp(user.xp),
-    )
-    held = {b.slug for b in await q.badges(user.id)}
-    earned = []
-    for definition in badges.newly_earned(ctx.catalog.badges, facts, held):
-        await q.insert_badge(user.id, definition.slug, now)
-        earned.append(
-            schemas.EarnedBadge(
-                slug=definition.slug,
-                title=definition.title,
-                description=definition.description,
-                earned_at=now,
-            )
-        )
-    return earned
 
 
 async def undo_check_in(ctx: Context, user: UserRecord, habit_id: UUID, checkin_id: UUID) -> None:
@@ -281,7 +293,6 @@ async def undo_check_in(ctx: Context, user: UserRecord, habit_id: UUID, checkin_
         now_done = any(r.day == checkin.day and r.done for r in after_records)
         await q.mark_checkin_deleted(checkin.id, now)
 
-        reversals: list[LedgerRecord] = []
         done_delta = balanced_delta = 0
         if was_done and not now_done:
             done_delta = -1
@@ -292,15 +303,12 @@ async def undo_check_in(ctx: Context, user: UserRecord, habit_id: UUID, checkin_
                 if bonus is not None:
                     earned.append(bonus)
                     balanced_delta = -1
-            reversals = [
-                LedgerRecord(
-                    id=new_id(), user_id=user.id, at=now, day=e.day, amount=-e.amount,
-                    reason=f"undo:{e.reason}", habit_id=e.habit_id, checkin_id=checkin.id,
-                    reverses=e.id,
-                )
-                for e in earned
-            ]  # fmt: skip
-            await q.insert_ledger(reversals)
+            postings = [(effects.reversal(e, now), e.at) for e in earned]
+            postings += await effects.day_done_changed(
+                q, user, habit, checkin.day, delta=-1, counted_at=checkin.created_at, now=now
+            )
+            await points.post(q, user.id, postings)
+        await _withdraw_confirmations(q, checkin, now)
 
         settled = streaks.settle(
             progress_of(habit),
@@ -311,12 +319,21 @@ async def undo_check_in(ctx: Context, user: UserRecord, habit_id: UUID, checkin_
         store_progress(habit, settled)
         habit.total_done += done_delta
         await q.save_progress(habit)
-        await q.add_to_user_totals(
-            user.id,
-            points=sum(r.amount for r in reversals),
-            done=done_delta,
-            balanced=balanced_delta,
-        )
+        await q.add_to_user_totals(user.id, done=done_delta, balanced=balanced_delta)
+
+
+async def _withdraw_confirmations(q: Queries, checkin: CheckinRecord, now: datetime) -> None:
+    """An undone check-in needs no witness: pending requests are cancelled, and confirmed
+    ones give back both bonuses."""
+    for confirmation in await q.confirmations_for_checkin(checkin.id):
+        if confirmation.status == "pending":
+            await q.set_confirmation_status(confirmation.id, "cancelled", now)
+        elif confirmation.status == "confirmed":
+            await q.set_confirmation_status(confirmation.id, "cancelled", now)
+            await q.bump_user_counter(confirmation.from_user, "peer_confirmed", -1)
+            for user_id in (confirmation.from_user, confirmation.to_user):
+                paid = await q.open_entries(user_id, reasons=PEER_REASONS, checkin_id=checkin.id)
+                await points.post(q, user_id, [(effects.reversal(e, now), e.at) for e in paid])
 
 
 async def list_checkins(

@@ -8,11 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import Any
 
-import msgspec
-
-from server.store.database import Connection, Row
+from server.store.database import Connection
 from server.store.records import (
     BadgeRecord,
     CheckinRecord,
@@ -21,12 +19,12 @@ from server.store.records import (
     LedgerRecord,
     UserRecord,
 )
-
-R = TypeVar("R", bound=msgspec.Struct)
+from server.store.rows import iso, record, records
+from server.store.social import SocialQueries
 
 USER_COLUMNS = (
     "id, handle, display_name, password_hash, timezone, day_start_hour, points, xp, "
-    "total_done, balanced_days, created_at"
+    "total_done, balanced_days, created_at, challenges_completed, peer_confirmed"
 )
 HABIT_COLUMNS = (
     "id, user_id, title, category, schedule, kind, target, difficulty, template, "
@@ -42,20 +40,7 @@ LEDGER_COLUMNS = (
 )
 
 
-def _record(kind: type[R], columns: str, row: Row) -> R:
-    names = [c.strip() for c in columns.split(",")]
-    return msgspec.convert({name: row[i] for i, name in enumerate(names)}, kind, strict=False)
-
-
-def _records(kind: type[R], columns: str, rows: Sequence[Row]) -> list[R]:
-    return [_record(kind, columns, row) for row in rows]
-
-
-def iso(value: date | datetime | None) -> str | None:
-    return None if value is None else value.isoformat()
-
-
-class Queries:
+class Queries(SocialQueries):
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
@@ -67,22 +52,22 @@ class Queries:
         if taken:
             return False
         await self.conn.execute(
-            f"INSERT INTO users ({USER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO users ({USER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             user.id, user.handle, user.display_name, user.password_hash, user.timezone,
             user.day_start_hour, user.points, user.xp, user.total_done, user.balanced_days,
-            iso(user.created_at),
+            iso(user.created_at), user.challenges_completed, user.peer_confirmed,
         )  # fmt: skip
         return True
 
     async def user_by_id(self, user_id: str) -> UserRecord | None:
         row = await self.conn.fetch_one(f"SELECT {USER_COLUMNS} FROM users WHERE id = ?", user_id)
-        return None if row is None else _record(UserRecord, USER_COLUMNS, row)
+        return None if row is None else record(UserRecord, USER_COLUMNS, row)
 
     async def user_by_handle(self, handle: str) -> UserRecord | None:
         row = await self.conn.fetch_one(
             f"SELECT {USER_COLUMNS} FROM users WHERE handle = ?", handle
         )
-        return None if row is None else _record(UserRecord, USER_COLUMNS, row)
+        return None if row is None else record(UserRecord, USER_COLUMNS, row)
 
     async def update_profile(
         self, user_id: str, display_name: str, timezone: str, day_start_hour: int
@@ -121,7 +106,7 @@ class Queries:
             " WHERE t.token_hash = ? AND t.revoked_at IS NULL AND t.expires_at > ?",
             token_hash, iso(now),
         )  # fmt: skip
-        return None if row is None else _record(UserRecord, USER_COLUMNS, row)
+        return None if row is None else record(UserRecord, USER_COLUMNS, row)
 
     async def revoke_token(self, token_hash: str, now: datetime) -> None:
         await self.conn.execute(
@@ -150,7 +135,7 @@ class Queries:
         row = await self.conn.fetch_one(
             f"SELECT {HABIT_COLUMNS} FROM habits WHERE id = ? AND user_id = ?", habit_id, user_id
         )
-        return None if row is None else _record(HabitRecord, HABIT_COLUMNS, row)
+        return None if row is None else record(HabitRecord, HABIT_COLUMNS, row)
 
     async def habits(
         self,
@@ -171,7 +156,7 @@ class Queries:
             args += [after[0], after[0], after[1]]
         sql += " ORDER BY created_at, id LIMIT ?"
         args.append(limit)
-        return _records(HabitRecord, HABIT_COLUMNS, await self.conn.fetch_all(sql, *args))
+        return records(HabitRecord, HABIT_COLUMNS, await self.conn.fetch_all(sql, *args))
 
     async def update_habit(self, habit: HabitRecord) -> None:
         await self.conn.execute(
@@ -207,7 +192,7 @@ class Queries:
         row = await self.conn.fetch_one(
             f"SELECT {CHECKIN_COLUMNS} FROM checkins WHERE id = ?", checkin_id
         )
-        return None if row is None else _record(CheckinRecord, CHECKIN_COLUMNS, row)
+        return None if row is None else record(CheckinRecord, CHECKIN_COLUMNS, row)
 
     async def insert_checkin(self, checkin: CheckinRecord) -> None:
         await self.conn.execute(
@@ -247,7 +232,7 @@ class Queries:
         if limit is not None:
             sql += " LIMIT ?"
             args.append(limit)
-        return _records(CheckinRecord, CHECKIN_COLUMNS, await self.conn.fetch_all(sql, *args))
+        return records(CheckinRecord, CHECKIN_COLUMNS, await self.conn.fetch_all(sql, *args))
 
     async def day_values(
         self, habit_id: str, first: date, last: date
@@ -311,7 +296,32 @@ class Queries:
             " ORDER BY id",
             habit_id, iso(day),
         )  # fmt: skip
-        return _records(LedgerRecord, LEDGER_COLUMNS, rows)
+        return records(LedgerRecord, LEDGER_COLUMNS, rows)
+
+    async def open_entries(
+        self,
+        user_id: str,
+        *,
+        reasons: Sequence[str],
+        checkin_id: str | None = None,
+        challenge_id: str | None = None,
+    ) -> list[LedgerRecord]:
+        """Unreversed entries of the user for these reasons, for one check-in or challenge."""
+        marks = ", ".join("?" for _ in reasons)
+        sql = (
+            f"SELECT {LEDGER_COLUMNS} FROM ledger e WHERE user_id = ? AND reason IN ({marks})"
+            " AND NOT EXISTS (SELECT 1 FROM ledger r WHERE r.reverses = e.id)"
+        )
+        args: list[Any] = [user_id, *reasons]
+        if checkin_id is not None:
+            sql += " AND checkin_id = ?"
+            args.append(checkin_id)
+        if challenge_id is not None:
+            sql += " AND challenge_id = ?"
+            args.append(challenge_id)
+        return records(
+            LedgerRecord, LEDGER_COLUMNS, await self.conn.fetch_all(sql + " ORDER BY id", *args)
+        )
 
     async def last_done_on(self, habit_id: str, target: int) -> date | None:
         value = await self.conn.fetch_value(
@@ -328,7 +338,7 @@ class Queries:
             " AND NOT EXISTS (SELECT 1 FROM ledger r WHERE r.reverses = e.id)",
             user_id, iso(day), reason,
         )  # fmt: skip
-        return None if row is None else _record(LedgerRecord, LEDGER_COLUMNS, row)
+        return None if row is None else record(LedgerRecord, LEDGER_COLUMNS, row)
 
     async def ledger(
         self,
@@ -353,7 +363,7 @@ class Queries:
             args.append(after)
         sql += " ORDER BY id DESC LIMIT ?"
         args.append(limit)
-        return _records(LedgerRecord, LEDGER_COLUMNS, await self.conn.fetch_all(sql, *args))
+        return records(LedgerRecord, LEDGER_COLUMNS, await self.conn.fetch_all(sql, *args))
 
     async def points_on_day(self, user_id: str, day: date) -> int:
         value = await self.conn.fetch_value(

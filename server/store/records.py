@@ -19,6 +19,8 @@ class UserRecord(msgspec.Struct, kw_only=True):
     total_done: int
     balanced_days: int
     created_at: datetime
+    challenges_completed: int = 0
+    peer_confirmed: int = 0
 
 
 class HabitRecord(msgspec.Struct, kw_only=True):
@@ -80,3 +82,71 @@ class BadgeRecord(msgspec.Struct, kw_only=True):
 class DayTotals(msgspec.Struct, kw_only=True):
     results: int = 0
     relationships: int = 0
+
+
+class TeamRecord(msgspec.Struct, kw_only=True):
+    id: str
+    name: str
+    timezone: str
+    created_at: datetime
+    member_count: int
+    goal_category: str | None
+    goal_target: int | None
+
+
+class MemberRecord(msgspec.Struct, kw_only=True):
+    team_id: str
+    user_id: str
+    role: str
+    hidden: bool
+    joined_at: datetime
+    handle: str = ""
+    display_name: str = ""
+
+
+class InviteRecord(msgspec.Struct, kw_only=True):
+    id: str
+    team_id: str
+    code_hash: str
+    created_by: str
+    created_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None
+
+
+class BoardRow(msgspec.Struct, kw_only=True):
+    user_id: str
+    points: int
+    handle: str
+    display_name: str
+    hidden: bool = False
+
+
+class ChallengeRecord(msgspec.Struct, kw_only=True):
+    id: str
+    title: str
+    description: str
+    team_id: str | None
+    starts_on: date
+    ends_on: date
+    goal_category: str | None
+    goal_template: str | None
+    target: int
+    reward_points: int
+    template: str | None
+    created_by: str | None
+    created_at: datetime
+    participants: int
+
+
+class ConfirmationRecord(msgspec.Struct, kw_only=True):
+    id: str
+    checkin_id: str
+    from_user: str
+    to_user: str
+    habit_title: str
+    day: date
+    created_at: datetime
+    expires_at: datetime
+    status: str
+    decided_at: datetime | None

@@ -1,0 +1,200 @@
+"""Challenges: start one (from a catalog template or described), browse, join, leave, and
+its board. Progress is kept by the check-in transaction (``effects``)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from uuid import UUID
+
+from server.domain import challenges as rules
+from server.ids import new_id
+from server.services.context import Context
+from server.services.errors import Conflict, Invalid, NotFound
+from server.services.habits import today_for
+from server.services.paging import decode_cursor, encode_cursor
+from server.services.teams import Forbidden, read_board
+from server.store.queries import Queries
+from server.store.records import ChallengeRecord, UserRecord
+from shared import schemas
+
+
+async def _view(q: Queries, c: ChallengeRecord, user: UserRecord, today: date) -> schemas.Challenge:
+    mine = await q.participation(c.id, user.id)
+    return schemas.Challenge(
+        id=UUID(c.id),
+        title=c.title,
+        description=c.description,
+        starts_on=c.starts_on,
+        ends_on=c.ends_on,
+        goal=schemas.ChallengeGoal(
+            target=c.target,
+            category=c.goal_category,  # type: ignore[arg-type]
+            template=c.goal_template,
+        ),
+        reward_points=c.reward_points,
+        status=rules.status(c.starts_on, c.ends_on, today),
+        participants=c.participants,
+        team_id=UUID(c.team_id) if c.team_id else None,
+        template=c.template,
+        my_progress=(
+            schemas.MyProgress(progress=mine[0], target=c.target, completed=mine[1])
+            if mine
+            else None
+        ),
+    )
+
+
+async def _visible(q: Queries, challenge_id: UUID, user: UserRecord) -> ChallengeRecord:
+    """The challenge if the caller may see it: public, or of one of their teams."""
+    c = await q.challenge(str(challenge_id))
+    if c is None or (c.team_id and await q.membership(c.team_id, user.id) is None):
+        raise NotFound("no such challenge")
+    return c
+
+
+async def create_challenge(
+    ctx: Context, user: UserRecord, body: schemas.ChallengeCreate
+) -> schemas.Challenge:
+    today = today_for(ctx, user)
+    template = None
+    if body.template is not None:
+        template = next((c for c in ctx.catalog.challenges if c.slug == body.template), None)
+        if template is None:
+            raise Invalid(f"no challenge template {body.template!r}", field="template")
+    title = body.title or (template.title if template else None)
+    goal = body.goal
+    if title is None or (goal is None and template is None):
+        raise Invalid("a challenge needs a title and a goal (or a template)", field="title")
+    if goal is not None:
+        category, habit_template, target = goal.category, goal.template, goal.target
+        if (category is None) == (habit_template is None):
+            raise Invalid("a goal names a category or a catalog habit, not both", field="goal")
+        if habit_template is not None and ctx.catalog.habit(habit_template) is None:
+            raise Invalid(f"no catalog habit {habit_template!r}", field="goal")
+    else:
+        assert template is not None
+        category, habit_template, target = (
+            template.goal.category, template.goal.template, template.goal.target,
+        )  # fmt: skip
+    starts_on = body.starts_on or today
+    duration = template.duration_days if template else 7
+    ends_on = body.ends_on or starts_on + timedelta(days=duration - 1)
+    if ends_on < starts_on:
+        raise Invalid("ends_on is before starts_on", field="ends_on")
+    if (ends_on - starts_on).days >= rules.MAX_CHALLENGE_DAYS:
+        raise Invalid(f"a challenge lasts at most {rules.MAX_CHALLENGE_DAYS} days", field="ends_on")
+    if ends_on < today:
+        raise Invalid("that challenge would already be over", field="ends_on")
+    reward = template.reward_points if template and goal is None else rules.custom_reward(target)
+    record = ChallengeRecord(
+        id=new_id(), title=title,
+        description=body.description or (template.description if template else ""),
+        team_id=str(body.team_id) if body.team_id else None, starts_on=starts_on,
+        ends_on=ends_on, goal_category=category, goal_template=habit_template, target=target,
+        reward_points=reward, template=body.template, created_by=user.id,
+        created_at=ctx.clock(), participants=0,
+    )  # fmt: skip
+    async with ctx.db.write() as conn:
+        q = Queries(conn)
+        if body.team_id is not None:
+            me = await q.membership(str(body.team_id), user.id)
+            if me is None:
+                raise NotFound("no such team")
+            if me.role not in ("owner", "admin"):
+                raise Forbidden("only the team's owner or an admin starts team challenges")
+        await q.insert_challenge(record)
+        return await _view(q, record, user, today)
+
+
+async def list_challenges(
+    ctx: Context,
+    user: UserRecord,
+    *,
+    status: str | None,
+    team_id: UUID | None,
+    limit: int,
+    cursor: str | None,
+) -> schemas.ChallengePage:
+    today = today_for(ctx, user)
+    after = decode_cursor(cursor, 2) if cursor else None
+    items: list[schemas.Challenge] = []
+    next_cursor = None
+    async with ctx.db.read() as conn:
+        q = Queries(conn)
+        if team_id is not None and await q.membership(str(team_id), user.id) is None:
+            raise NotFound("no such team")
+        key = (after[0], after[1]) if after else None
+        # Status is computed from dates; filter while scanning, a bounded number of rows.
+        while len(items) < limit:
+            rows = await q.visible_challenges(
+                user.id, team_id=str(team_id) if team_id else None, after=key, limit=limit
+            )
+            for c in rows:
+                if status is None or rules.status(c.starts_on, c.ends_on, today) == status:
+                    items.append(await _view(q, c, user, today))
+                key = (c.starts_on.isoformat(), c.id)
+                if len(items) == limit:
+                    break
+            if len(rows) < limit:
+                key = None
+                break
+        if key is not None and len(items) == limit:
+            next_cursor = encode_cursor(*key)
+    return schemas.ChallengePage(items=items, next_cursor=next_cursor)
+
+
+async def get_challenge(ctx: Context, user: UserRecord, challenge_id: UUID) -> schemas.Challenge:
+    async with ctx.db.read() as conn:
+        q = Queries(conn)
+        return await _view(q, await _visible(q, challenge_id, user), user, today_for(ctx, user))
+
+
+async def join_challenge(ctx: Context, user: UserRecord, challenge_id: UUID) -> schemas.Challenge:
+    today = today_for(ctx, user)
+    async with ctx.db.write() as conn:
+        q = Queries(conn)
+        c = await _visible(q, challenge_id, user)
+        if rules.status(c.starts_on, c.ends_on, today) == "ended":
+            raise Conflict("this challenge has ended")
+        if await q.participation(c.id, user.id) is None:
+            await q.join_challenge(c.id, user.id, ctx.clock())
+            c.participants += 1
+        return await _view(q, c, user, today)
+
+
+async def leave_challenge(ctx: Context, user: UserRecord, challenge_id: UUID) -> schemas.Challenge:
+    """Leaving drops your progress; a reward already paid stays paid."""
+    today = today_for(ctx, user)
+    async with ctx.db.write() as conn:
+        q = Queries(conn)
+        c = await _visible(q, challenge_id, user)
+        if await q.participation(c.id, user.id) is not None:
+            await q.leave_challenge(c.id, user.id)
+            c.participants -= 1
+        return await _view(q, c, user, today)
+
+
+async def challenge_board(
+    ctx: Context,
+    user: UserRecord,
+    challenge_id: UUID,
+    *,
+    view: str,
+    limit: int,
+    cursor: str | None,
+) -> schemas.Leaderboard:
+    async with ctx.db.read() as conn:
+        q = Queries(conn)
+        c = await _visible(q, challenge_id, user)
+        entries, me, next_cursor = await read_board(
+            q, board=f"challenge:{c.id}", period_key="all", user=user, hidden_team=None,
+            view=view, limit=limit, cursor=cursor, zero_if_absent=False,
+        )  # fmt: skip
+    return schemas.Leaderboard(
+        period="all",
+        starts_on=c.starts_on,
+        ends_on=c.ends_on,
+        entries=entries,
+        me=me,
+        next_cursor=next_cursor,
+    )

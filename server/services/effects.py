@@ -1,0 +1,71 @@
+"""What a day done (or undone) changes beyond its habit: team goals and challenges.
+
+Called inside the check-in and undo transactions with ``delta`` +1 or -1; returns the
+postings (challenge rewards or their reversals) the caller posts with the rest.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from server.domain import boards
+from server.domain import challenges as rules
+from server.domain.calendar import local_day
+from server.ids import new_id
+from server.services.points import Posting
+from server.store.queries import Queries
+from server.store.records import HabitRecord, LedgerRecord, UserRecord
+
+CHALLENGE_REWARD = "challenge_reward"
+
+
+async def day_done_changed(
+    q: Queries,
+    user: UserRecord,
+    habit: HabitRecord,
+    day: date,
+    *,
+    delta: int,
+    counted_at: datetime,
+    now: datetime,
+) -> list[Posting]:
+    for team, _ in await q.teams_of(user.id):
+        if team.goal_target and rules.counts_towards(
+            team.goal_category, None, habit.category, None
+        ):
+            week = boards.period_key("week", local_day(counted_at, team.timezone))
+            await q.add_goal_progress(team.id, week, delta)
+
+    postings: list[Posting] = []
+    for challenge in await q.active_participations(user.id, day):
+        if not rules.counts_towards(
+            challenge.goal_category, challenge.goal_template, habit.category, habit.template
+        ):
+            continue
+        after = await q.add_to_board(f"challenge:{challenge.id}", "all", user.id, delta)
+        crossed = rules.crossing(after - delta, after, challenge.target)
+        if crossed > 0:
+            await q.set_completed(challenge.id, user.id, now)
+            await q.bump_user_counter(user.id, "challenges_completed", 1)
+            reward = LedgerRecord(
+                id=new_id(), user_id=user.id, at=now, day=day, amount=challenge.reward_points,
+                reason=CHALLENGE_REWARD, challenge_id=challenge.id,
+            )  # fmt: skip
+            postings.append((reward, now))
+        elif crossed < 0:
+            await q.set_completed(challenge.id, user.id, None)
+            await q.bump_user_counter(user.id, "challenges_completed", -1)
+            for paid in await q.open_entries(
+                user.id, reasons=[CHALLENGE_REWARD], challenge_id=challenge.id
+            ):
+                postings.append((reversal(paid, now), paid.at))
+    return postings
+
+
+def reversal(entry: LedgerRecord, now: datetime) -> LedgerRecord:
+    """The entry that takes ``entry`` back, pointing at it."""
+    return LedgerRecord(
+        id=new_id(), user_id=entry.user_id, at=now, day=entry.day, amount=-entry.amount,
+        reason=f"undo:{entry.reason}", habit_id=entry.habit_id, checkin_id=entry.checkin_id,
+        challenge_id=entry.challenge_id, reverses=entry.id,
+    )  # fmt: skip

@@ -1,0 +1,69 @@
+"""Posting points: the ledger, the user's totals and every board they count on, together.
+
+Every use case that gives or takes points goes through ``post``, inside its own write
+transaction, so the ledger, the totals and the team boards can never disagree.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from server.domain import badges, boards, levels
+from server.services.context import Context
+from server.store.queries import Queries
+from server.store.records import LedgerRecord, UserRecord
+from shared import schemas
+
+# An entry and the instant it counts at on boards: its own, or for a reversal the
+# instant of the entry it reverses, so an undo leaves the same week and month.
+Posting = tuple[LedgerRecord, datetime]
+
+
+async def post(q: Queries, user_id: str, postings: list[Posting]) -> int:
+    """Write the entries, move the user's totals and boards; the sum posted."""
+    if not postings:
+        return 0
+    entries = [entry for entry, _ in postings]
+    await q.insert_ledger(entries)
+    total = sum(e.amount for e in entries)
+    await q.add_to_user_totals(user_id, points=total)
+    teams = await q.teams_of(user_id)
+    for team, _ in teams:
+        deltas: dict[str, int] = {}
+        for entry, counted_at in postings:
+            for key in boards.period_keys_at(counted_at, team.timezone):
+                deltas[key] = deltas.get(key, 0) + entry.amount
+        for key, delta in deltas.items():
+            if delta:
+                await q.add_to_board(f"team:{team.id}", key, user_id, delta)
+    return total
+
+
+async def award_badges(
+    ctx: Context, q: Queries, user_id: str, *, streak: int, now: datetime
+) -> list[schemas.EarnedBadge]:
+    """Badges the user's achievements now unlock, recorded and returned."""
+    user: UserRecord | None = await q.user_by_id(user_id)
+    if user is None:
+        return []
+    facts = badges.Achievements(
+        total_checkins=user.total_done,
+        streak=streak,
+        balanced_days=user.balanced_days,
+        level=levels.level_for_xp(user.xp),
+        challenges_completed=user.challenges_completed,
+        peer_confirmed=user.peer_confirmed,
+    )
+    held = {b.slug for b in await q.badges(user.id)}
+    earned = []
+    for definition in badges.newly_earned(ctx.catalog.badges, facts, held):
+        await q.insert_badge(user.id, definition.slug, now)
+        earned.append(
+            schemas.EarnedBadge(
+                slug=definition.slug,
+                title=definition.title,
+                description=definition.description,
+                earned_at=now,
+            )
+        )
+    return earned

@@ -1,0 +1,417 @@
+"""Teams: create, invite, join, leave, roles, the weekly goal, and the boards.
+
+Only members see a team; to anyone else it does not exist (404). Owners and admins invite
+and remove; only the owner changes roles. A board read is two index range scans (the page,
+and a count for the caller's rank), whatever the team's size or history.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from datetime import date, timedelta
+from uuid import UUID
+
+import msgspec
+
+from server.domain import boards
+from server.domain.calendar import local_day
+from server.ids import new_id
+from server.services.accounts import check_time_zone
+from server.services.context import Context
+from server.services.errors import Conflict, NotFound, RapportError
+from server.services.paging import decode_cursor, encode_cursor
+from server.store.queries import Queries
+from server.store.records import (
+    BoardRow,
+    InviteRecord,
+    MemberRecord,
+    TeamRecord,
+    UserRecord,
+)
+from shared import schemas
+
+MEMBERS_IN_TEAM_VIEW = 200
+AROUND = 2  # neighbours above and below the caller in view=around
+TOP = 3
+
+
+class Forbidden(RapportError):
+    status, slug, title = 403, "forbidden", "Forbidden"
+
+
+def _code_digest(code: str) -> str:
+    return hashlib.sha256(code.strip().upper().encode()).hexdigest()
+
+
+def new_invite_code() -> str:
+    # 10 characters of Crockford-like base32: ~50 bits, easy to read out loud.
+    alphabet = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
+    return "".join(secrets.choice(alphabet) for _ in range(10))
+
+
+def public_user(user_id: str, handle: str, display_name: str) -> schemas.PublicUser:
+    return schemas.PublicUser(id=UUID(user_id), handle=handle, display_name=display_name)
+
+
+def hidden_user(team_id: str, user_id: str) -> schemas.PublicUser:
+    """A stable stand-in for a member who opted out: the same on every read, unlinkable."""
+    pseudonym = uuid.uuid5(uuid.NAMESPACE_URL, f"rapport:hidden:{team_id}:{user_id}")
+    return schemas.PublicUser(id=pseudonym, handle="hidden", display_name="Hidden member")
+
+
+def _member_view(m: MemberRecord) -> schemas.Member:
+    return schemas.Member(
+        user=public_user(m.user_id, m.handle, m.display_name),
+        role=m.role,  # type: ignore[arg-type]
+        joined_at=m.joined_at,
+        hidden=m.hidden,
+    )
+
+
+async def _team_view(
+    ctx: Context, q: Queries, team: TeamRecord, me: MemberRecord, *, with_members: bool
+) -> schemas.Team:
+    goal = None
+    if team.goal_target:
+        week = boards.period_key("week", local_day(ctx.clock(), team.timezone))
+        goal = schemas.TeamGoal(
+            target=team.goal_target,
+            category=team.goal_category,  # type: ignore[arg-type]
+            week_starts_on=date.fromisoformat(week.split(":")[1]),
+            progress=await q.goal_progress(team.id, week),
+        )
+    members = next_cursor = None
+    if with_members:
+        rows = await q.members(team.id, limit=MEMBERS_IN_TEAM_VIEW + 1)
+        if len(rows) > MEMBERS_IN_TEAM_VIEW:
+            rows = rows[:MEMBERS_IN_TEAM_VIEW]
+            next_cursor = encode_cursor(rows[-1].user_id)
+        members = [_member_view(m) for m in rows]
+    return schemas.Team(
+        id=UUID(team.id),
+        name=team.name,
+        timezone=team.timezone,
+        created_at=team.created_at,
+        member_count=team.member_count,
+        my_role=me.role,  # type: ignore[arg-type]
+        goal=goal,
+        members=members,
+        members_next_cursor=next_cursor,
+    )
+
+
+async def _as_member(
+    q: Queries, team_id: UUID, user: UserRecord
+) -> tuple[TeamRecord, MemberRecord]:
+    """The team and the caller's membership; 404 for anyone who is not a member."""
+    me = await q.membership(str(team_id), user.id)
+    team = await q.team(str(team_id)) if me else None
+    if me is None or team is None:
+        raise NotFound("no such team")
+    return team, me
+
+
+def _require_admin(me: MemberRecord) -> None:
+    if me.role not in ("owner", "admin"):
+        raise Forbidden("only the team's owner or an admin may do this")
+
+
+def _goal_fields(goal: schemas.TeamGoalSpec | None) -> tuple[str | None, int | None]:
+    return (goal.category, goal.target) if goal else (None, None)
+
+
+async def create_team(ctx: Context, user: UserRecord, body: schemas.TeamCreate) -> schemas.Team:
+    tz = check_time_zone(body.timezone or user.timezone)
+    category, target = _goal_fields(body.goal)
+    now = ctx.clock()
+    team = TeamRecord(
+        id=new_id(), name=body.name.strip() or body.name, timezone=tz, created_at=now,
+        member_count=0, goal_category=category, goal_target=target,
+    )  # fmt: skip
+    me = MemberRecord(team_id=team.id, user_id=user.id, role="owner", hidden=False, joined_at=now)
+    async with ctx.db.write() as conn:
+        q = Queries(conn)
+        await q.insert_team(team)
+        await q.add_member(me)
+        team.member_count = 1
+        return await _team_view(ctx, q, team, me, with_members=True)
+
+
+async def my_teams(ctx: Context, user: UserRecord) -> list[schemas.Team]:
+    async with ctx.db.read() as conn:
+        q = Queries(conn)
+        return [
+            await _team_view(ctx, q, team, me, with_members=False)
+            for team, me in await q.teams_of(user.id)
+        ]
+
+
+async def get_team(ctx: Context, user: UserRecord, team_id: UUID) -> schemas.Team:
+    async with ctx.db.read() as conn:
+        q = Queries(conn)
+        team, me = await _as_member(q, team_id, user)
+        return await _team_view(ctx, q, team, me, with_members=True)
+
+
+async def update_team(
+    ctx: Context, user: UserRecord, team_id: UUID, body: schemas.TeamPatch
+) -> schemas.Team:
+    if body.timezone is not msgspec.UNSET:
+        check_time_zone(body.timezone)
+    async with ctx.db.write() as conn:
+        q = Queries(conn)
+        team, me = await _as_member(q, team_id, user)
+        _require_admin(me)
+        if body.name is not msgspec.UNSET:
+            team.name = body.name
+        if body.timezone is not msgspec.UNSET:
+            team.timezone = body.timezone
+        if body.goal is not msgspec.UNSET:
+            team.goal_category, team.goal_target = _goal_fields(body.goal)
+        await q.update_team(team)
+        return await _team_view(ctx, q, team, me, with_members=False)
+
+
+async def members(
+    ctx: Context, user: UserRecord, team_id: UUID, *, limit: int, cursor: str | None
+) -> schemas.MemberPage:
+    after = decode_cursor(cursor, 1)[0] if cursor else None
+    async with ctx.db.read() as conn:
+        q = Queries(conn)
+        await _as_member(q, team_id, user)
+        rows = await q.members(str(team_id), after=after, limit=limit + 1)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return schemas.MemberPage(
+        items=[_member_view(m) for m in rows],
+        next_cursor=encode_cursor(rows[-1].user_id) if more and rows else None,
+    )
+
+
+# -- invites ------------------------------------------------------------------------------
+
+
+async def create_invite(
+    ctx: Context, user: UserRecord, team_id: UUID, body: schemas.InviteCreate
+) -> schemas.Invite:
+    now = ctx.clock()
+    code = new_invite_code()
+    invite = InviteRecord(
+        id=new_id(), team_id=str(team_id), code_hash=_code_digest(code), created_by=user.id,
+        created_at=now, expires_at=now + timedelta(hours=body.expires_in_hours), revoked_at=None,
+    )  # fmt: skip
+    async with ctx.db.write() as conn:
+        q = Queries(conn)
+        _, me = await _as_member(q, team_id, user)
+        _require_admin(me)
+        await q.insert_invite(invite)
+    return schemas.Invite(id=UUID(invite.id), code=code, expires_at=invite.expires_at)
+
+
+async def list_invites(ctx: Context, user: UserRecord, team_id: UUID) -> list[schemas.InviteInfo]:
+    async with ctx.db.read() as conn:
+        q = Queries(conn)
+        _, me = await _as_member(q, team_id, user)
+        _require_admin(me)
+        rows = await q.invites(str(team_id), ctx.clock())
+    return [
+        schemas.InviteInfo(id=UUID(i.id), created_at=i.created_at, expires_at=i.expires_at)
+        for i in rows
+    ]
+
+
+async def revoke_invite(ctx: Context, user: UserRecord, team_id: UUID, invite_id: UUID) -> None:
+    async with ctx.db.write() as conn:
+        q = Queries(conn)
+        _, me = await _as_member(q, team_id, user)
+        _require_admin(me)
+        if not await q.revoke_invite(str(team_id), str(invite_id), ctx.clock()):
+            raise NotFound("no such invite")
+
+
+async def join(ctx: Context, user: UserRecord, body: schemas.JoinRequest) -> schemas.Membership:
+    now = ctx.clock()
+    async with ctx.db.write() as conn:
+        q = Queries(conn)
+        invite = await q.invite_by_code(_code_digest(body.code))
+        if invite is None or invite.revoked_at is not None or invite.expires_at <= now:
+            # One answer for unknown, revoked and expired codes: codes cannot be probed.
+            raise NotFound("this invite code is unknown, revoked or expired")
+        team = await q.team(invite.team_id)
+        if team is None:
+            raise NotFound("this invite code is unknown, revoked or expired")
+        me = await q.membership(team.id, user.id)
+        if me is None:
+            me = MemberRecord(
+                team_id=team.id, user_id=user.id, role="member", hidden=False, joined_at=now
+            )
+            await q.add_member(me)
+            team.member_count += 1
+        view = await _team_view(ctx, q, team, me, with_members=False)
+    return schemas.Membership(team=view, role=me.role)  # type: ignore[arg-type]
+
+
+async def remove_member(ctx: Context, user: UserRecord, team_id: UUID, member_id: UUID) -> None:
+    """Leave (yourself) or remove someone (owner/admin). An owner hands the team over
+    before leaving; the last member leaving deletes the team."""
+    async with ctx.db.write() as conn:
+        q = Queries(conn)
+        team, me = await _as_member(q, team_id, user)
+        target = await q.membership(team.id, str(member_id))
+        if target is None:
+            raise NotFound("no such member")
+        if target.user_id != user.id:
+            _require_admin(me)
+            if target.role == "owner" or (target.role == "admin" and me.role != "owner"):
+                raise Forbidden("only the owner removes admins, and nobody removes the owner")
+        elif me.role == "owner" and team.member_count > 1:
+            raise Conflict("make another member the owner before leaving")
+        await q.remove_member(team.id, target.user_id)
+        if team.member_count <= 1:
+            await q.delete_team(team.id)
+
+
+async def update_member(
+    ctx: Context, user: UserRecord, team_id: UUID, member_id: UUID, body: schemas.MemberPatch
+) -> schemas.Member:
+    async with ctx.db.write() as conn:
+        q = Queries(conn)
+        team, me = await _as_member(q, team_id, user)
+        target = await q.membership(team.id, str(member_id))
+        if target is None:
+            raise NotFound("no such member")
+        if body.hidden is not msgspec.UNSET:
+            if target.user_id != user.id:
+                raise Forbidden("members choose for themselves whether they are shown")
+            target.hidden = body.hidden
+        if body.role is not msgspec.UNSET:
+            if me.role != "owner":
+                raise Forbidden("only the owner changes roles")
+            if target.user_id == user.id:
+                raise Conflict("the owner keeps the owner role")
+            target.role = body.role
+        await q.set_member(team.id, target.user_id, role=target.role, hidden=target.hidden)
+        account = await q.user_by_id(target.user_id)
+        assert account is not None
+        target.handle, target.display_name = account.handle, account.display_name
+        return _member_view(target)
+
+
+# -- boards -------------------------------------------------------------------------------
+
+
+async def read_board(
+    q: Queries,
+    *,
+    board: str,
+    period_key: str,
+    user: UserRecord,
+    hidden_team: str | None,
+    view: str,
+    limit: int,
+    cursor: str | None,
+    zero_if_absent: bool,
+) -> tuple[list[schemas.BoardEntry], schemas.BoardMe | None, str | None]:
+    """One page of a board (or the top and the caller's neighbours), ranked, and the
+    caller's own standing even when outside the page."""
+    mine = await q.board_score(board, period_key, user.id)
+    me = None
+    if mine is not None or zero_if_absent:
+        points = mine or 0
+        me = schemas.BoardMe(
+            rank=1 + await q.board_count_above(board, period_key, points), points=points
+        )
+
+    async def ranked(rows: list[BoardRow]) -> list[schemas.BoardEntry]:
+        if not rows:
+            return []
+        first = rows[0]
+        before = await q.board_count_above(board, period_key, first.points, first.user_id)
+        above = await q.board_count_above(board, period_key, first.points)
+        ranks = boards.competition_ranks(
+            [r.points for r in rows], before=before, first_rank=above + 1
+        )
+        return [
+            schemas.BoardEntry(
+                rank=rank,
+                user=(
+                    hidden_user(hidden_team, r.user_id)
+                    if r.hidden and r.user_id != user.id and hidden_team
+                    else public_user(r.user_id, r.handle, r.display_name)
+                ),
+                points=r.points,
+                hidden=r.hidden,
+                me=r.user_id == user.id,
+            )
+            for r, rank in zip(rows, ranks, strict=True)
+        ]
+
+    if view == "around":
+        top = await q.board_page(board, period_key, below=None, limit=TOP, hidden_team=hidden_team)
+        entries = await ranked(top)
+        if mine is not None:
+            key = (mine, user.id)
+            above_me = await q.board_page(
+                board, period_key, below=key, limit=AROUND, hidden_team=hidden_team,
+                ascending=True,
+            )  # fmt: skip
+            below_me = await q.board_page(
+                board, period_key, below=key, limit=AROUND, hidden_team=hidden_team
+            )
+            self_row = await q.board_page(
+                board, period_key, below=(mine, _after_id(user.id)), limit=1,
+                hidden_team=hidden_team,
+            )  # fmt: skip
+            window = [*reversed(above_me), *self_row, *below_me]
+            seen = {e.user.id for e in entries}
+            entries += [e for e in await ranked(window) if e.user.id not in seen]
+        return entries, me, None
+
+    after = decode_cursor(cursor, 2) if cursor else None
+    below = (int(after[0]), after[1]) if after else None
+    rows = await q.board_page(
+        board, period_key, below=below, limit=limit + 1, hidden_team=hidden_team
+    )
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = encode_cursor(str(rows[-1].points), rows[-1].user_id) if more and rows else None
+    return await ranked(rows), me, next_cursor
+
+
+def _after_id(user_id: str) -> str:
+    """A key just past ``user_id`` in descending order, so the page starts at it."""
+    return user_id + "\uffff"
+
+
+async def team_board(
+    ctx: Context,
+    user: UserRecord,
+    team_id: UUID,
+    *,
+    period: boards.Period,
+    view: str,
+    limit: int,
+    cursor: str | None,
+) -> schemas.Leaderboard:
+    async with ctx.db.read() as conn:
+        q = Queries(conn)
+        team, _ = await _as_member(q, team_id, user)
+        today = local_day(ctx.clock(), team.timezone)
+        key = boards.period_key(period, today)
+        entries, me, next_cursor = await read_board(
+            q, board=f"team:{team.id}", period_key=key, user=user, hidden_team=team.id,
+            view=view, limit=limit, cursor=cursor, zero_if_absent=True,
+        )  # fmt: skip
+    starts_on, ends_on = boards.period_bounds(period, today)
+    if period == "all":
+        starts_on, ends_on = local_day(team.created_at, team.timezone), today
+    return schemas.Leaderboard(
+        period=period,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        entries=entries,
+        me=me,
+        next_cursor=next_cursor,
+    )

@@ -1,0 +1,26 @@
+"""Turning rows into typed records, and values into the strings the SQL stores."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import TypeVar
+
+import msgspec
+
+from server.store.database import Row
+
+R = TypeVar("R", bound=msgspec.Struct)
+
+
+def record(kind: type[R], columns: str, row: Row | Sequence[object]) -> R:
+    names = [c.strip() for c in columns.split(",")]
+    return msgspec.convert({name: row[i] for i, name in enumerate(names)}, kind, strict=False)
+
+
+def records(kind: type[R], columns: str, rows: Sequence[Row]) -> list[R]:
+    return [record(kind, columns, row) for row in rows]
+
+
+def iso(value: date | datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
