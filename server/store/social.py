@@ -217,8 +217,9 @@ class SocialQueries:
         )
         args += [board, period]
         if below is not None:
-            sql += f" AND (b.points {cmp} ? OR (b.points = ? AND b.user_id {cmp} ?))"
-            args += [below[0], below[0], below[1]]
+            # A row-value comparison, so the index seeks straight to the key.
+            sql += f" AND (b.points, b.user_id) {cmp} (?, ?)"
+            args += [below[0], below[1]]
         sql += f" ORDER BY b.points {order}, b.user_id {order} LIMIT ?"
         args.append(limit)
         rows = await self.conn.fetch_all(sql, *args)
@@ -234,12 +235,14 @@ class SocialQueries:
     ) -> int:
         """Entries with more points; with ``user_id``, also those tied with a higher id
         (the entries that come before that one on the board)."""
-        sql = "SELECT COUNT(*) FROM board_scores WHERE board = ? AND period = ? AND (points > ?"
-        args: list[Any] = [board, period, points]
-        if user_id is not None:
-            sql += " OR (points = ? AND user_id > ?)"
-            args += [points, user_id]
-        return int(await self.conn.fetch_value(sql + ")", *args) or 0)
+        sql = "SELECT COUNT(*) FROM board_scores WHERE board = ? AND period = ?"
+        if user_id is None:
+            sql += " AND points > ?"
+            args: list[Any] = [board, period, points]
+        else:
+            sql += " AND (points, user_id) > (?, ?)"
+            args = [board, period, points, user_id]
+        return int(await self.conn.fetch_value(sql, *args) or 0)
 
     # -- team goals --------------------------------------------------------------------
 

@@ -67,14 +67,19 @@ class SqliteDatabase:
 
     async def open(self) -> None:
         Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        self._writer = await self._connect()
-        await self._writer.execute("PRAGMA journal_mode = WAL")
-        await migrate(self._writer)
-        for _ in range(self._reader_count):
-            reader = await self._connect()
-            await reader.execute("PRAGMA query_only = ON")
-            self._all_readers.append(reader)
-            self._readers.put_nowait(reader)
+        try:
+            self._writer = await self._connect()
+            await self._writer.execute("PRAGMA journal_mode = WAL")
+            await migrate(self._writer)
+            for _ in range(self._reader_count):
+                reader = await self._connect()
+                self._all_readers.append(reader)
+                await reader.execute("PRAGMA query_only = ON")
+                self._readers.put_nowait(reader)
+        except BaseException:
+            # A half-open database would leak connection threads and hang the process.
+            await self.close()
+            raise
 
     async def _connect(self) -> aiosqlite.Connection:
         # isolation_level=None: no implicit transactions; ours are explicit.
