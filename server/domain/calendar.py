@@ -2,7 +2,8 @@
 
 A Rapport "day" is a date in the user's IANA time zone that starts at ``day_start_hour``
 local time. The mapping works on wall-clock time, so a DST change shortens or lengthens a
-day but never creates or removes one.
+day but never creates or removes one. When clocks go back, the repeated hour belongs to the
+day the first pass was in: a day never starts twice.
 """
 
 from __future__ import annotations
@@ -43,7 +44,15 @@ def local_day(instant: datetime, tz: str, day_start_hour: int = 0) -> date:
     """
     if instant.tzinfo is None:
         raise ValueError("instant must be timezone-aware")
-    wall = instant.astimezone(zone(tz)).replace(tzinfo=None)
+    local = instant.astimezone(zone(tz))
+    wall = local.replace(tzinfo=None)
+    if local.fold:
+        # The repeated hour after clocks go back: keep counting on the first pass's clock,
+        # so a day that started in the first pass does not end again in the second.
+        first_pass = local.replace(fold=0).utcoffset()
+        second_pass = local.utcoffset()
+        if first_pass is not None and second_pass is not None:
+            wall += first_pass - second_pass
     return (wall - timedelta(hours=day_start_hour)).date()
 
 

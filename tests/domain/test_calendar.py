@@ -85,8 +85,22 @@ def test_local_days_never_skip_or_repeat(instant: datetime, tz: str, hour: int) 
 @settings(max_examples=200, deadline=None)
 @given(instant=instants, tz=st.sampled_from(ZONES), hour=st.integers(0, 23))
 def test_day_start_hour_shifts_the_wall_clock(instant: datetime, tz: str, hour: int) -> None:
-    wall = instant.astimezone(zone(tz)).replace(tzinfo=None)
+    local = instant.astimezone(zone(tz))
+    if local.fold:
+        return  # the repeated hour: see test_a_day_never_starts_twice_when_clocks_go_back
+    wall = local.replace(tzinfo=None)
     assert local_day(instant, tz, hour) == (wall - timedelta(hours=hour)).date()
+
+
+def test_a_day_never_starts_twice_when_clocks_go_back() -> None:
+    # Chatham went from 03:45 back to 02:45 on 2016-04-03. With the day starting at 03:00,
+    # 03:30 (first pass) is already the 3rd; 02:50 (second pass) must not be the 2nd again.
+    first_pass = datetime(2016, 4, 2, 13, 45, tzinfo=UTC)  # 03:30 +13:45
+    second_pass = datetime(2016, 4, 2, 14, 0, tzinfo=UTC)  # 02:45 +12:45, the second pass
+    assert local_day(first_pass, "Pacific/Chatham", 3) == date(2016, 4, 3)
+    assert local_day(second_pass, "Pacific/Chatham", 3) == date(2016, 4, 3)
+    before_start = datetime(2016, 4, 2, 13, 0, tzinfo=UTC)  # 02:45 +13:45, the first pass
+    assert local_day(before_start, "Pacific/Chatham", 3) == date(2016, 4, 2)
 
 
 @settings(max_examples=50, deadline=None)
