@@ -421,7 +421,9 @@ class Membership(Response):
 
 
 class MemberPatch(Request):
-    role: Literal["admin", "member"] | UnsetType = UNSET
+    """``role`` (owner only): "owner" hands the team over, the old owner becomes admin."""
+
+    role: Role | UnsetType = UNSET
     hidden: bool | UnsetType = UNSET
 
 

@@ -149,5 +149,20 @@ async def update_profile(
 
 
 async def delete_account(ctx: Context, user: UserRecord) -> None:
+    """Delete the user and everything of theirs. Their teams and challenges count them out
+    first: an owner's team passes to its longest-standing admin (or member), and a team
+    they were the last member of is deleted."""
     async with ctx.db.write() as conn:
-        await Queries(conn).delete_user(user.id)
+        q = Queries(conn)
+        for team, me in await q.teams_of(user.id):
+            if team.member_count <= 1:
+                await q.delete_team(team.id)
+                continue
+            if me.role == "owner":
+                others = [m for m in await q.members(team.id, limit=10_000) if m.user_id != user.id]
+                heir = min(others, key=lambda m: (m.role != "admin", m.joined_at))
+                await q.set_member(team.id, heir.user_id, role="owner", hidden=heir.hidden)
+            await q.remove_member(team.id, user.id)
+        for challenge_id in await q.participations(user.id):
+            await q.leave_challenge(challenge_id, user.id)
+        await q.delete_user(user.id)

@@ -117,29 +117,31 @@ async def list_challenges(
 ) -> schemas.ChallengePage:
     today = today_for(ctx, user)
     after = decode_cursor(cursor, 2) if cursor else None
-    items: list[schemas.Challenge] = []
-    next_cursor = None
+    matches: list[ChallengeRecord] = []
     async with ctx.db.read() as conn:
         q = Queries(conn)
         if team_id is not None and await q.membership(str(team_id), user.id) is None:
             raise NotFound("no such team")
         key = (after[0], after[1]) if after else None
-        # Status is computed from dates; filter while scanning, a bounded number of rows.
-        while len(items) < limit:
+        # Status comes from the dates, so filter while scanning; one extra match tells
+        # whether another page exists.
+        while len(matches) <= limit:
             rows = await q.visible_challenges(
-                user.id, team_id=str(team_id) if team_id else None, after=key, limit=limit
+                user.id, team_id=str(team_id) if team_id else None, after=key, limit=limit + 1
             )
             for c in rows:
-                if status is None or rules.status(c.starts_on, c.ends_on, today) == status:
-                    items.append(await _view(q, c, user, today))
                 key = (c.starts_on.isoformat(), c.id)
-                if len(items) == limit:
-                    break
-            if len(rows) < limit:
-                key = None
+                if status is None or rules.status(c.starts_on, c.ends_on, today) == status:
+                    matches.append(c)
+                    if len(matches) > limit:
+                        break
+            if len(rows) <= limit:
                 break
-        if key is not None and len(items) == limit:
-            next_cursor = encode_cursor(*key)
+        page = matches[:limit]
+        items = [await _view(q, c, user, today) for c in page]
+    next_cursor = (
+        encode_cursor(page[-1].starts_on.isoformat(), page[-1].id) if len(matches) > limit else None
+    )
     return schemas.ChallengePage(items=items, next_cursor=next_cursor)
 
 
@@ -187,7 +189,7 @@ async def challenge_board(
         q = Queries(conn)
         c = await _visible(q, challenge_id, user)
         entries, me, next_cursor = await read_board(
-            q, board=f"challenge:{c.id}", period_key="all", user=user, hidden_team=None,
+            q, board=f"challenge:{c.id}", period_key="all", user=user, hidden_team=c.team_id,
             view=view, limit=limit, cursor=cursor, zero_if_absent=False,
         )  # fmt: skip
     return schemas.Leaderboard(

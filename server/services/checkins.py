@@ -183,10 +183,10 @@ async def check_in(
                 balanced_delta = 1
                 entry(scoring.BALANCE_BONUS, "balance_bonus", of_habit=False)
             freeze_used = _freeze_covered_gap(habit, cad, after_records, day)
-        postings: list[Posting] = [(e, now) for e in entries]
+        postings: list[Posting] = [points.fresh(e) for e in entries]
         if done_delta:
             postings += await effects.day_done_changed(
-                q, user, habit, day, delta=1, counted_at=now, now=now
+                q, user, habit, day, delta=1, origin=entries[0], now=now
             )
         awarded = await points.post(q, user.id, postings)
 
@@ -296,17 +296,23 @@ async def undo_check_in(ctx: Context, user: UserRecord, habit_id: UUID, checkin_
         done_delta = balanced_delta = 0
         if was_done and not now_done:
             done_delta = -1
-            earned = await q.open_habit_day_entries(habit.id, checkin.day)
+            earned = [
+                e
+                for e in await q.open_habit_day_entries(habit.id, checkin.day)
+                if e.reason not in PEER_REASONS  # a witness bonus follows its own check-in
+            ]
             totals = await q.add_to_day(user.id, checkin.day, habit.category, -1)
             if not balance.is_balanced(_categories(totals)):
                 bonus = await q.open_day_entry(user.id, checkin.day, "balance_bonus")
                 if bonus is not None:
                     earned.append(bonus)
                     balanced_delta = -1
-            postings = [(effects.reversal(e, now), e.at) for e in earned]
-            postings += await effects.day_done_changed(
-                q, user, habit, checkin.day, delta=-1, counted_at=checkin.created_at, now=now
-            )
+            postings = [(effects.reversal(e, now), e) for e in earned]
+            origin = next((e for e in earned if e.reason == "checkin"), None)
+            if origin is not None:
+                postings += await effects.day_done_changed(
+                    q, user, habit, checkin.day, delta=-1, origin=origin, now=now
+                )
             await points.post(q, user.id, postings)
         await _withdraw_confirmations(q, checkin, now)
 
@@ -333,7 +339,7 @@ async def _withdraw_confirmations(q: Queries, checkin: CheckinRecord, now: datet
             await q.bump_user_counter(confirmation.from_user, "peer_confirmed", -1)
             for user_id in (confirmation.from_user, confirmation.to_user):
                 paid = await q.open_entries(user_id, reasons=PEER_REASONS, checkin_id=checkin.id)
-                await points.post(q, user_id, [(effects.reversal(e, now), e.at) for e in paid])
+                await points.post(q, user_id, [(effects.reversal(e, now), e) for e in paid])
 
 
 async def list_checkins(

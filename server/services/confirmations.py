@@ -62,7 +62,7 @@ async def decide(
                 id=new_id(), user_id=user_id, at=now, day=c.day, amount=amount, reason=reason,
                 habit_id=habit_id if user_id == c.from_user else None, checkin_id=c.checkin_id,
             )  # fmt: skip
-            return entry, now
+            return points.fresh(entry)
 
         await points.post(
             q, c.from_user, [bonus(c.from_user, rules.CONFIRMED_BONUS, "peer_confirmed")]

@@ -26,14 +26,17 @@ async def day_done_changed(
     day: date,
     *,
     delta: int,
-    counted_at: datetime,
+    origin: LedgerRecord,
     now: datetime,
 ) -> list[Posting]:
-    for team, _ in await q.teams_of(user.id):
-        if team.goal_target and rules.counts_towards(
-            team.goal_category, None, habit.category, None
+    """``origin`` is the day's "checkin" ledger entry: when the day was counted."""
+    for team, membership in await q.teams_of(user.id):
+        if (
+            team.goal_target
+            and origin.id >= membership.joined_id
+            and rules.counts_towards(team.goal_category, None, habit.category, None)
         ):
-            week = boards.period_key("week", local_day(counted_at, team.timezone))
+            week = boards.period_key("week", local_day(origin.at, team.timezone))
             await q.add_goal_progress(team.id, week, delta)
 
     postings: list[Posting] = []
@@ -44,21 +47,20 @@ async def day_done_changed(
             continue
         after = await q.add_to_board(f"challenge:{challenge.id}", "all", user.id, delta)
         crossed = rules.crossing(after - delta, after, challenge.target)
-        if crossed > 0:
-            await q.set_completed(challenge.id, user.id, now)
+        if not crossed:
+            continue
+        paid = await q.open_entries(user.id, reasons=[CHALLENGE_REWARD], challenge_id=challenge.id)
+        await q.set_completed(challenge.id, user.id, now if crossed > 0 else None)
+        if crossed > 0 and not paid:  # a reward kept from before leaving is not paid twice
             await q.bump_user_counter(user.id, "challenges_completed", 1)
             reward = LedgerRecord(
                 id=new_id(), user_id=user.id, at=now, day=day, amount=challenge.reward_points,
                 reason=CHALLENGE_REWARD, challenge_id=challenge.id,
             )  # fmt: skip
-            postings.append((reward, now))
-        elif crossed < 0:
-            await q.set_completed(challenge.id, user.id, None)
+            postings.append((reward, reward))
+        elif crossed < 0 and paid:
             await q.bump_user_counter(user.id, "challenges_completed", -1)
-            for paid in await q.open_entries(
-                user.id, reasons=[CHALLENGE_REWARD], challenge_id=challenge.id
-            ):
-                postings.append((reversal(paid, now), paid.at))
+            postings += [(reversal(entry, now), entry) for entry in paid]
     return postings
 
 

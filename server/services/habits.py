@@ -106,6 +106,12 @@ def _normalise_schedule(schedule: schemas.Schedule) -> str:
     return msgspec.json.encode(schedule).decode()
 
 
+def _clean_title(title: str) -> str:
+    if not title.strip():
+        raise Invalid("a title needs more than spaces", field="title")
+    return title.strip()
+
+
 def _check_kind(kind: str, target: int) -> None:
     if kind == "check" and target != 1:
         raise Invalid("a yes/no habit has target 1; use kind 'count' for more", field="target")
@@ -142,11 +148,12 @@ async def create_habit(
     difficulty = body.difficulty or difficulty
     relationship = body.relationship or relationship
     _check_kind(kind, target)
+    title = _clean_title(title)
     now = ctx.clock()
     habit = HabitRecord(
         id=str(body.id) if body.id else new_id(),
         user_id=user.id,
-        title=title.strip() or title,
+        title=title,
         category=category,
         schedule=_normalise_schedule(schedule),
         kind=kind,
@@ -215,7 +222,7 @@ async def update_habit(
         habit = await _owned(q, user, habit_id)
         rules_before = (habit.schedule, habit.kind, habit.target)
         if body.title is not msgspec.UNSET:
-            habit.title = body.title
+            habit.title = _clean_title(body.title)
         if body.category is not msgspec.UNSET:
             if body.category != habit.category and habit.total_done:
                 raise Conflict(

@@ -14,9 +14,14 @@ from server.store.queries import Queries
 from server.store.records import LedgerRecord, UserRecord
 from shared import schemas
 
-# An entry and the instant it counts at on boards: its own, or for a reversal the
-# instant of the entry it reverses, so an undo leaves the same week and month.
-Posting = tuple[LedgerRecord, datetime]
+# An entry and the entry whose time it counts at on boards: itself, or for a reversal the
+# entry it reverses, so an undo leaves the same week and month, and only the teams that
+# counted the original.
+Posting = tuple[LedgerRecord, LedgerRecord]
+
+
+def fresh(entry: LedgerRecord) -> Posting:
+    return entry, entry
 
 
 async def post(q: Queries, user_id: str, postings: list[Posting]) -> int:
@@ -28,10 +33,12 @@ async def post(q: Queries, user_id: str, postings: list[Posting]) -> int:
     total = sum(e.amount for e in entries)
     await q.add_to_user_totals(user_id, points=total)
     teams = await q.teams_of(user_id)
-    for team, _ in teams:
+    for team, membership in teams:
         deltas: dict[str, int] = {}
-        for entry, counted_at in postings:
-            for key in boards.period_keys_at(counted_at, team.timezone):
+        for entry, origin in postings:
+            if origin.id < membership.joined_id:
+                continue  # earned before joining: never on this team's boards
+            for key in boards.period_keys_at(origin.at, team.timezone):
                 deltas[key] = deltas.get(key, 0) + entry.amount
         for key, delta in deltas.items():
             if delta:

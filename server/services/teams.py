@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from uuid import UUID
 
 import msgspec
@@ -21,7 +21,7 @@ from server.ids import new_id
 from server.services.accounts import check_time_zone
 from server.services.context import Context
 from server.services.errors import Conflict, NotFound, RapportError
-from server.services.paging import decode_cursor, encode_cursor
+from server.services.paging import BadCursor, decode_cursor, encode_cursor
 from server.store.queries import Queries
 from server.store.records import (
     BoardRow,
@@ -55,10 +55,17 @@ def public_user(user_id: str, handle: str, display_name: str) -> schemas.PublicU
     return schemas.PublicUser(id=UUID(user_id), handle=handle, display_name=display_name)
 
 
-def hidden_user(team_id: str, user_id: str) -> schemas.PublicUser:
-    """A stable stand-in for a member who opted out: the same on every read, unlinkable."""
-    pseudonym = uuid.uuid5(uuid.NAMESPACE_URL, f"rapport:hidden:{team_id}:{user_id}")
-    return schemas.PublicUser(id=pseudonym, handle="hidden", display_name="Hidden member")
+def hidden_user(alias: str) -> schemas.PublicUser:
+    """The stand-in for a member who opted out: a random id drawn when they joined, the
+    same on every read and linked to nothing else."""
+    return schemas.PublicUser(id=UUID(alias), handle="hidden", display_name="Hidden member")
+
+
+def new_member(team_id: str, user_id: str, role: str, now: datetime) -> MemberRecord:
+    return MemberRecord(
+        team_id=team_id, user_id=user_id, role=role, hidden=False, alias=str(uuid.uuid4()),
+        joined_at=now, joined_id=new_id(),
+    )  # fmt: skip
 
 
 def _member_view(m: MemberRecord) -> schemas.Member:
@@ -130,7 +137,7 @@ async def create_team(ctx: Context, user: UserRecord, body: schemas.TeamCreate) 
         id=new_id(), name=body.name.strip() or body.name, timezone=tz, created_at=now,
         member_count=0, goal_category=category, goal_target=target,
     )  # fmt: skip
-    me = MemberRecord(team_id=team.id, user_id=user.id, role="owner", hidden=False, joined_at=now)
+    me = new_member(team.id, user.id, "owner", now)
     async with ctx.db.write() as conn:
         q = Queries(conn)
         await q.insert_team(team)
@@ -244,9 +251,7 @@ async def join(ctx: Context, user: UserRecord, body: schemas.JoinRequest) -> sch
             raise NotFound("this invite code is unknown, revoked or expired")
         me = await q.membership(team.id, user.id)
         if me is None:
-            me = MemberRecord(
-                team_id=team.id, user_id=user.id, role="member", hidden=False, joined_at=now
-            )
+            me = new_member(team.id, user.id, "member", now)
             await q.add_member(me)
             team.member_count += 1
         view = await _team_view(ctx, q, team, me, with_members=False)
@@ -290,7 +295,10 @@ async def update_member(
             if me.role != "owner":
                 raise Forbidden("only the owner changes roles")
             if target.user_id == user.id:
-                raise Conflict("the owner keeps the owner role")
+                raise Conflict("hand the owner role to another member instead")
+            if body.role == "owner":
+                # Handing the team over: the old owner stays on as an admin.
+                await q.set_member(team.id, user.id, role="admin", hidden=me.hidden)
             target.role = body.role
         await q.set_member(team.id, target.user_id, role=target.role, hidden=target.hidden)
         account = await q.user_by_id(target.user_id)
@@ -337,8 +345,8 @@ async def read_board(
             schemas.BoardEntry(
                 rank=rank,
                 user=(
-                    hidden_user(hidden_team, r.user_id)
-                    if r.hidden and r.user_id != user.id and hidden_team
+                    hidden_user(r.alias)
+                    if r.hidden and r.alias and r.user_id != user.id
                     else public_user(r.user_id, r.handle, r.display_name)
                 ),
                 points=r.points,
@@ -369,15 +377,33 @@ async def read_board(
             entries += [e for e in await ranked(window) if e.user.id not in seen]
         return entries, me, None
 
-    after = decode_cursor(cursor, 2) if cursor else None
-    below = (int(after[0]), after[1]) if after else None
+    below = await _cursor_key(q, cursor, hidden_team) if cursor else None
     rows = await q.board_page(
         board, period_key, below=below, limit=limit + 1, hidden_team=hidden_team
     )
     more = len(rows) > limit
     rows = rows[:limit]
-    next_cursor = encode_cursor(str(rows[-1].points), rows[-1].user_id) if more and rows else None
+    next_cursor = _board_cursor(rows[-1], user) if more and rows else None
     return await ranked(rows), me, next_cursor
+
+
+def _board_cursor(last: BoardRow, user: UserRecord) -> str:
+    """Where the next page starts. A hidden member is named by their alias, never their id."""
+    if last.hidden and last.alias and last.user_id != user.id:
+        return encode_cursor(str(last.points), "h", last.alias)
+    return encode_cursor(str(last.points), "u", last.user_id)
+
+
+async def _cursor_key(q: Queries, cursor: str, hidden_team: str | None) -> tuple[int, str]:
+    points, kind, ident = decode_cursor(cursor, 3)
+    if not points.lstrip("-").isdigit() or kind not in ("h", "u"):
+        raise BadCursor("cursor is not one this server gave out", field="cursor")
+    if kind == "h":
+        found = await q.member_by_alias(hidden_team, ident) if hidden_team else None
+        if found is None:
+            raise BadCursor("cursor is not one this server gave out", field="cursor")
+        ident = found
+    return int(points), ident
 
 
 def _after_id(user_id: str) -> str:

@@ -99,7 +99,9 @@ class MemberRecord(msgspec.Struct, kw_only=True):
     user_id: str
     role: str
     hidden: bool
+    alias: str
     joined_at: datetime
+    joined_id: str
     handle: str = ""
     display_name: str = ""
 
@@ -120,6 +122,7 @@ class BoardRow(msgspec.Struct, kw_only=True):
     handle: str
     display_name: str
     hidden: bool = False
+    alias: str | None = None
 
 
 class ChallengeRecord(msgspec.Struct, kw_only=True):

@@ -21,7 +21,7 @@ from server.store.records import (
 from server.store.rows import iso, record, records
 
 TEAM_COLUMNS = "id, name, timezone, created_at, member_count, goal_category, goal_target"
-MEMBER_COLUMNS = "team_id, user_id, role, hidden, joined_at"
+MEMBER_COLUMNS = "team_id, user_id, role, hidden, alias, joined_at, joined_id"
 INVITE_COLUMNS = "id, team_id, code_hash, created_by, created_at, expires_at, revoked_at"
 CHALLENGE_COLUMNS = (
     "id, title, description, team_id, starts_on, ends_on, goal_category, goal_template, "
@@ -90,6 +90,12 @@ class SocialQueries:
         )  # fmt: skip
         return None if row is None else record(MemberRecord, MEMBER_COLUMNS, row)
 
+    async def member_by_alias(self, team_id: str, alias: str) -> str | None:
+        value = await self.conn.fetch_value(
+            "SELECT user_id FROM team_members WHERE team_id = ? AND alias = ?", team_id, alias
+        )
+        return None if value is None else str(value)
+
     async def share_a_team(self, a: str, b: str) -> bool:
         found = await self.conn.fetch_value(
             "SELECT 1 FROM team_members x JOIN team_members y ON x.team_id = y.team_id"
@@ -116,9 +122,9 @@ class SocialQueries:
 
     async def add_member(self, member: MemberRecord) -> None:
         await self.conn.execute(
-            f"INSERT INTO team_members ({MEMBER_COLUMNS}) VALUES (?, ?, ?, ?, ?)",
-            member.team_id, member.user_id, member.role, int(member.hidden),
-            iso(member.joined_at),
+            f"INSERT INTO team_members ({MEMBER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            member.team_id, member.user_id, member.role, int(member.hidden), member.alias,
+            iso(member.joined_at), member.joined_id,
         )  # fmt: skip
         await self.conn.execute(
             "UPDATE teams SET member_count = member_count + 1 WHERE id = ?", member.team_id
@@ -204,15 +210,16 @@ class SocialQueries:
         """Entries ordered by points then user id, high to low (or low to high), after
         the (points, user id) key; ``hidden_team`` joins that team's opt-out flags."""
         cmp, order = ("<", "DESC") if not ascending else (">", "ASC")
-        hidden = "0"
+        hidden = "0, NULL"
         join = ""
         args: list[Any] = []
         if hidden_team is not None:
             join = " LEFT JOIN team_members m ON m.team_id = ? AND m.user_id = b.user_id"
-            hidden = "COALESCE(m.hidden, 0)"
+            hidden = "COALESCE(m.hidden, 0), m.alias"
             args.append(hidden_team)
         sql = (
-            f"SELECT b.user_id, b.points, u.handle, u.display_name, {hidden} FROM board_scores b"
+            f"SELECT b.user_id, b.points, u.handle, u.display_name, {hidden}"
+            " FROM board_scores b"
             f" JOIN users u ON u.id = b.user_id{join} WHERE b.board = ? AND b.period = ?"
         )
         args += [board, period]
@@ -225,7 +232,12 @@ class SocialQueries:
         rows = await self.conn.fetch_all(sql, *args)
         return [
             BoardRow(
-                user_id=r[0], points=int(r[1]), handle=r[2], display_name=r[3], hidden=bool(r[4])
+                user_id=r[0],
+                points=int(r[1]),
+                handle=r[2],
+                display_name=r[3],
+                hidden=bool(r[4]),
+                alias=r[5],
             )
             for r in rows
         ]
@@ -329,6 +341,12 @@ class SocialQueries:
         await self.conn.execute(
             "UPDATE challenges SET participants = participants - 1 WHERE id = ?", challenge_id
         )
+
+    async def participations(self, user_id: str) -> list[str]:
+        rows = await self.conn.fetch_all(
+            "SELECT challenge_id FROM challenge_participants WHERE user_id = ?", user_id
+        )
+        return [str(r[0]) for r in rows]
 
     async def active_participations(self, user_id: str, day: date) -> list[ChallengeRecord]:
         """Challenges the user takes part in whose dates include ``day``."""

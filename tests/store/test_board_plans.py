@@ -67,9 +67,9 @@ async def _fill(db: SqliteDatabase) -> None:
             (MEMBERS,),
         )
         await raw.executemany(
-            "INSERT INTO team_members (team_id, user_id, role, joined_at)"
-            " VALUES ('t1', ?, 'member', '2025-01-01')",
-            [(f"u{i:05d}",) for i in range(MEMBERS)],
+            "INSERT INTO team_members (team_id, user_id, role, alias, joined_at, joined_id)"
+            " VALUES ('t1', ?, 'member', ?, '2025-01-01', '0')",
+            [(f"u{i:05d}", f"a{i:05d}") for i in range(MEMBERS)],
         )
         # A year of weekly boards plus all-time: ~530,000 board rows.
         weeks = [f"week:{date(2025, 1, 6) + timedelta(weeks=k)}" for k in range(52)]

@@ -16,7 +16,11 @@ CREATE TABLE team_members (
     user_id     TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     role        TEXT NOT NULL,  -- owner | admin | member
     hidden      INTEGER NOT NULL DEFAULT 0,  -- opted out of being shown on boards
+    -- Random stand-in id shown (and used in board cursors) while the member is hidden.
+    alias       TEXT NOT NULL UNIQUE,
     joined_at   TEXT NOT NULL,
+    -- A UUIDv7 drawn at joining: entries with smaller ids were earned before (boards).
+    joined_id   TEXT NOT NULL,
     PRIMARY KEY (team_id, user_id)
 );
 CREATE INDEX team_members_user ON team_members (user_id, team_id);
