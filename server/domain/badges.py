@@ -12,6 +12,7 @@ are undone). Each rule compares one achievement against a threshold:
 | level (level)         | the user reaches that level                         |
 | challenge_completed   | that many challenges completed                      |
 | peer_confirmed        | that many check-ins confirmed by a teammate         |
+| teams_joined          | a member of that many teams                         |
 """
 
 from __future__ import annotations
@@ -49,6 +50,10 @@ class PeerConfirmed(msgspec.Struct, frozen=True, tag="peer_confirmed", tag_field
     count: int
 
 
+class TeamsJoined(msgspec.Struct, frozen=True, tag="teams_joined", tag_field="type"):
+    count: int
+
+
 Rule = (
     FirstCheckin
     | StreakRule
@@ -57,6 +62,7 @@ Rule = (
     | LevelRule
     | ChallengeCompleted
     | PeerConfirmed
+    | TeamsJoined
 )
 
 
@@ -76,6 +82,7 @@ class Achievements(msgspec.Struct, frozen=True, kw_only=True):
     level: int = 1
     challenges_completed: int = 0
     peer_confirmed: int = 0
+    teams_joined: int = 0
 
 
 def unlocked(rule: Rule, facts: Achievements) -> bool:
@@ -94,6 +101,8 @@ def unlocked(rule: Rule, facts: Achievements) -> bool:
             return facts.challenges_completed >= count
         case PeerConfirmed(count=count):
             return facts.peer_confirmed >= count
+        case TeamsJoined(count=count):
+            return facts.teams_joined >= count
     raise TypeError(f"unknown badge rule {rule!r}")  # pragma: no cover
 
 

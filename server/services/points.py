@@ -60,6 +60,7 @@ async def award_badges(
         level=levels.level_for_xp(user.xp),
         challenges_completed=user.challenges_completed,
         peer_confirmed=user.peer_confirmed,
+        teams_joined=len(await q.teams_of(user.id)),
     )
     held = {b.slug for b in await q.badges(user.id)}
     earned = []

@@ -18,6 +18,7 @@ import msgspec
 from server.domain import boards
 from server.domain.calendar import local_day
 from server.ids import new_id
+from server.services import points
 from server.services.accounts import check_time_zone
 from server.services.context import Context
 from server.services.errors import Conflict, NotFound, RapportError
@@ -143,6 +144,7 @@ async def create_team(ctx: Context, user: UserRecord, body: schemas.TeamCreate) 
         await q.insert_team(team)
         await q.add_member(me)
         team.member_count = 1
+        await points.award_badges(ctx, q, user.id, streak=0, now=now)
         return await _team_view(ctx, q, team, me, with_members=True)
 
 
@@ -254,6 +256,7 @@ async def join(ctx: Context, user: UserRecord, body: schemas.JoinRequest) -> sch
             me = new_member(team.id, user.id, "member", now)
             await q.add_member(me)
             team.member_count += 1
+            await points.award_badges(ctx, q, user.id, streak=0, now=now)
         view = await _team_view(ctx, q, team, me, with_members=False)
     return schemas.Membership(team=view, role=me.role)  # type: ignore[arg-type]
 

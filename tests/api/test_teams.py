@@ -615,3 +615,16 @@ async def test_a_member_who_deletes_their_account_no_longer_counts(
     # Alone again, the owner may leave, and the team goes with her.
     assert (await remove(ana, team.id, await user_id(ana))).status_code == 204
     assert await my_teams(ana) == []
+
+
+async def test_creating_or_joining_a_first_team_earns_the_team_player_badge(
+    make_user: MakeUser,
+) -> None:
+    owner = await make_user("teamowner")
+    joiner = await make_user("teamjoiner")
+    team = (await owner.request("POST", "/api/v1/teams", body={"name": "Circle"})).json()
+    code = (await owner.request("POST", f"/api/v1/teams/{team['id']}/invites")).json()["code"]
+    assert "team-player" not in [b.slug for b in await joiner.badges()]
+    await joiner.request("POST", "/api/v1/teams/join", body={"code": code})
+    assert "team-player" in [b.slug for b in await owner.badges()]
+    assert "team-player" in [b.slug for b in await joiner.badges()]
