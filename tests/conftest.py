@@ -3,10 +3,13 @@ clients for as many users as a test needs."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
@@ -90,3 +93,50 @@ async def ana(make_user: MakeUser) -> RapportClient:
 @pytest.fixture
 async def ben(make_user: MakeUser) -> RapportClient:
     return await make_user("ben")
+
+
+class InFlight:
+    """An ASGI wrapper that records how many HTTP requests the app served at once."""
+
+    def __init__(self, app: Callable[..., Awaitable[None]]) -> None:
+        self.app = app
+        self.now = 0
+        self.most = 0
+
+    async def __call__(
+        self,
+        scope: MutableMapping[str, Any],
+        receive: Callable[[], Awaitable[MutableMapping[str, Any]]],
+        send: Callable[[MutableMapping[str, Any]], Awaitable[None]],
+    ) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        self.now += 1
+        self.most = max(self.most, self.now)
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.now -= 1
+
+
+@asynccontextmanager
+async def overlapping_client(app: Litestar) -> AsyncIterator[tuple[RapportClient, InFlight]]:
+    """A new user's client whose requests really overlap, and the app's in-flight counter.
+
+    Litestar's AsyncTestClient runs each request to completion in a portal thread, so
+    ``asyncio.gather`` over it sends them one after another; httpx's ASGITransport runs
+    the app in the test's own event loop instead. (A context manager, not a fixture: the
+    app's lifespan must start and stop in the same task.)
+    """
+    in_flight = InFlight(app)
+    transport = httpx.ASGITransport(app=in_flight)
+    async with (
+        app.lifespan(),
+        httpx.AsyncClient(transport=transport, base_url="http://testserver") as http,
+    ):
+        client = RapportClient(http=http)
+        await client.register(
+            schemas.RegisterRequest(handle="ana", password="a long enough password")
+        )
+        yield client, in_flight

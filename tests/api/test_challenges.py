@@ -18,7 +18,7 @@ from litestar.testing import AsyncTestClient
 
 from shared import schemas
 from shared.client import ApiError, RapportClient
-from tests.conftest import FakeClock, MakeUser
+from tests.conftest import FakeClock, MakeUser, overlapping_client
 
 CHALLENGES = "/api/v1/challenges"
 TEAMS = "/api/v1/teams"
@@ -560,39 +560,43 @@ async def test_leaving_after_the_reward_keeps_it(ana: RapportClient) -> None:
     assert rewards(await ledger(ana), challenge.id) == [10]
 
 
-async def test_concurrent_check_ins_over_the_target_pay_the_reward_once(
-    ana: RapportClient,
-) -> None:
-    challenge = await custom(ana, target=2)  # pays 20
-    await join(ana, challenge.id)
-    first = await habit(ana)
-    racing = [await habit(ana) for _ in range(4)]
-    await ana.check_in(first.id)
+async def test_concurrent_check_ins_over_the_target_pay_the_reward_once(app: Litestar) -> None:
+    async with overlapping_client(app) as (ana, in_flight):
+        challenge = await custom(ana, target=2)  # pays 20
+        await join(ana, challenge.id)
+        first = await habit(ana)
+        racing = [await habit(ana) for _ in range(4)]
+        await ana.check_in(first.id)
+        in_flight.most = 0
 
-    results = await asyncio.gather(*(ana.check_in(h.id) for h in racing))
+        results = await asyncio.gather(*(ana.check_in(h.id) for h in racing))
 
-    assert len(results) == 4
-    entries = await ledger(ana)
-    assert unreversed_rewards(entries, challenge.id) == 1
-    assert rewards(entries, challenge.id) == [20]
-    assert await progress(ana, challenge.id) == (5, True)
-    assert sum(1 for r in results if "challenge-1" in [b.slug for b in r.badges_earned]) == 1
-    assert await challenge_badges(ana) == ["challenge-1"]
-    me = await ana.me()
-    assert me.points == sum(e.amount for e in entries)
+        assert in_flight.most > 1  # the requests really overlapped
+        assert len(results) == 4
+        entries = await ledger(ana)
+        assert unreversed_rewards(entries, challenge.id) == 1
+        assert rewards(entries, challenge.id) == [20]
+        assert await progress(ana, challenge.id) == (5, True)
+        assert sum(1 for r in results if "challenge-1" in [b.slug for b in r.badges_earned]) == 1
+        assert await challenge_badges(ana) == ["challenge-1"]
+        me = await ana.me()
+        assert me.points == sum(e.amount for e in entries)
 
 
-async def test_concurrent_replays_and_check_ins_still_pay_once(ana: RapportClient) -> None:
-    challenge = await custom(ana, target=2)
-    await join(ana, challenge.id)
-    first, second = await habit(ana), await habit(ana)
-    await ana.check_in(first.id)
-    body = schemas.CheckInCreate(id=uuid4())
+async def test_concurrent_replays_and_check_ins_still_pay_once(app: Litestar) -> None:
+    async with overlapping_client(app) as (ana, in_flight):
+        challenge = await custom(ana, target=2)
+        await join(ana, challenge.id)
+        first, second = await habit(ana), await habit(ana)
+        await ana.check_in(first.id)
+        body = schemas.CheckInCreate(id=uuid4())
+        in_flight.most = 0
 
-    await asyncio.gather(*(ana.check_in(second.id, body) for _ in range(5)))
+        await asyncio.gather(*(ana.check_in(second.id, body) for _ in range(5)))
 
-    assert rewards(await ledger(ana), challenge.id) == [20]
-    assert await progress(ana, challenge.id) == (2, True)
+        assert in_flight.most > 1
+        assert rewards(await ledger(ana), challenge.id) == [20]
+        assert await progress(ana, challenge.id) == (2, True)
 
 
 # -- the challenge board ------------------------------------------------------------------

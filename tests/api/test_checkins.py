@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
@@ -18,7 +17,7 @@ from litestar import Litestar
 
 from shared import schemas
 from shared.client import ApiError, RapportClient
-from tests.conftest import FakeClock, MakeUser
+from tests.conftest import FakeClock, MakeUser, overlapping_client
 
 WED = date(2026, 3, 11)  # the clock fixture's day
 
@@ -424,53 +423,6 @@ async def test_undoing_one_side_of_a_balanced_day_reverses_the_bonus(
 
 
 # -- concurrency --------------------------------------------------------------------------
-
-
-class InFlight:
-    """An ASGI wrapper that records how many HTTP requests the app served at once."""
-
-    def __init__(self, app: Callable[..., Awaitable[None]]) -> None:
-        self.app = app
-        self.now = 0
-        self.most = 0
-
-    async def __call__(
-        self,
-        scope: MutableMapping[str, Any],
-        receive: Callable[[], Awaitable[MutableMapping[str, Any]]],
-        send: Callable[[MutableMapping[str, Any]], Awaitable[None]],
-    ) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        self.now += 1
-        self.most = max(self.most, self.now)
-        try:
-            await self.app(scope, receive, send)
-        finally:
-            self.now -= 1
-
-
-@asynccontextmanager
-async def overlapping_client(app: Litestar) -> AsyncIterator[tuple[RapportClient, InFlight]]:
-    """A new user's client whose requests really overlap, and the app's in-flight counter.
-
-    Litestar's AsyncTestClient runs each request to completion in a portal thread, so
-    ``asyncio.gather`` over it sends them one after another; httpx's ASGITransport runs
-    the app in the test's own event loop instead. (A context manager, not a fixture: the
-    app's lifespan must start and stop in the same task.)
-    """
-    in_flight = InFlight(app)
-    transport = httpx.ASGITransport(app=in_flight)
-    async with (
-        app.lifespan(),
-        httpx.AsyncClient(transport=transport, base_url="http://testserver") as http,
-    ):
-        client = RapportClient(http=http)
-        await client.register(
-            schemas.RegisterRequest(handle="ana", password="a long enough password")
-        )
-        yield client, in_flight
 
 
 async def test_concurrent_replays_of_one_check_in_count_once(app: Litestar) -> None:
