@@ -20,6 +20,7 @@ from server.api import (
     habits,
     health,
     progress,
+    sync,
     teams,
 )
 from server.api.deps import auth_middleware, dependencies
@@ -44,6 +45,7 @@ ROUTES = [
     teams.TeamsController,
     challenges.ChallengesController,
     confirmations.ConfirmationsController,
+    sync.SyncController,
 ]
 
 

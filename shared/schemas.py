@@ -516,3 +516,29 @@ class ConfirmationOutcome(Response):
     id: UUID
     status: Literal["confirmed", "declined"]
     points_awarded: int
+
+
+# -- sync ---------------------------------------------------------------------------------
+
+ChangeKind = Literal["profile", "habit", "checkin", "ledger", "badge", "team", "challenge"]
+
+
+class Change(Response):
+    """One entity that changed: its current state, or ``deleted`` (a tombstone)."""
+
+    kind: ChangeKind
+    id: str
+    deleted: bool = False
+    profile: User | None = None
+    habit: Habit | None = None
+    checkin: CheckIn | None = None
+    entry: LedgerEntry | None = None
+    badge: EarnedBadge | None = None
+    team: Team | None = None
+    challenge: Challenge | None = None
+
+
+class SyncPage(Response):
+    changes: list[Change]
+    cursor: str
+    has_more: bool

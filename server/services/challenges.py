@@ -18,7 +18,9 @@ from server.store.records import ChallengeRecord, UserRecord
 from shared import schemas
 
 
-async def _view(q: Queries, c: ChallengeRecord, user: UserRecord, today: date) -> schemas.Challenge:
+async def challenge_view(
+    q: Queries, c: ChallengeRecord, user: UserRecord, today: date
+) -> schemas.Challenge:
     mine = await q.participation(c.id, user.id)
     return schemas.Challenge(
         id=UUID(c.id),
@@ -103,7 +105,7 @@ async def create_challenge(
             if me.role not in ("owner", "admin"):
                 raise Forbidden("only the team's owner or an admin starts team challenges")
         await q.insert_challenge(record)
-        return await _view(q, record, user, today)
+        return await challenge_view(q, record, user, today)
 
 
 async def list_challenges(
@@ -138,7 +140,7 @@ async def list_challenges(
             if len(rows) <= limit:
                 break
         page = matches[:limit]
-        items = [await _view(q, c, user, today) for c in page]
+        items = [await challenge_view(q, c, user, today) for c in page]
     next_cursor = (
         encode_cursor(page[-1].starts_on.isoformat(), page[-1].id) if len(matches) > limit else None
     )
@@ -148,7 +150,9 @@ async def list_challenges(
 async def get_challenge(ctx: Context, user: UserRecord, challenge_id: UUID) -> schemas.Challenge:
     async with ctx.db.read() as conn:
         q = Queries(conn)
-        return await _view(q, await _visible(q, challenge_id, user), user, today_for(ctx, user))
+        return await challenge_view(
+            q, await _visible(q, challenge_id, user), user, today_for(ctx, user)
+        )
 
 
 async def join_challenge(ctx: Context, user: UserRecord, challenge_id: UUID) -> schemas.Challenge:
@@ -161,7 +165,7 @@ async def join_challenge(ctx: Context, user: UserRecord, challenge_id: UUID) -> 
         if await q.participation(c.id, user.id) is None:
             await q.join_challenge(c.id, user.id, ctx.clock())
             c.participants += 1
-        return await _view(q, c, user, today)
+        return await challenge_view(q, c, user, today)
 
 
 async def leave_challenge(ctx: Context, user: UserRecord, challenge_id: UUID) -> schemas.Challenge:
@@ -173,7 +177,7 @@ async def leave_challenge(ctx: Context, user: UserRecord, challenge_id: UUID) ->
         if await q.participation(c.id, user.id) is not None:
             await q.leave_challenge(c.id, user.id)
             c.participants -= 1
-        return await _view(q, c, user, today)
+        return await challenge_view(q, c, user, today)
 
 
 async def challenge_board(

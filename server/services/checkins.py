@@ -291,7 +291,7 @@ async def undo_check_in(ctx: Context, user: UserRecord, habit_id: UUID, checkin_
         after_records = day_records(habit, updated)
         was_done = any(r.day == checkin.day and r.done for r in before_records)
         now_done = any(r.day == checkin.day and r.done for r in after_records)
-        await q.mark_checkin_deleted(checkin.id, now)
+        await q.mark_checkin_deleted(checkin.id, user.id, now)
 
         done_delta = balanced_delta = 0
         if was_done and not now_done:

@@ -256,7 +256,7 @@ async def delete_habit(ctx: Context, user: UserRecord, habit_id: UUID) -> None:
     async with ctx.db.write() as conn:
         q = Queries(conn)
         habit = await _owned(q, user, habit_id)
-        await q.delete_habit(habit.id)
+        await q.delete_habit(habit.id, user.id)
 
 
 async def _evaluate(

@@ -11,8 +11,21 @@ from server.services.errors import Invalid
 from server.services.habits import today_for
 from server.services.paging import decode_cursor, encode_cursor
 from server.store.queries import Queries
-from server.store.records import UserRecord
+from server.store.records import LedgerRecord, UserRecord
 from shared import schemas
+
+
+def ledger_entry_view(e: LedgerRecord) -> schemas.LedgerEntry:
+    return schemas.LedgerEntry(
+        id=UUID(e.id),
+        at=e.at,
+        day=e.day,
+        amount=e.amount,
+        reason=e.reason,
+        habit_id=UUID(e.habit_id) if e.habit_id else None,
+        checkin_id=UUID(e.checkin_id) if e.checkin_id else None,
+        challenge_id=UUID(e.challenge_id) if e.challenge_id else None,
+    )
 
 
 async def ledger(
@@ -34,19 +47,7 @@ async def ledger(
     more = len(rows) > limit
     rows = rows[:limit]
     return schemas.LedgerPage(
-        items=[
-            schemas.LedgerEntry(
-                id=UUID(e.id),
-                at=e.at,
-                day=e.day,
-                amount=e.amount,
-                reason=e.reason,
-                habit_id=UUID(e.habit_id) if e.habit_id else None,
-                checkin_id=UUID(e.checkin_id) if e.checkin_id else None,
-                challenge_id=UUID(e.challenge_id) if e.challenge_id else None,
-            )
-            for e in rows
-        ],
+        items=[ledger_entry_view(e) for e in rows],
         next_cursor=encode_cursor(rows[-1].id) if more and rows else None,
     )
 

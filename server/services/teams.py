@@ -78,7 +78,7 @@ def _member_view(m: MemberRecord) -> schemas.Member:
     )
 
 
-async def _team_view(
+async def team_view(
     ctx: Context, q: Queries, team: TeamRecord, me: MemberRecord, *, with_members: bool
 ) -> schemas.Team:
     goal = None
@@ -145,14 +145,14 @@ async def create_team(ctx: Context, user: UserRecord, body: schemas.TeamCreate) 
         await q.add_member(me)
         team.member_count = 1
         await points.award_badges(ctx, q, user.id, streak=0, now=now)
-        return await _team_view(ctx, q, team, me, with_members=True)
+        return await team_view(ctx, q, team, me, with_members=True)
 
 
 async def my_teams(ctx: Context, user: UserRecord) -> list[schemas.Team]:
     async with ctx.db.read() as conn:
         q = Queries(conn)
         return [
-            await _team_view(ctx, q, team, me, with_members=False)
+            await team_view(ctx, q, team, me, with_members=False)
             for team, me in await q.teams_of(user.id)
         ]
 
@@ -161,7 +161,7 @@ async def get_team(ctx: Context, user: UserRecord, team_id: UUID) -> schemas.Tea
     async with ctx.db.read() as conn:
         q = Queries(conn)
         team, me = await _as_member(q, team_id, user)
-        return await _team_view(ctx, q, team, me, with_members=True)
+        return await team_view(ctx, q, team, me, with_members=True)
 
 
 async def update_team(
@@ -180,7 +180,7 @@ async def update_team(
         if body.goal is not msgspec.UNSET:
             team.goal_category, team.goal_target = _goal_fields(body.goal)
         await q.update_team(team)
-        return await _team_view(ctx, q, team, me, with_members=False)
+        return await team_view(ctx, q, team, me, with_members=False)
 
 
 async def members(
@@ -257,7 +257,7 @@ async def join(ctx: Context, user: UserRecord, body: schemas.JoinRequest) -> sch
             await q.add_member(me)
             team.member_count += 1
             await points.award_badges(ctx, q, user.id, streak=0, now=now)
-        view = await _team_view(ctx, q, team, me, with_members=False)
+        view = await team_view(ctx, q, team, me, with_members=False)
     return schemas.Membership(team=view, role=me.role)  # type: ignore[arg-type]
 
 

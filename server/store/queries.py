@@ -43,6 +43,43 @@ LEDGER_COLUMNS = (
 class Queries(SocialQueries):
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+        # Versions this transaction gave each user it touched (see 0003_changes.sql).
+        self._versions: dict[str, int] = {}
+
+    # -- change log --------------------------------------------------------------------
+
+    async def touched(self, user_id: str, kind: str, entity_id: str) -> None:
+        """Record that a write changed ``kind``/``entity_id`` of ``user_id`` (delta sync)."""
+        version = self._versions.get(user_id)
+        if version is None:
+            await self.conn.execute("UPDATE users SET version = version + 1 WHERE id = ?", user_id)
+            version = int(
+                await self.conn.fetch_value("SELECT version FROM users WHERE id = ?", user_id) or 0
+            )
+            self._versions[user_id] = version
+        await self.conn.execute(
+            "INSERT INTO changes (user_id, version, kind, entity_id) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (user_id, version, kind, entity_id) DO NOTHING",
+            user_id, version, kind, entity_id,
+        )  # fmt: skip
+
+    async def changes_after(
+        self, user_id: str, after: tuple[int, str, str], limit: int
+    ) -> list[tuple[int, str, str]]:
+        """(version, kind, entity id) of each entity's latest change after ``after``, in
+        order; an entity changed several times appears once, at its latest version."""
+        rows = await self.conn.fetch_all(
+            "SELECT MAX(version) AS v, kind, entity_id FROM changes"
+            " WHERE user_id = ? AND version >= ? GROUP BY kind, entity_id"
+            " HAVING (MAX(version), kind, entity_id) > (?, ?, ?)"
+            " ORDER BY v, kind, entity_id LIMIT ?",
+            user_id, after[0], after[0], after[1], after[2], limit,
+        )  # fmt: skip
+        return [(int(r[0]), str(r[1]), str(r[2])) for r in rows]
+
+    async def user_version(self, user_id: str) -> int:
+        value = await self.conn.fetch_value("SELECT version FROM users WHERE id = ?", user_id)
+        return int(value or 0)
 
     # -- users -------------------------------------------------------------------------
 
@@ -57,6 +94,7 @@ class Queries(SocialQueries):
             user.day_start_hour, user.points, user.xp, user.total_done, user.balanced_days,
             iso(user.created_at), user.challenges_completed, user.peer_confirmed,
         )  # fmt: skip
+        await self.touched(user.id, "profile", user.id)
         return True
 
     async def user_by_id(self, user_id: str) -> UserRecord | None:
@@ -76,6 +114,7 @@ class Queries(SocialQueries):
             "UPDATE users SET display_name = ?, timezone = ?, day_start_hour = ? WHERE id = ?",
             display_name, timezone, day_start_hour, user_id,
         )  # fmt: skip
+        await self.touched(user_id, "profile", user_id)
 
     async def add_to_user_totals(
         self, user_id: str, *, points: int = 0, done: int = 0, balanced: int = 0
@@ -85,6 +124,7 @@ class Queries(SocialQueries):
             " balanced_days = balanced_days + ? WHERE id = ?",
             points, points, done, balanced, user_id,
         )  # fmt: skip
+        await self.touched(user_id, "profile", user_id)
 
     async def delete_user(self, user_id: str) -> None:
         await self.conn.execute("DELETE FROM users WHERE id = ?", user_id)
@@ -126,6 +166,7 @@ class Queries(SocialQueries):
             iso(habit.folded_through), habit.streak_current, habit.streak_best, habit.freezes,
             habit.freezes_used, habit.strength, habit.total_done,
         )  # fmt: skip
+        await self.touched(habit.user_id, "habit", habit.id)
 
     async def habit_exists(self, habit_id: str) -> bool:
         return bool(await self.conn.fetch_value("SELECT 1 FROM habits WHERE id = ?", habit_id))
@@ -165,6 +206,7 @@ class Queries(SocialQueries):
             habit.title, habit.category, habit.schedule, habit.kind, habit.target,
             habit.difficulty, habit.relationship, int(habit.archived), habit.id,
         )  # fmt: skip
+        await self.touched(habit.user_id, "habit", habit.id)
 
     async def save_progress(self, habit: HabitRecord) -> None:
         await self.conn.execute(
@@ -175,8 +217,9 @@ class Queries(SocialQueries):
             habit.freezes_used, habit.strength, habit.total_done, habit.id,
         )  # fmt: skip
 
-    async def delete_habit(self, habit_id: str) -> None:
+    async def delete_habit(self, habit_id: str, user_id: str) -> None:
         await self.conn.execute("DELETE FROM habits WHERE id = ?", habit_id)
+        await self.touched(user_id, "habit", habit_id)
 
     async def total_held_freezes(self, user_id: str) -> int:
         value = await self.conn.fetch_value(
@@ -201,11 +244,13 @@ class Queries(SocialQueries):
             checkin.note, int(checkin.skip), checkin.witness, checkin.request_digest,
             checkin.result, iso(checkin.created_at), iso(checkin.deleted_at),
         )  # fmt: skip
+        await self.touched(checkin.user_id, "checkin", checkin.id)
 
-    async def mark_checkin_deleted(self, checkin_id: str, at: datetime) -> None:
+    async def mark_checkin_deleted(self, checkin_id: str, user_id: str, at: datetime) -> None:
         await self.conn.execute(
             "UPDATE checkins SET deleted_at = ? WHERE id = ?", iso(at), checkin_id
         )
+        await self.touched(user_id, "checkin", checkin_id)
 
     async def checkins(
         self,
@@ -287,6 +332,7 @@ class Queries(SocialQueries):
                 e.id, e.user_id, iso(e.at), iso(e.day), e.amount, e.reason, e.habit_id,
                 e.checkin_id, e.challenge_id, e.reverses,
             )  # fmt: skip
+            await self.touched(e.user_id, "ledger", e.id)
 
     async def open_habit_day_entries(self, habit_id: str, day: date) -> list[LedgerRecord]:
         """Entries a habit-day earned that no later entry has reversed yet."""
@@ -365,6 +411,12 @@ class Queries(SocialQueries):
         args.append(limit)
         return records(LedgerRecord, LEDGER_COLUMNS, await self.conn.fetch_all(sql, *args))
 
+    async def ledger_entry(self, user_id: str, entry_id: str) -> LedgerRecord | None:
+        row = await self.conn.fetch_one(
+            f"SELECT {LEDGER_COLUMNS} FROM ledger WHERE id = ? AND user_id = ?", entry_id, user_id
+        )
+        return None if row is None else record(LedgerRecord, LEDGER_COLUMNS, row)
+
     async def points_on_day(self, user_id: str, day: date) -> int:
         value = await self.conn.fetch_value(
             "SELECT COALESCE(SUM(amount), 0) FROM ledger WHERE user_id = ? AND day = ?",
@@ -386,3 +438,4 @@ class Queries(SocialQueries):
             "INSERT INTO user_badges (user_id, slug, earned_at) VALUES (?, ?, ?)",
             user_id, slug, iso(at),
         )  # fmt: skip
+        await self.touched(user_id, "badge", slug)

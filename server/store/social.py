@@ -40,6 +40,9 @@ def _prefixed(prefix: str, columns: str) -> str:
 class SocialQueries:
     conn: Connection
 
+    async def touched(self, user_id: str, kind: str, entity_id: str) -> None:
+        raise NotImplementedError  # provided by Queries
+
     # -- teams -------------------------------------------------------------------------
 
     async def insert_team(self, team: TeamRecord) -> None:
@@ -129,6 +132,7 @@ class SocialQueries:
         await self.conn.execute(
             "UPDATE teams SET member_count = member_count + 1 WHERE id = ?", member.team_id
         )
+        await self.touched(member.user_id, "team", member.team_id)
 
     async def remove_member(self, team_id: str, user_id: str) -> None:
         await self.conn.execute(
@@ -140,12 +144,14 @@ class SocialQueries:
         await self.conn.execute(
             "UPDATE teams SET member_count = member_count - 1 WHERE id = ?", team_id
         )
+        await self.touched(user_id, "team", team_id)
 
     async def set_member(self, team_id: str, user_id: str, *, role: str, hidden: bool) -> None:
         await self.conn.execute(
             "UPDATE team_members SET role = ?, hidden = ? WHERE team_id = ? AND user_id = ?",
             role, int(hidden), team_id, user_id,
         )  # fmt: skip
+        await self.touched(user_id, "team", team_id)
 
     # -- invites -----------------------------------------------------------------------
 
@@ -182,6 +188,8 @@ class SocialQueries:
 
     async def add_to_board(self, board: str, period: str, user_id: str, delta: int) -> int:
         """Move a member's score; the score afterwards."""
+        if board.startswith("challenge:"):
+            await self.touched(user_id, "challenge", board.removeprefix("challenge:"))
         await self.conn.execute(
             "INSERT INTO board_scores (board, period, user_id, points) VALUES (?, ?, ?, ?)"
             " ON CONFLICT (board, period, user_id) DO UPDATE"
@@ -341,6 +349,7 @@ class SocialQueries:
         await self.conn.execute(
             "UPDATE challenges SET participants = participants - 1 WHERE id = ?", challenge_id
         )
+        await self.touched(user_id, "challenge", challenge_id)
 
     async def participations(self, user_id: str) -> list[str]:
         rows = await self.conn.fetch_all(

@@ -1,0 +1,107 @@
+"""Delta sync: what changed for the caller since a cursor, a page at a time.
+
+Every write transaction bumps the user's version once and logs each entity it touched
+(``store/migrations/0003_changes.sql``). A sync page is each changed entity's *current*
+state (or a tombstone), ordered by the version of its latest change, so its cost grows
+with the number of changes, never with the history. The cursor is the position of the
+last entity returned; an entity that changes again after being sent comes again, with
+its newer version, and nothing else is sent twice.
+"""
+
+from __future__ import annotations
+
+from server.services.accounts import user_view
+from server.services.challenges import challenge_view
+from server.services.checkins import checkin_view
+from server.services.context import Context
+from server.services.errors import Unauthenticated
+from server.services.habits import habit_view, today_for
+from server.services.paging import BadCursor, decode_cursor, encode_cursor
+from server.services.progress import ledger_entry_view
+from server.services.teams import team_view
+from server.store.queries import Queries
+from server.store.records import UserRecord
+from shared import schemas
+
+START = (0, "", "")
+
+
+def _position(cursor: str | None) -> tuple[int, str, str]:
+    if not cursor:
+        return START
+    version, kind, entity = decode_cursor(cursor, 3)
+    if not version.isdigit():
+        raise BadCursor("cursor is not one this server gave out", field="since")
+    return int(version), kind, entity
+
+
+async def sync(
+    ctx: Context, user: UserRecord, *, since: str | None, limit: int
+) -> schemas.SyncPage:
+    position = _position(since)
+    async with ctx.db.read() as conn:
+        q = Queries(conn)
+        fresh = await q.user_by_id(user.id)
+        if fresh is None:
+            raise Unauthenticated("account no longer exists")
+        rows = await q.changes_after(user.id, position, limit + 1)
+        more = len(rows) > limit
+        rows = rows[:limit]
+        changes = [await _current(ctx, q, fresh, kind, entity_id) for _, kind, entity_id in rows]
+    last = rows[-1] if rows else position
+    cursor = encode_cursor(str(last[0]), last[1] or "-", last[2] or "-")
+    return schemas.SyncPage(changes=changes, cursor=cursor, has_more=more)
+
+
+async def _current(
+    ctx: Context, q: Queries, user: UserRecord, kind: str, entity_id: str
+) -> schemas.Change:
+    gone = schemas.Change(kind=kind, id=entity_id, deleted=True)  # type: ignore[arg-type]
+    if kind == "profile":
+        return schemas.Change(kind="profile", id=user.id, profile=await user_view(ctx, q, user))
+    if kind == "habit":
+        habit = await q.habit(user.id, entity_id)
+        return (
+            gone
+            if habit is None
+            else schemas.Change(kind="habit", id=entity_id, habit=habit_view(habit))
+        )
+    if kind == "checkin":
+        c = await q.checkin(entity_id)
+        if c is None or c.user_id != user.id or c.deleted_at is not None:
+            return gone
+        return schemas.Change(kind="checkin", id=entity_id, checkin=checkin_view(c))
+    if kind == "ledger":
+        entry = await q.ledger_entry(user.id, entity_id)
+        if entry is None:
+            return gone
+        return schemas.Change(kind="ledger", id=entity_id, entry=ledger_entry_view(entry))
+    if kind == "badge":
+        held = {b.slug: b for b in await q.badges(user.id)}
+        definition = ctx.catalog.badge(entity_id)
+        if entity_id not in held:
+            return gone
+        return schemas.Change(
+            kind="badge",
+            id=entity_id,
+            badge=schemas.EarnedBadge(
+                slug=entity_id,
+                title=definition.title if definition else entity_id,
+                description=definition.description if definition else "",
+                earned_at=held[entity_id].earned_at,
+            ),
+        )
+    if kind == "team":
+        me = await q.membership(entity_id, user.id)
+        team = await q.team(entity_id) if me else None
+        if me is None or team is None:
+            return gone
+        view = await team_view(ctx, q, team, me, with_members=False)
+        return schemas.Change(kind="team", id=entity_id, team=view)
+    if kind == "challenge":
+        c2 = await q.challenge(entity_id)
+        if c2 is None or (c2.team_id and await q.membership(c2.team_id, user.id) is None):
+            return gone
+        view2 = await challenge_view(q, c2, user, today_for(ctx, user))
+        return schemas.Change(kind="challenge", id=entity_id, challenge=view2)
+    return gone
