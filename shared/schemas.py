@@ -542,3 +542,75 @@ class SyncPage(Response):
     changes: list[Change]
     cursor: str
     has_more: bool
+
+
+# -- export and import --------------------------------------------------------------------
+
+
+class ExportProfile(Struct, kw_only=True, forbid_unknown_fields=True):
+    handle: str
+    display_name: DisplayName
+    timezone: TimeZoneName
+    day_start_hour: DayStartHour
+    created_at: datetime
+
+
+class ExportCheckIn(Struct, kw_only=True, forbid_unknown_fields=True):
+    id: UUID
+    day: date
+    value: Annotated[int, Meta(ge=0, le=100_000)]
+    skip: bool
+    created_at: datetime
+    note: Note | None = None
+    undone_at: datetime | None = None
+
+
+class ExportHabit(Struct, kw_only=True, forbid_unknown_fields=True):
+    id: UUID
+    title: Title
+    category: Category
+    schedule: Schedule
+    kind: Kind
+    target: Target
+    difficulty: Difficulty
+    archived: bool
+    created_at: datetime
+    anchor_day: date
+    checkins: Annotated[list[ExportCheckIn], Meta(max_length=20_000)]
+    template: Slug | None = None
+    relationship: Relationship | None = None
+
+
+class ExportLedgerEntry(Struct, kw_only=True, forbid_unknown_fields=True):
+    id: UUID
+    at: datetime
+    day: date
+    amount: Annotated[int, Meta(ge=-100_000, le=100_000)]
+    reason: Annotated[str, Meta(min_length=1, max_length=60)]
+    habit_id: UUID | None = None
+    checkin_id: UUID | None = None
+    challenge_id: UUID | None = None
+    reverses: UUID | None = None
+
+
+class ExportBadge(Struct, kw_only=True, forbid_unknown_fields=True):
+    slug: Slug
+    earned_at: datetime
+
+
+class RapportExport(Struct, kw_only=True, forbid_unknown_fields=True):
+    """Everything of one account, re-importable into a fresh account."""
+
+    format: Literal["rapport/v1"]
+    exported_at: datetime
+    profile: ExportProfile
+    habits: Annotated[list[ExportHabit], Meta(max_length=1000)]
+    ledger: Annotated[list[ExportLedgerEntry], Meta(max_length=200_000)]
+    badges: Annotated[list[ExportBadge], Meta(max_length=1000)]
+
+
+class ImportReport(Response):
+    habits: int
+    checkins: int
+    ledger_entries: int
+    badges: int

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-from litestar import Controller, get
+from litestar import Controller, get, post
 from litestar.di import NamedDependency
+from litestar.params import JSONBody
+from litestar.status_codes import HTTP_200_OK
 
 from server.api.deps import BEARER
 from server.api.params import Cursor, FromDay, Limit, ToDay
 from server.api.problems import problems
-from server.services import progress
+from server.services import portability, progress
 from server.services.context import Context
 from server.services.paging import DEFAULT_LIMIT
 from server.store.records import UserRecord
 from shared import schemas
+
+# Two years of a dozen habits is a few MB of JSON; other bodies stay under 1 MB.
+IMPORT_MAX_BYTES = 50_000_000
 
 
 class ProgressController(Controller):
@@ -36,6 +41,33 @@ class ProgressController(Controller):
         cursor: Cursor = None,
     ) -> schemas.LedgerPage:
         return await progress.ledger(ctx, user, first=first, last=last, limit=limit, cursor=cursor)
+
+    @get(
+        "/export",
+        operation_id="me_export",
+        summary="All the caller's data as JSON, re-importable into a fresh account",
+        responses=problems(401),
+    )
+    async def export(
+        self, ctx: NamedDependency[Context], user: NamedDependency[UserRecord]
+    ) -> schemas.RapportExport:
+        return await portability.export_data(ctx, user)
+
+    @post(
+        "/import",
+        operation_id="me_import",
+        summary="Import a Rapport export into this (fresh) account: all or nothing",
+        status_code=HTTP_200_OK,
+        responses=problems(401, 409, 413, 422),
+        request_max_body_size=IMPORT_MAX_BYTES,
+    )
+    async def import_(
+        self,
+        ctx: NamedDependency[Context],
+        user: NamedDependency[UserRecord],
+        data: JSONBody[schemas.RapportExport],
+    ) -> schemas.ImportReport:
+        return await portability.import_data(ctx, user, data)
 
     @get(
         "/badges",

@@ -411,6 +411,27 @@ class Queries(SocialQueries):
         args.append(limit)
         return records(LedgerRecord, LEDGER_COLUMNS, await self.conn.fetch_all(sql, *args))
 
+    async def all_checkins(self, habit_id: str) -> list[CheckinRecord]:
+        """Every check-in of a habit, undone ones included, by (day, id)."""
+        rows = await self.conn.fetch_all(
+            f"SELECT {CHECKIN_COLUMNS} FROM checkins WHERE habit_id = ? ORDER BY day, id", habit_id
+        )
+        return records(CheckinRecord, CHECKIN_COLUMNS, rows)
+
+    async def all_ledger(self, user_id: str) -> list[LedgerRecord]:
+        rows = await self.conn.fetch_all(
+            f"SELECT {LEDGER_COLUMNS} FROM ledger WHERE user_id = ? ORDER BY id", user_id
+        )
+        return records(LedgerRecord, LEDGER_COLUMNS, rows)
+
+    async def has_history(self, user_id: str) -> bool:
+        found = await self.conn.fetch_value(
+            "SELECT 1 FROM habits WHERE user_id = ? UNION ALL"
+            " SELECT 1 FROM ledger WHERE user_id = ? LIMIT 1",
+            user_id, user_id,
+        )  # fmt: skip
+        return bool(found)
+
     async def ledger_entry(self, user_id: str, entry_id: str) -> LedgerRecord | None:
         row = await self.conn.fetch_one(
             f"SELECT {LEDGER_COLUMNS} FROM ledger WHERE id = ? AND user_id = ?", entry_id, user_id

@@ -1,0 +1,124 @@
+"""Export, then import into a fresh account: the same data, up to ids. Bad files change
+nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+import pytest
+
+from shared import schemas
+from shared.client import ApiError, RapportClient
+from tests.conftest import FakeClock, MakeUser
+
+
+async def export(client: RapportClient) -> schemas.RapportExport:
+    response = await client.request("GET", "/api/v1/me/export")
+    return msgspec.json.decode(response.content, type=schemas.RapportExport)
+
+
+def without_ids(data: schemas.RapportExport) -> dict[str, Any]:
+    """The export with every id replaced by its position, so two accounts compare."""
+    raw = msgspec.to_builtins(data)
+    names: dict[str, str] = {}
+
+    def rename(value: Any) -> Any:
+        if isinstance(value, str) and value in ids:
+            return names.setdefault(value, f"#{len(names)}")
+        if isinstance(value, list):
+            return [rename(v) for v in value]
+        if isinstance(value, dict):
+            return {k: rename(v) for k, v in value.items()}
+        return value
+
+    ids = {h["id"] for h in raw["habits"]}
+    ids |= {c["id"] for h in raw["habits"] for c in h["checkins"]}
+    ids |= {e["id"] for e in raw["ledger"]}
+    raw = rename(raw)
+    del raw["exported_at"]
+    del raw["profile"]["handle"], raw["profile"]["created_at"]
+    return raw
+
+
+async def build_history(client: RapportClient, clock: FakeClock) -> None:
+    promise = await client.create_habit(schemas.HabitCreate(template="deliver-on-a-promise"))
+    listen = await client.create_habit(
+        schemas.HabitCreate(
+            title="Listen", category="relationships", schedule=schemas.Daily(), kind="count",
+            target=2,
+        )
+    )  # fmt: skip
+    for day in range(9):
+        await client.check_in(promise.id, schemas.CheckInCreate(note=f"day {day}"))
+        if day % 2:
+            await client.check_in(listen.id, schemas.CheckInCreate(value=2))
+        clock.advance(days=1)
+    undone = await client.check_in(listen.id)
+    await client.undo(listen.id, undone.checkin.id)
+    await client.update_habit(promise.id, schemas.HabitPatch(archived=True))
+
+
+async def test_export_then_import_into_a_fresh_account_is_identical(
+    make_user: MakeUser, clock: FakeClock
+) -> None:
+    ana = await make_user("ana", timezone="Europe/Berlin", day_start_hour=4)
+    await build_history(ana, clock)
+    original = await export(ana)
+    assert len(original.habits) == 2
+    assert sum(len(h.checkins) for h in original.habits) == 9 + 4 + 1
+
+    fresh = await make_user("ana.again")
+    report = await fresh.request("POST", "/api/v1/me/import", body=original)
+    assert msgspec.json.decode(report.content) == {
+        "habits": 2, "checkins": 14, "ledger_entries": len(original.ledger),
+        "badges": len(original.badges),
+    }  # fmt: skip
+    copy = await export(fresh)
+    assert without_ids(copy) == without_ids(original)
+
+    before, after = await ana.me(), await fresh.me()
+    assert (after.points, after.xp, after.level) == (before.points, before.xp, before.level)
+    assert (after.timezone, after.day_start_hour) == ("Europe/Berlin", 4)
+    habits_before = {h.title: h.id for h in (await ana.habits(archived=None)).items}
+    habits_after = {h.title: h.id for h in (await fresh.habits(archived=None)).items}
+    for title, old_id in habits_before.items():
+        assert (await ana.stats(old_id)) == (await fresh.stats(habits_after[title]))
+
+
+async def test_import_refuses_an_account_that_has_data(
+    make_user: MakeUser, clock: FakeClock
+) -> None:
+    ana = await make_user("ana")
+    await build_history(ana, clock)
+    with pytest.raises(ApiError) as err:
+        await ana.request("POST", "/api/v1/me/import", body=await export(ana))
+    assert err.value.status == 409
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        lambda d: d.update(format="loop/v9"),
+        lambda d: d["habits"][0].update(kind="sometimes"),
+        lambda d: d["habits"][0].update(target=3),  # a yes/no habit with target 3
+        lambda d: d["habits"][0]["checkins"].append(dict(d["habits"][0]["checkins"][0])),
+        lambda d: d["profile"].update(timezone="Mars/Olympus"),
+        lambda d: d["ledger"][0].update(reverses="00000000-0000-4000-8000-000000000000"),
+        lambda d: d["badges"].append({"slug": "no-such-badge", "earned_at": d["exported_at"]}),
+        lambda d: d.update(surprise=True),
+    ],
+)
+async def test_a_bad_file_is_refused_and_imports_nothing(
+    make_user: MakeUser, clock: FakeClock, spoil: Any
+) -> None:
+    ana = await make_user("ana")
+    await build_history(ana, clock)
+    raw = msgspec.to_builtins(await export(ana))
+    spoil(raw)
+    fresh = await make_user("fresh")
+    with pytest.raises(ApiError) as err:
+        await fresh.request("POST", "/api/v1/me/import", body=raw)
+    assert err.value.status in (400, 422)
+    assert (await fresh.habits(archived=None)).items == []
+    assert (await fresh.me()).points == 0
