@@ -7,6 +7,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from litestar import Litestar
+from litestar.channels import ChannelsPlugin
+from litestar.channels.backends.memory import MemoryChannelsBackend
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
@@ -17,6 +19,7 @@ from server.api import (
     challenges,
     checkins,
     confirmations,
+    events,
     habits,
     health,
     progress,
@@ -46,6 +49,7 @@ ROUTES = [
     challenges.ChallengesController,
     confirmations.ConfirmationsController,
     sync.SyncController,
+    events.EventsController,
 ]
 
 
@@ -62,15 +66,22 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         )
         await db.open()
         app.state.ctx = Context(
-            db=db, clock=clock or system_clock, settings=settings, catalog=catalog_data
+            db=db,
+            clock=clock or system_clock,
+            settings=settings,
+            catalog=catalog_data,
+            publisher=channels,
         )
         try:
             yield
         finally:
             await db.close()
 
+    # In-process broker; several instances would share a Redis or PostgreSQL one.
+    channels = ChannelsPlugin(backend=MemoryChannelsBackend(), arbitrary_channels_allowed=True)
     logging.getLogger("rapport").setLevel(settings.log_level.upper())
     return Litestar(
+        plugins=[channels],
         route_handlers=ROUTES,
         dependencies=dependencies,
         middleware=[auth_middleware],

@@ -3,8 +3,13 @@ clients for as many users as a test needs."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
-from contextlib import asynccontextmanager
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, MutableMapping
+from contextlib import asynccontextmanager, contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -140,3 +145,41 @@ async def overlapping_client(app: Litestar) -> AsyncIterator[tuple[RapportClient
             schemas.RegisterRequest(handle="ana", password="a long enough password")
         )
         yield client, in_flight
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def live_server(database: Path) -> Iterator[str]:
+    """The real server as a subprocess on a free loopback port; its base URL.
+
+    On exit the server is stopped, and a traceback in its log fails the test: an
+    unhandled error is a bug even when it was answered politely.
+    """
+    port = _free_port()
+    env = {**os.environ, "RAPPORT_DATABASE": str(database), "RAPPORT_SYNCHRONOUS": "NORMAL"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "server", "--port", str(port), "--log-level", "warning"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                if httpx.get(f"{base}/health/ready", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        else:
+            raise RuntimeError("server did not start")
+        yield base
+    finally:
+        proc.terminate()
+        _, stderr = proc.communicate(timeout=10)
+        assert b"Traceback" not in stderr, stderr.decode(errors="replace")[-3000:]

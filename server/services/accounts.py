@@ -74,8 +74,7 @@ async def register(ctx: Context, body: schemas.RegisterRequest) -> schemas.AuthR
         balanced_days=0,
         created_at=ctx.clock(),
     )
-    async with ctx.db.write() as conn:
-        q = Queries(conn)
+    async with ctx.write() as q:
         if not await q.insert_user(user):
             raise Conflict(f"handle {body.handle!r} is taken", field="handle")
         return await _issue_token(ctx, q, user)
@@ -105,8 +104,8 @@ async def login(ctx: Context, body: schemas.LoginRequest, client: str | None) ->
         for key in keys:
             ctx.login_limiter.hit(key, now)
         raise Unauthenticated("wrong handle or password")
-    async with ctx.db.write() as conn:
-        return await _issue_token(ctx, Queries(conn), user)
+    async with ctx.write() as q:
+        return await _issue_token(ctx, q, user)
 
 
 async def authenticate(ctx: Context, token: str) -> UserRecord | None:
@@ -117,8 +116,8 @@ async def authenticate(ctx: Context, token: str) -> UserRecord | None:
 
 
 async def logout(ctx: Context, token: str) -> None:
-    async with ctx.db.write() as conn:
-        await Queries(conn).revoke_token(token_digest(token), ctx.clock())
+    async with ctx.write() as q:
+        await q.revoke_token(token_digest(token), ctx.clock())
 
 
 async def profile(ctx: Context, user: UserRecord) -> schemas.User:
@@ -131,8 +130,7 @@ async def update_profile(
 ) -> schemas.User:
     if body.timezone is not msgspec.UNSET:
         check_time_zone(body.timezone)
-    async with ctx.db.write() as conn:
-        q = Queries(conn)
+    async with ctx.write() as q:
         current = await q.user_by_id(user.id)
         if current is None:
             raise Unauthenticated("account no longer exists")
@@ -152,8 +150,7 @@ async def delete_account(ctx: Context, user: UserRecord) -> None:
     """Delete the user and everything of theirs. Their teams and challenges count them out
     first: an owner's team passes to its longest-standing admin (or member), and a team
     they were the last member of is deleted."""
-    async with ctx.db.write() as conn:
-        q = Queries(conn)
+    async with ctx.write() as q:
         for team, me in await q.teams_of(user.id):
             if team.member_count <= 1:
                 await q.delete_team(team.id)

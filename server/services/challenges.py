@@ -96,8 +96,7 @@ async def create_challenge(
         reward_points=reward, template=body.template, created_by=user.id,
         created_at=ctx.clock(), participants=0,
     )  # fmt: skip
-    async with ctx.db.write() as conn:
-        q = Queries(conn)
+    async with ctx.write() as q:
         if body.team_id is not None:
             me = await q.membership(str(body.team_id), user.id)
             if me is None:
@@ -157,8 +156,7 @@ async def get_challenge(ctx: Context, user: UserRecord, challenge_id: UUID) -> s
 
 async def join_challenge(ctx: Context, user: UserRecord, challenge_id: UUID) -> schemas.Challenge:
     today = today_for(ctx, user)
-    async with ctx.db.write() as conn:
-        q = Queries(conn)
+    async with ctx.write() as q:
         c = await _visible(q, challenge_id, user)
         if rules.status(c.starts_on, c.ends_on, today) == "ended":
             raise Conflict("this challenge has ended")
@@ -171,8 +169,7 @@ async def join_challenge(ctx: Context, user: UserRecord, challenge_id: UUID) -> 
 async def leave_challenge(ctx: Context, user: UserRecord, challenge_id: UUID) -> schemas.Challenge:
     """Leaving drops your progress; a reward already paid stays paid."""
     today = today_for(ctx, user)
-    async with ctx.db.write() as conn:
-        q = Queries(conn)
+    async with ctx.write() as q:
         c = await _visible(q, challenge_id, user)
         if await q.participation(c.id, user.id) is not None:
             await q.leave_challenge(c.id, user.id)

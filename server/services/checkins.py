@@ -109,8 +109,7 @@ async def check_in(
     day = body.day or today
     checkin_id = str(body.id) if body.id else new_id()
     digest = _digest(habit_id, body)
-    async with ctx.db.write() as conn:
-        q = Queries(conn)
+    async with ctx.write() as q:
         existing = await q.checkin(checkin_id)
         if existing is not None:
             if (
@@ -260,8 +259,7 @@ def _categories(totals: DayTotals) -> set[str]:
 async def undo_check_in(ctx: Context, user: UserRecord, habit_id: UUID, checkin_id: UUID) -> None:
     now = ctx.clock()
     today = today_for(ctx, user)
-    async with ctx.db.write() as conn:
-        q = Queries(conn)
+    async with ctx.write() as q:
         checkin = await q.checkin(str(checkin_id))
         if (
             checkin is None

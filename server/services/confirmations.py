@@ -36,8 +36,7 @@ async def decide(
     ctx: Context, user: UserRecord, confirmation_id: UUID, body: schemas.ConfirmationDecision
 ) -> schemas.ConfirmationOutcome:
     now = ctx.clock()
-    async with ctx.db.write() as conn:
-        q = Queries(conn)
+    async with ctx.write() as q:
         c = await q.confirmation(str(confirmation_id))
         if c is None or c.to_user != user.id:
             raise NotFound("no such confirmation")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from argon2 import PasswordHasher
 
@@ -11,6 +14,13 @@ from server.clock import Clock
 from server.services.limits import SlidingWindowLimiter
 from server.settings import Settings
 from server.store.database import Database
+from server.store.queries import Queries
+
+
+class Publisher(Protocol):
+    """Where committed changes are announced (Litestar's channels plugin in the app)."""
+
+    def publish(self, data: bytes, channels: str | Sequence[str]) -> None: ...
 
 
 @dataclass
@@ -21,9 +31,20 @@ class Context:
     catalog: Catalog
     # argon2id with the library's RFC 9106 "low memory" defaults.
     hasher: PasswordHasher = field(default_factory=PasswordHasher)
+    publisher: Publisher | None = None
     login_limiter: SlidingWindowLimiter = field(init=False)
 
     def __post_init__(self) -> None:
         self.login_limiter = SlidingWindowLimiter(
             limit=self.settings.login_failures_per_minute, window_seconds=60
         )
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[Queries]:
+        """One write transaction; what it changed is announced once it has committed."""
+        async with self.db.write() as conn:
+            q = Queries(conn)
+            yield q
+        if self.publisher is not None:
+            for channel, payload in q.events():
+                self.publisher.publish(payload, channel)

@@ -172,8 +172,7 @@ async def create_habit(
         strength=0.0,
         total_done=0,
     )
-    async with ctx.db.write() as conn:
-        q = Queries(conn)
+    async with ctx.write() as q:
         if body.id is not None and await q.habit_exists(habit.id):
             mine = await q.habit(user.id, habit.id)
             if mine is None:
@@ -217,8 +216,7 @@ async def get_habit(ctx: Context, user: UserRecord, habit_id: UUID) -> schemas.H
 async def update_habit(
     ctx: Context, user: UserRecord, habit_id: UUID, body: schemas.HabitPatch
 ) -> schemas.Habit:
-    async with ctx.db.write() as conn:
-        q = Queries(conn)
+    async with ctx.write() as q:
         habit = await _owned(q, user, habit_id)
         rules_before = (habit.schedule, habit.kind, habit.target)
         if body.title is not msgspec.UNSET:
@@ -253,8 +251,7 @@ async def update_habit(
 
 async def delete_habit(ctx: Context, user: UserRecord, habit_id: UUID) -> None:
     """Deletes the habit and its check-ins; points already earned stay in the ledger."""
-    async with ctx.db.write() as conn:
-        q = Queries(conn)
+    async with ctx.write() as q:
         habit = await _owned(q, user, habit_id)
         await q.delete_habit(habit.id, user.id)
 

@@ -133,8 +133,7 @@ async def import_data(
 ) -> schemas.ImportReport:
     _validate(ctx, data)
     fresh_ids: dict[UUID, str] = defaultdict(new_id)
-    async with ctx.db.write() as conn:
-        q = Queries(conn)
+    async with ctx.write() as q:
         if await q.has_history(user.id):
             raise Conflict("import goes into a fresh account: this one already has data")
         profile = data.profile

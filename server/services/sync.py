@@ -105,3 +105,12 @@ async def _current(
         view2 = await challenge_view(q, c2, user, today_for(ctx, user))
         return schemas.Change(kind="challenge", id=entity_id, challenge=view2)
     return gone
+
+
+async def event_channels(ctx: Context, user: UserRecord) -> list[str]:
+    """The live channels of a user: their own, their teams' and their challenges' boards."""
+    async with ctx.db.read() as conn:
+        q = Queries(conn)
+        teams = [f"team:{team.id}" for team, _ in await q.teams_of(user.id)]
+        challenges = [f"challenge:{c}" for c in await q.participations(user.id)]
+    return [f"user:{user.id}", *teams, *challenges]

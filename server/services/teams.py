@@ -139,8 +139,7 @@ async def create_team(ctx: Context, user: UserRecord, body: schemas.TeamCreate) 
         member_count=0, goal_category=category, goal_target=target,
     )  # fmt: skip
     me = new_member(team.id, user.id, "owner", now)
-    async with ctx.db.write() as conn:
-        q = Queries(conn)
+    async with ctx.write() as q:
         await q.insert_team(team)
         await q.add_member(me)
         team.member_count = 1
@@ -169,8 +168,7 @@ async def update_team(
 ) -> schemas.Team:
     if body.timezone is not msgspec.UNSET:
         check_time_zone(body.timezone)
-    async with ctx.db.write() as conn:
-        q = Queries(conn)
+    async with ctx.write() as q:
         team, me = await _as_member(q, team_id, user)
         _require_admin(me)
         if body.name is not msgspec.UNSET:
@@ -211,8 +209,7 @@ async def create_invite(
         id=new_id(), team_id=str(team_id), code_hash=_code_digest(code), created_by=user.id,
         created_at=now, expires_at=now + timedelta(hours=body.expires_in_hours), revoked_at=None,
     )  # fmt: skip
-    async with ctx.db.write() as conn:
-        q = Queries(conn)
+    async with ctx.write() as q:
         _, me = await _as_member(q, team_id, user)
         _require_admin(me)
         await q.insert_invite(invite)
@@ -232,8 +229,7 @@ async def list_invites(ctx: Context, user: UserRecord, team_id: UUID) -> list[sc
 
 
 async def revoke_invite(ctx: Context, user: UserRecord, team_id: UUID, invite_id: UUID) -> None:
-    async with ctx.db.write() as conn:
-        q = Queries(conn)
+    async with ctx.write() as q:
         _, me = await _as_member(q, team_id, user)
         _require_admin(me)
         if not await q.revoke_invite(str(team_id), str(invite_id), ctx.clock()):
@@ -242,8 +238,7 @@ async def revoke_invite(ctx: Context, user: UserRecord, team_id: UUID, invite_id
 
 async def join(ctx: Context, user: UserRecord, body: schemas.JoinRequest) -> schemas.Membership:
     now = ctx.clock()
-    async with ctx.db.write() as conn:
-        q = Queries(conn)
+    async with ctx.write() as q:
         invite = await q.invite_by_code(_code_digest(body.code))
         if invite is None or invite.revoked_at is not None or invite.expires_at <= now:
             # One answer for unknown, revoked and expired codes: codes cannot be probed.
@@ -264,8 +259,7 @@ async def join(ctx: Context, user: UserRecord, body: schemas.JoinRequest) -> sch
 async def remove_member(ctx: Context, user: UserRecord, team_id: UUID, member_id: UUID) -> None:
     """Leave (yourself) or remove someone (owner/admin). An owner hands the team over
     before leaving; the last member leaving deletes the team."""
-    async with ctx.db.write() as conn:
-        q = Queries(conn)
+    async with ctx.write() as q:
         team, me = await _as_member(q, team_id, user)
         target = await q.membership(team.id, str(member_id))
         if target is None:
@@ -284,8 +278,7 @@ async def remove_member(ctx: Context, user: UserRecord, team_id: UUID, member_id
 async def update_member(
     ctx: Context, user: UserRecord, team_id: UUID, member_id: UUID, body: schemas.MemberPatch
 ) -> schemas.Member:
-    async with ctx.db.write() as conn:
-        q = Queries(conn)
+    async with ctx.write() as q:
         team, me = await _as_member(q, team_id, user)
         target = await q.membership(team.id, str(member_id))
         if target is None:

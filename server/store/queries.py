@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
+import msgspec
+
 from server.store.database import Connection
 from server.store.records import (
     BadgeRecord,
@@ -40,11 +42,38 @@ LEDGER_COLUMNS = (
 )
 
 
+# Server-sent event names for each kind of change.
+EVENT_OF_KIND = {
+    "profile": "profile",
+    "habit": "habit",
+    "checkin": "checkin",
+    "ledger": "points",
+    "badge": "badge",
+    "team": "team",
+    "challenge": "challenge",
+}
+
+
 class Queries(SocialQueries):
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
         # Versions this transaction gave each user it touched (see 0003_changes.sql).
         self._versions: dict[str, int] = {}
+        # (channel, event, entity id, version) to announce once the transaction commits.
+        self._announce: dict[tuple[str, str, str], int] = {}
+
+    def events(self) -> list[tuple[str, bytes]]:
+        """(channel, JSON payload) of each distinct change this transaction made."""
+        return [
+            (
+                channel,
+                msgspec.json.encode({"event": event, "id": entity, "version": version}),
+            )
+            for (channel, event, entity), version in self._announce.items()
+        ]
+
+    def announce(self, channel: str, event: str, entity_id: str, version: int = 0) -> None:
+        self._announce[(channel, event, entity_id)] = version
 
     # -- change log --------------------------------------------------------------------
 
@@ -62,6 +91,7 @@ class Queries(SocialQueries):
             " ON CONFLICT (user_id, version, kind, entity_id) DO NOTHING",
             user_id, version, kind, entity_id,
         )  # fmt: skip
+        self.announce(f"user:{user_id}", EVENT_OF_KIND[kind], entity_id, version)
 
     async def changes_after(
         self, user_id: str, after: tuple[int, str, str], limit: int

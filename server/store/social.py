@@ -43,6 +43,9 @@ class SocialQueries:
     async def touched(self, user_id: str, kind: str, entity_id: str) -> None:
         raise NotImplementedError  # provided by Queries
 
+    def announce(self, channel: str, event: str, entity_id: str, version: int = 0) -> None:
+        raise NotImplementedError  # provided by Queries
+
     # -- teams -------------------------------------------------------------------------
 
     async def insert_team(self, team: TeamRecord) -> None:
@@ -190,6 +193,7 @@ class SocialQueries:
         """Move a member's score; the score afterwards."""
         if board.startswith("challenge:"):
             await self.touched(user_id, "challenge", board.removeprefix("challenge:"))
+        self.announce(board, "leaderboard", board.split(":", 1)[1])
         await self.conn.execute(
             "INSERT INTO board_scores (board, period, user_id, points) VALUES (?, ?, ?, ?)"
             " ON CONFLICT (board, period, user_id) DO UPDATE"
