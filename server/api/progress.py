@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
-from litestar.params import JSONBody
+from litestar.params import JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK
 
-from server.api.deps import BEARER
+from server.api.deps import BEARER, AuthedRequest
 from server.api.params import Cursor, FromDay, Limit, ToDay
 from server.api.problems import problems
-from server.services import portability, progress
+from server.services import loop_import, portability, progress
 from server.services.context import Context
 from server.services.paging import DEFAULT_LIMIT
 from server.store.records import UserRecord
 from shared import schemas
+from shared.schemas import Category
 
 # Two years of a dozen habits is a few MB of JSON; other bodies stay under 1 MB.
 IMPORT_MAX_BYTES = 50_000_000
@@ -68,6 +71,30 @@ class ProgressController(Controller):
         data: JSONBody[schemas.RapportExport],
     ) -> schemas.ImportReport:
         return await portability.import_data(ctx, user, data)
+
+    @post(
+        "/import/loop",
+        operation_id="me_import_loop",
+        summary="Import a Loop Habit Tracker CSV export (the ZIP file, as the request body)",
+        description=(
+            "Send the ZIP Loop's 'Export as CSV' wrote, with `Content-Type: application/zip`. "
+            "Loop has no categories: every habit gets `category` (default results). History "
+            "brings streaks and strength, not points. All or nothing."
+        ),
+        status_code=HTTP_200_OK,
+        responses=problems(401, 413, 422),
+        request_max_body_size=IMPORT_MAX_BYTES,
+    )
+    async def import_loop(
+        self,
+        ctx: NamedDependency[Context],
+        user: NamedDependency[UserRecord],
+        request: AuthedRequest,
+        category: Annotated[
+            Category, QueryParameter(description="category for every imported habit")
+        ] = "results",
+    ) -> schemas.ImportReport:
+        return await loop_import.import_loop(ctx, user, await request.body(), category)
 
     @get(
         "/badges",
