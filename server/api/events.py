@@ -11,11 +11,13 @@ a shared broker (Redis, PostgreSQL) plugs into the same channels for several ins
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Annotated
 
 import msgspec
 from litestar import Controller, get
 from litestar.channels import ChannelsPlugin
 from litestar.di import NamedDependency
+from litestar.params import HeaderParameter
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 
 from server.api.deps import BEARER
@@ -24,7 +26,14 @@ from server.services import sync
 from server.services.context import Context
 from server.store.records import UserRecord
 
-KEEPALIVE_SECONDS = 20.0
+LastEventId = Annotated[
+    str | None,
+    HeaderParameter(
+        name="Last-Event-ID",
+        max_length=40,
+        description="the id of the last event received, when reconnecting",
+    ),
+]
 
 
 class EventsController(Controller):
@@ -43,16 +52,22 @@ class EventsController(Controller):
         ctx: NamedDependency[Context],
         user: NamedDependency[UserRecord],
         channels: NamedDependency[ChannelsPlugin],
+        last_event_id: LastEventId = None,
     ) -> ServerSentEvent:
         names = await sync.event_channels(ctx, user)
-        return ServerSentEvent(_events(channels, names))
+        catch_up = await sync.missed_since(ctx, user, last_event_id)
+        return ServerSentEvent(_events(channels, names, catch_up))
 
 
 async def _events(
-    channels: ChannelsPlugin, names: list[str]
+    channels: ChannelsPlugin, names: list[str], catch_up: str | None
 ) -> AsyncIterator[ServerSentEventMessage]:
     async with channels.start_subscription(names) as subscriber:
         yield ServerSentEventMessage(comment="subscribed", retry=3000)
+        if catch_up is not None:
+            # Changes happened while the client was away: sync from this cursor.
+            payload = msgspec.json.encode({"event": "sync", "since": catch_up}).decode()
+            yield ServerSentEventMessage(event="sync", data=payload)
         async for raw in subscriber.iter_events():
             event = msgspec.json.decode(raw)
             yield ServerSentEventMessage(

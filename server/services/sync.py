@@ -114,3 +114,19 @@ async def event_channels(ctx: Context, user: UserRecord) -> list[str]:
         teams = [f"team:{team.id}" for team, _ in await q.teams_of(user.id)]
         challenges = [f"challenge:{c}" for c in await q.participations(user.id)]
     return [f"user:{user.id}", *teams, *challenges]
+
+
+async def missed_since(ctx: Context, user: UserRecord, last_event_id: str | None) -> str | None:
+    """The sync cursor to catch up from, when a reconnecting client missed changes.
+
+    Event ids are the user's versions; a client that saw version v has every change up to
+    v, so it syncs from just after v. None when nothing was missed (or no id was sent).
+    """
+    if not last_event_id or not last_event_id.isdigit():
+        return None
+    seen = int(last_event_id)
+    async with ctx.db.read() as conn:
+        current = await Queries(conn).user_version(user.id)
+    if current <= seen:
+        return None
+    return encode_cursor(str(seen), "~", "~")  # "~" sorts after every kind and id

@@ -109,3 +109,31 @@ async def test_a_teammate_hears_the_board_move(server: str) -> None:
 
     assert event["event"] == "leaderboard"
     assert json.loads(event["data"])["id"] == team["id"]
+
+
+async def test_reconnecting_with_last_event_id_is_told_where_to_sync_from(server: str) -> None:
+    async with httpx.AsyncClient(base_url=server, timeout=10) as http:
+        reg = await http.post(
+            "/api/v1/auth/register", json={"handle": "gale", "password": PASSWORD}
+        )
+        auth = {"Authorization": f"Bearer {reg.json()['token']}"}
+        habit = (
+            await http.post(
+                "/api/v1/habits", json={"template": "deliver-on-a-promise"}, headers=auth
+            )
+        ).json()
+        first_sync = (await http.get("/api/v1/sync", headers=auth)).json()
+        await http.post(f"/api/v1/habits/{habit['id']}/checkins", json={}, headers=auth)
+
+        # The client last saw version 2 (registration was 1, the habit 2).
+        headers = {**auth, "Last-Event-ID": "2"}
+        async with http.stream("GET", "/api/v1/events", headers=headers) as stream:
+            [event] = await asyncio.wait_for(read_events(stream, 1), timeout=10)
+        assert event["event"] == "sync"
+        since = json.loads(event["data"])["since"]
+        missed = (await http.get("/api/v1/sync", params={"since": since}, headers=auth)).json()
+
+    kinds = {c["kind"] for c in missed["changes"]}
+    assert "checkin" in kinds
+    assert "habit" not in kinds  # seen before the disconnect
+    assert missed["cursor"] != first_sync["cursor"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from uuid import uuid4
 
 import msgspec
@@ -118,3 +119,38 @@ async def test_two_devices_converge_and_count_each_check_in_once(
     checkins = [c for c in phone_changes if c.kind == "checkin"]
     assert len(checkins) == 1
     assert len((await phone.checkins(habit.id)).items) == 1
+
+
+async def test_devices_interleaving_offline_check_ins_undo_and_replays_converge(
+    make_user: MakeUser, clock: FakeClock
+) -> None:
+    phone = await make_user("fran")
+    laptop = RapportClient(http=phone.http)
+    await laptop.login("fran", "a long enough password")
+    promise = await phone.create_habit(schemas.HabitCreate(template="deliver-on-a-promise"))
+    listen = await laptop.create_habit(
+        schemas.HabitCreate(title="Listen", category="relationships", schedule=schemas.Daily())
+    )
+    _, phone_cursor = await sync_all(phone, None)
+    _, laptop_cursor = await sync_all(laptop, None)
+
+    yesterday = schemas.CheckInCreate(id=uuid4(), day=date(2026, 3, 10))
+    today = schemas.CheckInCreate(id=uuid4(), day=date(2026, 3, 11))
+    first = await phone.check_in(promise.id, yesterday)  # queued offline, sent late
+    on_laptop = await laptop.check_in(listen.id, today)
+    replay = await phone.request("POST", f"/api/v1/habits/{promise.id}/checkins", body=yesterday)
+    assert replay.status_code == 200  # a retry of a write that had landed
+    await laptop.undo(listen.id, on_laptop.checkin.id)
+    again = await laptop.check_in(listen.id, schemas.CheckInCreate(id=uuid4(), day=today.day))
+    second = await phone.check_in(promise.id, schemas.CheckInCreate(id=uuid4(), day=today.day))
+
+    phone_changes, _ = await sync_all(phone, phone_cursor)
+    laptop_changes, _ = await sync_all(laptop, laptop_cursor)
+    state = {(c.kind, c.id, c.deleted) for c in phone_changes}
+    assert state == {(c.kind, c.id, c.deleted) for c in laptop_changes}
+    assert ("checkin", str(on_laptop.checkin.id), True) in state
+    live = {c.id for c in phone_changes if c.kind == "checkin" and not c.deleted}
+    assert live == {str(first.checkin.id), str(again.checkin.id), str(second.checkin.id)}
+    me = await phone.me()
+    entries = [c.entry for c in phone_changes if c.kind == "ledger" and c.entry]
+    assert sum(e.amount for e in entries) == me.points  # everything since the first sync
