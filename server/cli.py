@@ -1,4 +1,7 @@
-"""``rapport-server``: run the service (uvicorn), with flags over ``RAPPORT_*`` variables."""
+"""``rapport-server``: run the service (uvicorn), with flags over ``RAPPORT_*`` variables.
+
+``rapport-server backup PATH`` writes an online, consistent copy of the database.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +19,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
             "Serve the Rapport API. Every setting can also come from an environment variable "
             "RAPPORT_<NAME> (e.g. RAPPORT_BACKDATE_DAYS=2); flags win over the environment."
         ),
+        epilog=(
+            "Other commands: 'rapport-server backup PATH [--database DB]' writes a consistent "
+            "copy of the database while the server runs (see docs/operations.md)."
+        ),
     )
     parser.add_argument("--host", help="address to listen on (RAPPORT_HOST, default 127.0.0.1)")
     parser.add_argument("--port", type=int, help="port (RAPPORT_PORT, default 8000)")
@@ -31,7 +38,34 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def backup_main(argv: Sequence[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="rapport-server backup",
+        description="Write an online backup of the database to PATH (SQLite backup API).",
+    )
+    parser.add_argument("path", help="where to write the copy (must not exist)")
+    parser.add_argument("--database", help="the database to copy (default: RAPPORT_DATABASE)")
+    args = parser.parse_args(argv)
+    from pathlib import Path
+
+    from server.store.sqlite import backup
+
+    source = args.database or Settings.from_env().database
+    if not Path(source).exists():
+        print(f"rapport-server backup: no database at {source}", file=sys.stderr)
+        return 2
+    if Path(args.path).exists():
+        print(f"rapport-server backup: {args.path} exists; not overwriting", file=sys.stderr)
+        return 2
+    pages = backup(source, args.path)
+    print(f"backed up {source} to {args.path} ({pages} pages)")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["backup"]:
+        return backup_main(argv[1:])
     args = parse_args(argv)
     try:
         settings = Settings.from_env(

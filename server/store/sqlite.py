@@ -172,3 +172,18 @@ async def migrate(conn: aiosqlite.Connection) -> list[int]:
             raise
         applied.append(version)
     return applied
+
+
+def backup(source: str | Path, target: str | Path) -> int:
+    """Copy a live database to ``target`` with SQLite's online backup API: a consistent
+    snapshot even while the server writes. The number of pages copied."""
+    Path(target).parent.mkdir(parents=True, exist_ok=True)
+    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    dst = sqlite3.connect(target)
+    try:
+        with dst:
+            src.backup(dst)
+        return int(dst.execute("PRAGMA page_count").fetchone()[0])
+    finally:
+        dst.close()
+        src.close()
