@@ -194,8 +194,10 @@ async def import_data(
                 for e in data.ledger
             ]
         )
+        held = {b.slug for b in await q.badges(user.id)}  # e.g. a team badge earned already
         for badge in data.badges:
-            await q.insert_badge(user.id, badge.slug, badge.earned_at)
+            if badge.slug not in held:
+                await q.insert_badge(user.id, badge.slug, badge.earned_at)
         await q.add_to_user_totals(
             user.id,
             points=sum(e.amount for e in data.ledger),
