@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from server.settings import Settings, default_database
 
@@ -21,7 +22,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         ),
         epilog=(
             "Other commands: 'rapport-server backup PATH [--database DB]' writes a consistent "
-            "copy of the database while the server runs (see docs/operations.md)."
+            "copy of the database while the server runs; 'rapport-server check [--repair]' "
+            "recomputes derived state and reports drift (see docs/operations.md)."
         ),
     )
     parser.add_argument("--host", help="address to listen on (RAPPORT_HOST, default 127.0.0.1)")
@@ -62,10 +64,49 @@ def backup_main(argv: Sequence[str]) -> int:
     return 0
 
 
+def check_main(argv: Sequence[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="rapport-server check",
+        description=(
+            "Recompute streaks, totals, balance counts and boards from the check-ins and the "
+            "ledger, and report any drift. Exit status 1 when drift was found (and not repaired)."
+        ),
+    )
+    parser.add_argument("--database", help="the database to check (default: RAPPORT_DATABASE)")
+    parser.add_argument("--repair", action="store_true", help="rewrite drifted derived values")
+    args = parser.parse_args(argv)
+    import asyncio
+
+    report = asyncio.run(_run_check(Settings.from_env(database=args.database), args.repair))
+    for d in report.drifts:
+        print(f"drift: user {d.user_id}: {d.what}: kept {d.kept}, derived {d.derived}")
+    verdict = "repaired" if report.repaired else ("clean" if not report.drifts else "DRIFT")
+    print(f"checked {report.users} users, {report.habits} habits: {verdict}")
+    return 1 if report.drifts and not report.repaired else 0
+
+
+async def _run_check(settings: Settings, repair: bool) -> Any:
+    from server.catalog import load_catalog
+    from server.clock import system_clock
+    from server.services.audit import check
+    from server.services.context import Context
+    from server.store.sqlite import SqliteDatabase
+
+    db = SqliteDatabase(settings.database, synchronous=settings.synchronous)
+    await db.open()
+    try:
+        ctx = Context(db=db, clock=system_clock, settings=settings, catalog=load_catalog())
+        return await check(ctx, repair=repair)
+    finally:
+        await db.close()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["backup"]:
         return backup_main(argv[1:])
+    if argv[:1] == ["check"]:
+        return check_main(argv[1:])
     args = parse_args(argv)
     try:
         settings = Settings.from_env(

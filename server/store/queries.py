@@ -462,6 +462,57 @@ class Queries(SocialQueries):
         )  # fmt: skip
         return bool(found)
 
+    async def imported_days(self, habit_id: str) -> set[date]:
+        """Days whose live check-ins all came from an import (they carry no points)."""
+        rows = await self.conn.fetch_all(
+            "SELECT day FROM checkins WHERE habit_id = ? AND deleted_at IS NULL GROUP BY day"
+            " HAVING MIN(request_digest) = 'imported' AND MAX(request_digest) = 'imported'",
+            habit_id,
+        )
+        return {date.fromisoformat(r[0]) for r in rows}
+
+    async def all_user_ids(self) -> list[str]:
+        return [str(r[0]) for r in await self.conn.fetch_all("SELECT id FROM users ORDER BY id")]
+
+    async def ledger_sum(self, user_id: str, *, since_id: str | None = None) -> int:
+        sql = "SELECT COALESCE(SUM(amount), 0) FROM ledger WHERE user_id = ?"
+        args: list[Any] = [user_id]
+        if since_id is not None:
+            sql += " AND id >= ?"
+            args.append(since_id)
+        return int(await self.conn.fetch_value(sql, *args) or 0)
+
+    async def user_day_rows(self, user_id: str) -> dict[date, tuple[int, int]]:
+        rows = await self.conn.fetch_all(
+            "SELECT day, results, relationships FROM user_days WHERE user_id = ?", user_id
+        )
+        return {date.fromisoformat(r[0]): (int(r[1]), int(r[2])) for r in rows}
+
+    async def set_user_day(self, user_id: str, day: date, results: int, relationships: int) -> None:
+        await self.conn.execute(
+            "DELETE FROM user_days WHERE user_id = ? AND day = ?", user_id, iso(day)
+        )
+        if results or relationships:
+            await self.conn.execute(
+                "INSERT INTO user_days (user_id, day, results, relationships) VALUES (?, ?, ?, ?)",
+                user_id, iso(day), results, relationships,
+            )  # fmt: skip
+
+    async def set_user_totals(
+        self, user_id: str, *, points: int, total_done: int, balanced_days: int
+    ) -> None:
+        await self.conn.execute(
+            "UPDATE users SET points = ?, xp = ?, total_done = ?, balanced_days = ? WHERE id = ?",
+            points, points, total_done, balanced_days, user_id,
+        )  # fmt: skip
+
+    async def set_board_score(self, board: str, period: str, user_id: str, points: int) -> None:
+        await self.conn.execute(
+            "INSERT INTO board_scores (board, period, user_id, points) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (board, period, user_id) DO UPDATE SET points = excluded.points",
+            board, period, user_id, points,
+        )  # fmt: skip
+
     async def ledger_entry(self, user_id: str, entry_id: str) -> LedgerRecord | None:
         row = await self.conn.fetch_one(
             f"SELECT {LEDGER_COLUMNS} FROM ledger WHERE id = ? AND user_id = ?", entry_id, user_id
