@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from importlib import resources
@@ -97,25 +97,26 @@ class SqliteDatabase:
     async def write(self) -> AsyncIterator[SqliteConnection]:
         if self._writer is None:
             raise RuntimeError("database is not open")
+        writer = self._writer
         async with self._write_lock:
-            await self._writer.execute("BEGIN IMMEDIATE")
+            await _begin(writer, "BEGIN IMMEDIATE")
             try:
-                yield SqliteConnection(self._writer)
+                yield SqliteConnection(writer)
             except BaseException:
-                await self._writer.execute("ROLLBACK")
+                await _settle(writer.execute("ROLLBACK"))
                 raise
-            await self._writer.execute("COMMIT")
+            await _settle(writer.execute("COMMIT"))
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[SqliteConnection]:
         reader = await self._readers.get()
         try:
             # One snapshot for every statement of the block.
-            await reader.execute("BEGIN")
+            await _begin(reader, "BEGIN")
             try:
                 yield SqliteConnection(reader)
             finally:
-                await reader.execute("COMMIT")
+                await _settle(reader.execute("COMMIT"))
         finally:
             self._readers.put_nowait(reader)
 
@@ -133,6 +134,33 @@ class SqliteDatabase:
         if self._writer is not None:
             await self._writer.close()
             self._writer = None
+
+
+async def _settle(operation: Awaitable[object]) -> None:
+    """Await a transaction boundary to its end even if the caller is cancelled meanwhile.
+
+    aiosqlite runs statements on the connection's own thread: a cancelled await does not
+    stop the statement, it only stops waiting for it. Waiting it out keeps the connection
+    in a known state (no transaction left open for the next user); the cancellation is
+    raised afterwards.
+    """
+    task = asyncio.ensure_future(operation)
+    try:
+        await asyncio.shield(task)
+    except asyncio.CancelledError:
+        await task
+        raise
+
+
+async def _begin(conn: aiosqlite.Connection, statement: str) -> None:
+    """Start a transaction; a cancelled start is rolled back before the cancellation
+    goes on, so the connection goes back to its pool clean."""
+    try:
+        await _settle(conn.execute(statement))
+    except asyncio.CancelledError:
+        if conn.in_transaction:
+            await _settle(conn.execute("ROLLBACK"))
+        raise
 
 
 def migration_files() -> list[tuple[int, str, str]]:
