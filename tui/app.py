@@ -1,0 +1,283 @@
+"""``rapport``: the terminal client. A small App that opens a session and shows screens.
+
+The app owns the session (client, offline queue, in-process server) and three bits of
+state every screen may watch: ``online``, ``pending`` (queued check-ins) and
+``revision`` (bumped whenever data changed, so visible screens reload).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from uuid import UUID
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.reactive import reactive
+from textual.screen import Screen
+
+from tui.commands import HabitCommands
+from tui.config import ConfigStore
+from tui.connect import Connector
+from tui.offline import FlushReport
+from tui.screens.help import HelpScreen
+from tui.screens.loading import LoadingScreen
+from tui.screens.login import LoginScreen
+from tui.screens.pick_habits import PickHabitsScreen
+from tui.screens.profile import ProfileScreen
+from tui.screens.today import TodayScreen
+from tui.screens.welcome import WelcomeScreen
+from tui.session import Session
+from tui.themes import CATEGORY_DEFAULTS, DARK, LIGHT, THEMES
+from tui.wording import error_text
+
+REFRESH_SECONDS = 300.0
+
+
+class RapportApp(App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "Rapport"
+    COMMANDS = App.COMMANDS | {HabitCommands}
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    BINDINGS = [
+        Binding("question_mark", "help", "Help"),
+        Binding("q", "quit", "Quit", show=False),
+        Binding("ctrl+t", "toggle_theme", "Light/dark", show=False),
+        Binding("ctrl+l", "login", "Server & login", show=False),
+        Binding("ctrl+r", "sync", "Sync now", show=False),
+    ]
+
+    online: reactive[bool] = reactive(True)
+    pending: reactive[int] = reactive(0)
+    where: reactive[str] = reactive("")
+    revision: reactive[int] = reactive(0)
+
+    def __init__(self, connector: Connector, *, sync_interval: float = 3.0) -> None:
+        super().__init__()
+        self.connector = connector
+        self.session: Session | None = None
+        self._sync_interval = sync_interval
+        self._saved_theme = connector.config.theme
+        self._theme_ready = False
+
+    # -- start and stop ------------------------------------------------------------------
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        return dict(CATEGORY_DEFAULTS)
+
+    def on_mount(self) -> None:
+        for theme in THEMES:
+            self.register_theme(theme)
+        self.theme = self._saved_theme if self._saved_theme in self.available_themes else DARK.name
+        self._theme_ready = True
+        self.set_interval(self._sync_interval, self._heartbeat)
+        # Left open past midnight, Today moves on to the new day by itself.
+        self.set_interval(REFRESH_SECONDS, self._refresh_all)
+        self.boot()
+
+    @work(exclusive=True, group="session")
+    async def boot(self) -> None:
+        loading = LoadingScreen("Demo: playing 90 days of habits" if self.connector.demo else "")
+        await self.push_screen(loading)
+        try:
+            session = await self.connector.open(progress=loading.report)
+        except Exception as exc:  # any failure to start is shown, never a traceback
+            loading.fail(f"Could not start: {error_text(exc)}")
+            return
+        await self.use_session(session)
+
+    async def on_unmount(self) -> None:
+        if self.session is not None:
+            await self.session.close()
+            self.session = None
+        await self.connector.close()
+
+    @work(exclusive=True, group="session")
+    async def open_session(self, session: Session, *, pick_habits: bool = False) -> None:
+        """``use_session`` in the app's own worker: a screen that asks for it (Login) is
+        closed on the way, and its workers with it."""
+        await self.use_session(session)
+        if pick_habits:
+            await self.push_screen(PickHabitsScreen(first_run=True), lambda _: self.data_changed())
+
+    async def use_session(self, session: Session) -> None:
+        """Switch to ``session`` (closing the previous one) and show its first screen."""
+        old, self.session = self.session, session
+        if old is not None and old is not session:
+            await old.close()
+        self.where = session.label
+        self.refresh_state()
+        while len(self.screen_stack) > 1:
+            await self.pop_screen()
+        first: Screen[None]
+        if session.signed_in:
+            first = TodayScreen()
+        elif session.local:
+            first = WelcomeScreen()
+        else:
+            first = LoginScreen(session.url or "")
+        await self.push_screen(first)
+
+    def refresh_state(self) -> None:
+        if self.session is not None:
+            self.online = self.session.online
+            self.pending = len(self.session.queue)
+
+    def data_changed(self) -> None:
+        """Tell watching screens to reload."""
+        self.refresh_state()
+        self.revision += 1
+
+    # -- offline queue -------------------------------------------------------------------
+
+    def _refresh_all(self) -> None:
+        if self.session is not None and self.session.signed_in:
+            self.data_changed()
+
+    def _heartbeat(self) -> None:
+        if self.session is not None and (self.pending or not self.online):
+            self.sync()
+
+    @work(exclusive=True, group="sync")
+    async def sync(self, *, quiet: bool = True) -> None:
+        session = self.session
+        if session is None:
+            return
+        was_online = self.online
+        if not await session.ping():
+            self.refresh_state()
+            if not quiet:
+                self.notify("The server is still unreachable.", severity="warning")
+            return
+        report = await session.flush()
+        self.report_flush(report)
+        if not was_online:
+            self.notify("Back online.", title="Connected")
+        self.data_changed()
+
+    def report_flush(self, report: FlushReport, *, own: UUID | None = None) -> None:
+        """Notifications for a flush; ``own`` is the check-in the user just made (its own
+        screen reports it, so it is not announced as "synced" here)."""
+        synced = [r for r in report.delivered if r.checkin.id != own]
+        if synced:
+            noun = "check-in" if len(synced) == 1 else "check-ins"
+            self.notify(f"{len(synced)} queued {noun} sent.", title="Synced")
+        for rejected in report.rejected:
+            if rejected.entry.id == own:
+                self.notify(rejected.reason, title="Not counted", severity="error")
+            else:
+                self.notify(
+                    f"{rejected.entry.day:%d %b}: {rejected.reason}",
+                    title="A queued check-in was refused",
+                    severity="error",
+                )
+        if report.stopped_by and not report.unreachable:
+            self.notify(report.stopped_by, title="Sync paused", severity="warning")
+        self.refresh_state()
+
+    def service_failed(self, exc: BaseException) -> None:
+        """Report a failed call as a notification; a lapsed login leads to the login screen."""
+        self.refresh_state()
+        self.notify(error_text(exc), severity="error", title="Rapport")
+        session = self.session
+        if getattr(exc, "status", None) == 401 and session is not None and session.signed_in:
+            self.connector.forget_token(session)
+            session.client.token = None
+            if session.local:
+                self.boot()  # the local profile logs in again with its stored password
+            else:
+                self.push_screen(LoginScreen(session.url or ""))
+
+    # -- actions -------------------------------------------------------------------------
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def action_toggle_theme(self) -> None:
+        self.theme = LIGHT.name if self.theme == DARK.name else DARK.name
+
+    def watch_theme(self, theme: str) -> None:
+        if self._theme_ready:  # a choice of the user's, not the start-up value
+            self.connector.remember_theme(theme)
+
+    def action_login(self) -> None:
+        if not isinstance(self.screen, LoginScreen):
+            url = self.session.url if self.session else None
+            self.push_screen(LoginScreen(url or "", can_cancel=True))
+
+    def action_sync(self) -> None:
+        self.sync(quiet=False)
+
+    def action_profile(self) -> None:
+        signed_in = self.session is not None and self.session.signed_in
+        if signed_in and not isinstance(self.screen, ProfileScreen):
+            self.push_screen(ProfileScreen())
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Light or dark", "Switch between the light and dark theme",
+                            self.action_toggle_theme)  # fmt: skip
+        yield SystemCommand("Profile", "Level, XP, badges and balance", self.action_profile)
+        yield SystemCommand("Server and login", "Connect to a server or log in",
+                            self.action_login)  # fmt: skip
+        yield SystemCommand("Sync now", "Send queued check-ins now", self.action_sync)
+        if isinstance(screen, TodayScreen):
+            yield SystemCommand("Add habits", "Adopt habits from the catalog", screen.action_add)
+            yield SystemCommand("New custom habit", "Create your own habit", screen.action_custom)
+        yield SystemCommand("Help", "Keys and how points work", self.action_help)
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="rapport",
+        description=(
+            "Rapport in the terminal: today's habits, streaks and balance. With no server "
+            "configured it runs the service on this computer."
+        ),
+    )
+    parser.add_argument("--server", metavar="URL", help="use the Rapport server at URL")
+    parser.add_argument(
+        "--demo", action="store_true", help="open a demo profile with 90 days of history"
+    )
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        metavar="DIR",
+        help="where the local database and queue live (default: $XDG_DATA_HOME/rapport)",
+    )
+    return parser.parse_args(argv)
+
+
+def build_connector(args: argparse.Namespace) -> Connector:
+    return Connector(
+        config=ConfigStore(),
+        data_dir=args.data_dir,
+        server=args.server,
+        demo=args.demo,
+        demo_dir=args.data_dir / "demo" if args.demo and args.data_dir else None,
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    app = RapportApp(build_connector(args))
+
+    async def run() -> None:
+        try:
+            await app.run_async()
+        finally:  # the app normally closes these on unmount
+            if app.session is not None:
+                await app.session.close()
+            await app.connector.close()
+
+    asyncio.run(run())
+    return app.return_code or 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,122 @@
+"""The terminal client's settings: where its files live and what it remembers.
+
+Files follow the XDG base directories (no platformdirs dependency):
+
+- ``$XDG_CONFIG_HOME/rapport/config.toml`` (``~/.config/rapport/``): the server URL, bearer
+  tokens and the local profile's credentials, written ``0600`` in a ``0700`` directory
+  because it holds tokens;
+- ``$XDG_DATA_HOME/rapport/`` (``~/.local/share/rapport/``): the embedded database
+  ``rapport.db``, the offline check-in queue ``pending.json`` and ``server.log``.
+
+This module does no I/O at import time and knows nothing about screens.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tomllib
+from pathlib import Path
+
+import msgspec
+
+APP_DIR = "rapport"
+
+
+def config_home() -> Path:
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / APP_DIR
+
+
+def data_home() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / APP_DIR
+
+
+def system_timezone() -> str:
+    """This machine's IANA zone name (``TZ``, ``/etc/timezone``, ``/etc/localtime``), else UTC."""
+    name = os.environ.get("TZ", "").lstrip(":")
+    if name and "/" in name and not name.startswith("/"):
+        return name
+    try:
+        name = Path("/etc/timezone").read_text().strip()
+        if name:
+            return name
+    except OSError:
+        pass
+    try:
+        target = str(Path("/etc/localtime").resolve())
+    except OSError:
+        return "UTC"
+    marker = "zoneinfo/"
+    return target.split(marker, 1)[1] if marker in target else "UTC"
+
+
+class LocalProfile(msgspec.Struct, kw_only=True):
+    """The profile on the embedded server. Its password is generated, not typed: the
+    database sits next to this file, so the password guards nothing and only lets the
+    client log in again when its token expires."""
+
+    handle: str
+    password: str
+    token: str | None = None
+
+
+class Config(msgspec.Struct, kw_only=True):
+    # None: run the service in-process on the local database.
+    server: str | None = None
+    token: str | None = None
+    handle: str | None = None
+    theme: str | None = None
+    local: LocalProfile | None = None
+
+
+class ConfigStore:
+    """Reads and writes one ``config.toml``."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path or config_home() / "config.toml"
+
+    def load(self) -> Config:
+        try:
+            raw = tomllib.loads(self.path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return Config()
+        except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+            return Config()
+        try:
+            return msgspec.convert(raw, Config)
+        except msgspec.ValidationError:
+            return Config()
+
+    def save(self, config: Config) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        text = to_toml(config)
+        tmp = self.path.with_suffix(".tmp")
+        # Create with 0600 from the start: the token is never readable by others, not even
+        # for the moment between writing and chmod.
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, self.path)
+
+
+def _value(value: str | int) -> str:
+    # A JSON string is a valid TOML basic string (same escapes, \uXXXX included).
+    return json.dumps(value)
+
+
+def to_toml(config: Config) -> str:
+    lines = ["# Rapport terminal client. Holds tokens: keep it private (mode 0600)."]
+    for name in ("server", "token", "handle", "theme"):
+        value = getattr(config, name)
+        if value is not None:
+            lines.append(f"{name} = {_value(value)}")
+    if config.local is not None:
+        lines += ["", "[local]"]
+        for name in ("handle", "password", "token"):
+            value = getattr(config.local, name)
+            if value is not None:
+                lines.append(f"{name} = {_value(value)}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,231 @@
+"""One habit: a year heatmap, current and best streak, strength, recent notes; edit and
+archive."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+from uuid import UUID
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Label, Sparkline
+
+from shared import schemas
+from tui.screens.confirm import ConfirmScreen
+from tui.screens.habit_form import HabitFormScreen
+from tui.widgets.app_header import AppHeader
+from tui.widgets.habit_list import strength_bar
+from tui.widgets.heatmap import Heatmap
+from tui.widgets.streak_flame import StreakFlame
+from tui.wording import (
+    CATEGORY_LABEL,
+    SERVICE_ERRORS,
+    error_text,
+    kind_text,
+    schedule_text,
+)
+
+if TYPE_CHECKING:
+    from tui.app import RapportApp
+
+WEEKS = 26
+
+
+def weekly_done(days: list[schemas.CalendarDay], last: date, weeks: int = WEEKS) -> list[float]:
+    """Done days per calendar week, oldest first, for the last ``weeks`` weeks."""
+    final_monday = last - timedelta(days=last.weekday())
+    first_monday = final_monday - timedelta(weeks=weeks - 1)
+    counts = [0.0] * weeks
+    for entry in days:
+        if entry.done and entry.day >= first_monday:
+            counts[(entry.day - first_monday).days // 7] += 1
+    return counts
+
+
+def period_word(schedule: schemas.Schedule, count: int) -> str:
+    if isinstance(schedule, schemas.TimesPerWeek):
+        unit = "week"
+    elif isinstance(schedule, schemas.EveryNDays):
+        unit = "block"
+    else:
+        unit = "day"
+    return unit if count == 1 else unit + "s"
+
+
+class HabitScreen(Screen[None]):
+    app: RapportApp
+
+    BINDINGS = [
+        Binding("escape,backspace,left", "app.pop_screen", "Back"),
+        Binding("e", "edit", "Edit"),
+        Binding("x", "archive", "Archive"),
+        Binding("r", "reload", "Refresh", show=False),
+    ]
+
+    def __init__(self, habit_id: UUID, *, day: date | None = None) -> None:
+        super().__init__()
+        self.habit_id = habit_id
+        self.day = day
+        self.habit: schemas.Habit | None = None
+
+    def compose(self) -> ComposeResult:
+        yield AppHeader("Habit")
+        with VerticalScroll(id="habit-body"):
+            with Vertical(id="habit-info", classes="card"):
+                yield Label("", id="habit-meta")
+                yield Label("", id="habit-why")
+            with Vertical(id="heatmap-card", classes="card") as card:
+                card.border_title = "Last 12 months"
+                yield Heatmap(id="heatmap")
+            with Horizontal(id="habit-stats"):
+                with Vertical(id="streak-card", classes="card") as card:
+                    card.border_title = "Streak"
+                    yield StreakFlame(id="current-streak")
+                    yield Label("", id="best-streak")
+                    yield Label("", id="completion")
+                with Vertical(id="strength-card", classes="card") as card:
+                    card.border_title = "Strength"
+                    yield Label("", id="strength")
+                    yield Sparkline([], id="weekly")
+                    yield Label(f"per week, {WEEKS} weeks", id="weekly-caption")
+                with Vertical(id="notes-card", classes="card") as card:
+                    card.border_title = "Notes"
+                    yield Label("", id="notes")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "revision", self.action_reload, init=False)
+        self.action_reload()
+
+    def action_reload(self) -> None:
+        self.load()
+
+    @work(exclusive=True, group="habit-load")
+    async def load(self) -> None:
+        session = self.app.session
+        if session is None:
+            return
+        client = session.client
+        try:
+            habit = await client.habit(self.habit_id)
+            stats = await client.stats(self.habit_id)
+            day = self.day or (await session.today()).day
+            calendar = await client.calendar(self.habit_id, day - timedelta(days=364), day)
+            recent = await client.checkins(
+                self.habit_id, first=day - timedelta(days=120), last=day, limit=200
+            )
+            why = None
+            if habit.template:
+                catalog = await session.catalog()
+                why = next((c.why for c in catalog if c.slug == habit.template), None)
+        except SERVICE_ERRORS as exc:
+            self.app.service_failed(exc)
+            return
+        self.habit = habit
+        self.show(habit, stats, calendar, recent.items, day, why)
+
+    def show(
+        self,
+        habit: schemas.Habit,
+        stats: schemas.HabitStats,
+        calendar: list[schemas.CalendarDay],
+        checkins: list[schemas.CheckIn],
+        day: date,
+        why: str | None,
+    ) -> None:
+        self.query_one(AppHeader).title = habit.title + ("  (archived)" if habit.archived else "")
+        info = self.query_one("#habit-info")
+        info.border_title = habit.title
+        info.set_class(True, f"-{habit.category}")
+        parts = [
+            CATEGORY_LABEL[habit.category],
+            schedule_text(habit.schedule),
+            kind_text(habit),
+            habit.difficulty,
+        ]
+        if habit.relationship:
+            parts.append(f"builds: {habit.relationship}")
+        if habit.archived:
+            parts.append("archived")
+        category = f"[${habit.category}]{parts[0]}[/]"
+        self.query_one("#habit-meta", Label).update(" · ".join([category, *parts[1:]]))
+        why_label = self.query_one("#habit-why", Label)
+        why_label.update(why or "")
+        why_label.display = bool(why)
+
+        first = habit.created_at.date() if habit.created_at.date() > day - timedelta(364) else None
+        self.query_one(Heatmap).show(calendar, last=day, first=first)
+
+        unit = period_word(habit.schedule, stats.current_streak)
+        flame = self.query_one("#current-streak", StreakFlame)
+        flame.unit = f"{unit} now"
+        flame.streak = stats.current_streak
+        best_unit = period_word(habit.schedule, stats.best_streak)
+        freezes = f" · ❄ {stats.streak_freezes}" if stats.streak_freezes else ""
+        self.query_one("#best-streak", Label).update(
+            f"best {stats.best_streak} {best_unit}{freezes}"
+        )
+        self.query_one("#completion", Label).update(
+            f"{round(stats.completion_rate_28d * 100)}% of last 28 days"
+        )
+        self.query_one("#strength", Label).update(
+            f"{strength_bar(stats.strength, 10)} {stats.strength}/100"
+        )
+        self.query_one(Sparkline).data = weekly_done(calendar, day)
+        notes = [c for c in checkins if c.note]
+        notes.sort(key=lambda c: (c.day, c.created_at), reverse=True)
+        text = "\n".join(f"[dim]{c.day:%d %b}[/dim] {c.note}" for c in notes[:4])
+        self.query_one("#notes", Label).update(text or "[dim]No notes yet.[/dim]")
+
+    # -- edit and archive ----------------------------------------------------------------
+
+    def action_edit(self) -> None:
+        if self.habit is None:
+            return
+
+        def edited(result: object) -> None:
+            if isinstance(result, schemas.HabitPatch):
+                self.update(result, "Saved")
+
+        self.app.push_screen(HabitFormScreen(self.habit), edited)
+
+    def action_archive(self) -> None:
+        habit = self.habit
+        if habit is None:
+            return
+        if habit.archived:
+            self.update(schemas.HabitPatch(archived=False), "Back on Today")
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.update(schemas.HabitPatch(archived=True), "Archived", leave=True)
+
+        self.app.push_screen(
+            ConfirmScreen(
+                "Archive habit",
+                f"Archive “{habit.title}”? It leaves Today; its history and points stay, "
+                "and you can bring it back from the command palette.",
+                yes="Archive",
+            ),
+            answered,
+        )
+
+    @work(group="habit-edit")
+    async def update(self, patch: schemas.HabitPatch, done: str, *, leave: bool = False) -> None:
+        session = self.app.session
+        if session is None:
+            return
+        try:
+            habit = await session.client.update_habit(self.habit_id, patch)
+        except SERVICE_ERRORS as exc:
+            self.notify(error_text(exc), title="Not saved", severity="error")
+            return
+        self.notify(habit.title, title=done)
+        if leave:
+            self.dismiss()
+        self.app.data_changed()

@@ -1,0 +1,232 @@
+"""Create a custom habit or edit one: a form in a dialog.
+
+Dismisses with a ``HabitCreate`` (new habit), a ``HabitPatch`` holding only the fields
+that changed (edit), or ``None`` (cancelled). The server validates again.
+"""
+
+from __future__ import annotations
+
+import msgspec
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Grid, Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Select
+
+from shared import schemas
+from tui.wording import WEEKDAY_NAMES
+
+SCHEDULES = [
+    ("daily", "Every day"),
+    ("weekdays", "On weekdays…"),
+    ("times_per_week", "N times a week"),
+    ("every_n_days", "Every N days"),
+]
+PARAM_HINT = {
+    "daily": "",
+    "weekdays": "e.g. Mon-Fri or Mon,Wed,Fri",
+    "times_per_week": "times a week (1-7)",
+    "every_n_days": "days (2-365)",
+}
+
+
+class FormError(ValueError):
+    pass
+
+
+def parse_weekdays(text: str) -> list[int]:
+    names = {name.lower(): i + 1 for i, name in enumerate(WEEKDAY_NAMES)}
+
+    def one(token: str) -> int:
+        token = token.strip().lower()[:3]
+        if token.isdigit() and 1 <= int(token) <= 7:
+            return int(token)
+        if token in names:
+            return names[token]
+        raise FormError(f"not a weekday: {token!r} (use Mon..Sun or 1..7)")
+
+    days: set[int] = set()
+    for part in text.replace(" ", "").split(","):
+        if not part:
+            continue
+        if "-" in part:
+            start, end = (one(p) for p in part.split("-", 1))
+            if end < start:
+                raise FormError(f"{part}: the range runs backwards")
+            days.update(range(start, end + 1))
+        else:
+            days.add(one(part))
+    if not days:
+        raise FormError("name at least one weekday")
+    return sorted(days)
+
+
+def parse_schedule(kind: str, param: str) -> schemas.Schedule:
+    if kind == "daily":
+        return schemas.Daily()
+    if kind == "weekdays":
+        return schemas.Weekdays(days=parse_weekdays(param))
+    if not param.strip().isdigit():
+        raise FormError("the schedule needs a number")
+    number = int(param)
+    if kind == "times_per_week":
+        if not 1 <= number <= 7:
+            raise FormError("times a week: 1 to 7")
+        return schemas.TimesPerWeek(times=number)
+    if not 2 <= number <= 365:
+        raise FormError("every N days: N from 2 to 365")
+    return schemas.EveryNDays(n=number)
+
+
+def schedule_param(schedule: schemas.Schedule) -> str:
+    if isinstance(schedule, schemas.Weekdays):
+        return ",".join(WEEKDAY_NAMES[d - 1] for d in schedule.days)
+    if isinstance(schedule, schemas.TimesPerWeek):
+        return str(schedule.times)
+    if isinstance(schedule, schemas.EveryNDays):
+        return str(schedule.n)
+    return ""
+
+
+class HabitFormScreen(ModalScreen[schemas.HabitCreate | schemas.HabitPatch | None]):
+    BINDINGS = [("escape", "cancel", "Cancel"), ("ctrl+s", "save", "Save")]
+
+    def __init__(self, habit: schemas.Habit | None = None) -> None:
+        super().__init__()
+        self.habit = habit
+
+    def compose(self) -> ComposeResult:
+        habit = self.habit
+        tag = habit.schedule.__struct_config__.tag if habit else "daily"
+        with Vertical(classes="dialog", id="habit-form") as box:
+            box.border_title = "Edit habit" if habit else "New habit"
+            with Grid(id="form-grid"):
+                yield Label("Title", classes="form-label")
+                yield Input(
+                    habit.title if habit else "",
+                    placeholder="e.g. Write down one thing I learned",
+                    max_length=120,
+                    id="title",
+                    compact=True,
+                    classes="span",
+                )
+                yield Label("Category", classes="form-label")
+                yield Select(
+                    [("Results", "results"), ("Relationships", "relationships")],
+                    value=habit.category if habit else "results",
+                    allow_blank=False,
+                    id="category",
+                    compact=True,
+                )
+                yield Select(
+                    [(d.capitalize(), d) for d in ("trivial", "easy", "medium", "hard")],
+                    value=habit.difficulty if habit else "easy",
+                    allow_blank=False,
+                    id="difficulty",
+                    compact=True,
+                )
+                yield Label("Schedule", classes="form-label")
+                yield Select(
+                    [(label, value) for value, label in SCHEDULES],
+                    value=str(tag),
+                    allow_blank=False,
+                    id="schedule",
+                    compact=True,
+                )
+                yield Input(
+                    schedule_param(habit.schedule) if habit else "",
+                    placeholder=PARAM_HINT[str(tag)],
+                    id="schedule-param",
+                    compact=True,
+                )
+                yield Label("Kind", classes="form-label")
+                yield Select(
+                    [("Yes / no", "check"), ("Count to a target", "count")],
+                    value=habit.kind if habit else "check",
+                    allow_blank=False,
+                    id="kind",
+                    compact=True,
+                )
+                yield Input(
+                    str(habit.target) if habit else "1",
+                    placeholder="target",
+                    type="integer",
+                    id="target",
+                    compact=True,
+                )
+            yield Label(
+                "[dim]Points by difficulty: trivial 2 · easy 5 · medium 10 · hard 20.[/dim]",
+                id="form-hint",
+            )
+            yield Label("", id="form-error")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Save", variant="primary", id="save")
+                yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        self._sync_fields()
+
+    @on(Select.Changed)
+    def _sync_fields(self) -> None:
+        schedule = str(self.query_one("#schedule", Select).value)
+        param = self.query_one("#schedule-param", Input)
+        param.disabled = schedule == "daily"
+        param.placeholder = PARAM_HINT.get(schedule, "")
+        kind = self.query_one("#kind", Select).value
+        target = self.query_one("#target", Input)
+        target.disabled = kind == "check"
+        if kind == "check":
+            target.value = "1"
+        elif target.value in ("", "1"):
+            target.value = "3"
+
+    def _read(self) -> schemas.HabitCreate:
+        title = self.query_one("#title", Input).value.strip()
+        if not title:
+            raise FormError("give the habit a title")
+        schedule = parse_schedule(
+            str(self.query_one("#schedule", Select).value),
+            self.query_one("#schedule-param", Input).value,
+        )
+        kind = str(self.query_one("#kind", Select).value)
+        target_text = self.query_one("#target", Input).value
+        target = int(target_text) if target_text.strip().isdigit() else 0
+        if kind == "count" and not 2 <= target <= 10_000:
+            raise FormError("a count habit needs a target from 2 to 10000")
+        return msgspec.convert(
+            {
+                "title": title,
+                "category": self.query_one("#category", Select).value,
+                "schedule": msgspec.to_builtins(schedule),
+                "kind": kind,
+                "target": target if kind == "count" else 1,
+                "difficulty": self.query_one("#difficulty", Select).value,
+            },
+            schemas.HabitCreate,
+        )
+
+    @on(Button.Pressed, "#save")
+    @on(Input.Submitted)
+    def action_save(self) -> None:
+        try:
+            body = self._read()
+        except (FormError, msgspec.ValidationError) as exc:
+            self.query_one("#form-error", Label).update(f"⚠ {exc}")
+            return
+        if self.habit is None:
+            self.dismiss(body)
+            return
+        self.dismiss(self._patch(self.habit, body))
+
+    @staticmethod
+    def _patch(habit: schemas.Habit, body: schemas.HabitCreate) -> schemas.HabitPatch:
+        changes: dict[str, object] = {}
+        for field in ("title", "category", "schedule", "kind", "target", "difficulty"):
+            new = getattr(body, field)
+            if new != getattr(habit, field):
+                changes[field] = msgspec.to_builtins(new)
+        return msgspec.convert(changes, schemas.HabitPatch)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)

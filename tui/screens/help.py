@@ -1,0 +1,71 @@
+"""``?``: the keys of the screen below, and the rules of the game in a few lines."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Label, Static
+
+RULES = "\n".join(
+    [
+        "[b]Check in[/b] today or yesterday, never ahead.",
+        "[b]Streaks[/b] count periods in a row: days, due weekdays, weeks or 14-day blocks. "
+        "A [b]skip[/b] keeps a streak without growing it.",
+        "[b]Freezes[/b] ❄ are earned every 7 in a row and spent on a missed period.",
+        "[b]Points[/b]: easy 5, medium 10, hard 20, up to x2 on a streak; milestones at 7, 21, "
+        "66, 100 and 365; +10 for a day with both sides.",
+        "[b]Strength[/b] forgives one miss; it halves after two lost weeks.",
+        "[b]Offline[/b], check-ins wait here (↻) and are sent once, later.",
+    ]
+)
+
+
+# Arrow keys, paging and the like work everywhere; the help lists the app's own keys.
+NAVIGATION = ("scroll_", "cursor_", "page_", "select_cursor", "app.focus_", "focus_", "screen.copy")
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,question_mark,q", "close", "Close")]
+
+    def __init__(self, below: Screen[object]) -> None:
+        super().__init__()
+        self.below = below
+
+    def keys(self) -> Table:
+        table = Table.grid(padding=(0, 2))
+        table.add_column(justify="right", style="bold", no_wrap=True)
+        table.add_column(no_wrap=True)
+        seen: set[str] = set()
+        bindings = [active.binding for active in self.below.active_bindings.values()]
+        # Keys shown in the footer first, so "space Check" wins over "enter Check".
+        bindings.sort(key=lambda binding: not binding.show)
+        for binding in bindings:
+            if binding.action.startswith(NAVIGATION) or not binding.description:
+                continue
+            if binding.description in seen:
+                continue
+            seen.add(binding.description)
+            table.add_row(Text(self.app.get_key_display(binding)), binding.description)
+        table.add_row(Text("ctrl+p"), "Command palette")
+        table.add_row(Text("ctrl+t"), "Light / dark theme")
+        table.add_row(Text("ctrl+l"), "Server and login")
+        return table
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="help-box") as box:
+            box.border_title = "Help"
+            box.border_subtitle = "esc to close"
+            with VerticalScroll(), Horizontal(id="help-columns"):
+                with Vertical(id="help-keys"):
+                    yield Label("[b]Keys here[/b]")
+                    yield Static(self.keys())
+                with Vertical(id="help-rules"):
+                    yield Label("[b]How it works[/b]")
+                    yield Static(RULES)
+
+    def action_close(self) -> None:
+        self.dismiss()

@@ -1,0 +1,118 @@
+"""Profile: level and XP bar, points, badges, balance over 7 and 28 days, recent points."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+from uuid import UUID
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Label, ProgressBar
+
+from shared import schemas
+from tui.widgets.app_header import AppHeader
+from tui.widgets.balance_meter import BalanceMeter
+from tui.wording import SERVICE_ERRORS, level_floor, reason_text
+
+if TYPE_CHECKING:
+    from tui.app import RapportApp
+
+
+class ProfileScreen(Screen[None]):
+    app: RapportApp
+
+    BINDINGS = [
+        Binding("escape,backspace,p", "app.pop_screen", "Back"),
+        Binding("r", "reload", "Refresh", show=False),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield AppHeader("Profile")
+        with VerticalScroll(id="profile-body"):
+            with Vertical(id="level-card", classes="card"):
+                with Horizontal(id="level-line"):
+                    yield Label("", id="level")
+                    yield ProgressBar(total=1, show_eta=False, show_percentage=False, id="xp-bar")
+                    yield Label("", id="xp-text")
+                yield Label("", id="totals")
+            with Horizontal(id="profile-columns"):
+                with Vertical(id="balance-card-profile", classes="card") as card:
+                    card.border_title = "Balance"
+                    yield Label("Last 7 days", classes="window-title")
+                    yield BalanceMeter(id="balance-7")
+                    yield Label("Last 28 days", classes="window-title")
+                    yield BalanceMeter(id="balance-28")
+                with VerticalScroll(id="badges-card", classes="card") as card:
+                    card.border_title = "Badges"
+                    yield Label("", id="badges")
+            with Vertical(id="ledger-card", classes="card") as card:
+                card.border_title = "Recent points"
+                yield Label("", id="ledger")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "revision", self.action_reload, init=False)
+        self.action_reload()
+
+    def action_reload(self) -> None:
+        self.load()
+
+    @work(exclusive=True, group="profile-load")
+    async def load(self) -> None:
+        session = self.app.session
+        if session is None:
+            return
+        client = session.client
+        try:
+            user = await session.me()
+            badges = await client.badges()
+            balance = await client.balance()
+            ledger = await client.points(limit=8)
+            habits = await client.habits(archived=None, limit=200)
+        except SERVICE_ERRORS as exc:
+            self.app.service_failed(exc)
+            return
+        titles = {h.id: h.title for h in habits.items}
+        self.show(user, badges, balance, ledger.items, titles)
+
+    def show(
+        self,
+        user: schemas.User,
+        badges: list[schemas.EarnedBadge],
+        balance: schemas.BalanceReport,
+        ledger: list[schemas.LedgerEntry],
+        titles: dict[UUID, str],
+    ) -> None:
+        self.query_one("#level-card").border_title = f"{user.display_name}  @{user.handle}"
+        floor, ceiling = level_floor(user.level), level_floor(user.level + 1)
+        self.query_one("#level", Label).update(f"Level {user.level}")
+        self.query_one("#xp-bar", ProgressBar).update(
+            total=ceiling - floor, progress=max(0, user.xp - floor)
+        )
+        self.query_one("#xp-text", Label).update(
+            f"{user.xp - floor:,}/{ceiling - floor:,} XP to level {user.level + 1}"
+        )
+        freezes = f"❄ {user.streak_freezes} streak freeze{'s' if user.streak_freezes != 1 else ''}"
+        self.query_one("#totals", Label).update(
+            f"{user.points:,} points · {freezes} · "
+            f"since {user.created_at:%d %b %Y} · {user.timezone}"
+        )
+        week, month = balance.last_7_days, balance.last_28_days
+        self.query_one("#balance-7", BalanceMeter).show(week.results, week.relationships)
+        self.query_one("#balance-28", BalanceMeter).show(month.results, month.relationships)
+        self.query_one("#badges-card").border_title = f"Badges · {len(badges)}"
+        recent = sorted(badges, key=lambda b: (b.earned_at, b.slug), reverse=True)
+        self.query_one("#badges", Label).update(
+            "\n".join(f"🏅 [b]{b.title}[/b] [dim]{b.earned_at:%d %b}[/dim]" for b in recent)
+            or "[dim]Your first check-in earns the first badge.[/dim]"
+        )
+        lines = []
+        for entry in ledger:
+            sign = "$success" if entry.amount >= 0 else "$error"
+            title = titles.get(entry.habit_id, "") if entry.habit_id else ""
+            what = reason_text(entry.reason) + (f" · {title}" if title else "")
+            lines.append(f"[{sign}]{entry.amount:+5d}[/]  [dim]{entry.day:%d %b}[/dim]  {what}")
+        self.query_one("#ledger", Label).update("\n".join(lines) or "[dim]No points yet.[/dim]")

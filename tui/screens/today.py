@@ -1,0 +1,297 @@
+"""Today: the habits due today, with check-in keys, streak flame, progress and balance."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import httpx
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Label, ProgressBar
+
+from shared import schemas
+from tui.offline import client_id
+from tui.screens.habit import HabitScreen
+from tui.screens.habit_form import HabitFormScreen
+from tui.screens.note import NoteScreen
+from tui.screens.pick_habits import PickHabitsScreen
+from tui.session import NothingToUndo, Session
+from tui.widgets.app_header import AppHeader
+from tui.widgets.balance_meter import BalanceMeter
+from tui.widgets.habit_list import HabitLine, HabitList
+from tui.widgets.habit_preview import HabitPreview
+from tui.widgets.streak_flame import StreakFlame
+from tui.wording import SERVICE_ERRORS, error_text, long_day_text
+
+if TYPE_CHECKING:
+    from tui.app import RapportApp
+
+
+def merge_pending(today: schemas.Today, session: Session) -> list[HabitLine]:
+    """Today's habits as the user sees them: queued check-ins already counted in."""
+    lines = []
+    for item in today.habits:
+        queued = session.queue.for_day(item.habit.id, today.day)
+        value = item.value + sum(e.body.value for e in queued if not e.body.skip)
+        skipped = item.skipped or any(e.body.skip for e in queued)
+        done = item.done or (not skipped and value >= item.habit.target)
+        lines.append(
+            HabitLine(item=item, value=value, done=done, skipped=skipped, pending=len(queued))
+        )
+    return lines
+
+
+class TodayScreen(Screen[None]):
+    app: RapportApp
+
+    BINDINGS = [
+        Binding("a", "add", "Add"),
+        Binding("p", "app.profile", "Profile"),
+        Binding("c", "custom", "Custom habit", show=False),
+        Binding("r", "reload", "Refresh", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.today: schemas.Today | None = None
+
+    def compose(self) -> ComposeResult:
+        yield AppHeader("Today")
+        with Horizontal(id="summary"):
+            with Vertical(id="day-card", classes="card"):
+                with Horizontal(id="flame-line"):
+                    yield StreakFlame(id="top-flame")
+                    yield Label("", id="flame-caption")
+                with Horizontal(id="progress-line"):
+                    yield ProgressBar(
+                        total=1, show_eta=False, show_percentage=False, id="day-progress"
+                    )
+                    yield Label("", id="day-count")
+                yield Label("", id="day-points")
+            with Vertical(id="balance-card", classes="card") as card:
+                card.border_title = "Balance · last 7 days"
+                yield BalanceMeter(id="balance")
+        with Horizontal(id="today-main"):
+            with Vertical(id="habits-card", classes="card") as card:
+                card.border_title = "Habits"
+                yield HabitList(id="habits")
+                yield Label(
+                    "No habits yet. Press [b]a[/b] to pick some from the catalog.",
+                    id="no-habits",
+                )
+            yield HabitPreview(id="preview", classes="card")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#day-card").border_title = "Today"
+        self.watch(self.app, "revision", self.action_reload, init=False)
+        self.action_reload()
+
+    def action_reload(self) -> None:
+        self.load()
+
+    # -- loading and showing -------------------------------------------------------------
+
+    @work(exclusive=True, group="today-load")
+    async def load(self) -> None:
+        session = self.app.session
+        if session is None or not session.signed_in:
+            return
+        try:
+            today = await session.today()
+            if session.online:
+                await session.me()
+        except httpx.TransportError as exc:
+            self.app.refresh_state()
+            if self.today is None:
+                self.app.service_failed(exc)
+            else:  # offline: the last answer, with the queue counted in
+                await self.show(self.today)
+            return
+        except SERVICE_ERRORS as exc:
+            self.app.service_failed(exc)
+            return
+        self.app.refresh_state()
+        self.today = today
+        await self.show(today)
+
+    async def show(self, today: schemas.Today) -> None:
+        session = self.app.session
+        assert session is not None
+        lines = merge_pending(today, session)
+        habits = self.query_one(HabitList)
+        await habits.show(lines)
+        habits.display = bool(lines)
+        self.query_one("#no-habits").display = not lines
+        self.query_one("#day-card").border_title = long_day_text(today.day)
+
+        due = [line for line in lines if line.item.due]
+        done = sum(1 for line in due if line.done or line.skipped)
+        bar = self.query_one("#day-progress", ProgressBar)
+        bar.update(total=max(len(due), 1), progress=done if due else 0)
+        self.query_one("#day-count", Label).update(f"{done}/{len(due)} done" if due else "")
+
+        best = max(lines, key=lambda line: line.item.streak, default=None)
+        flame = self.query_one("#top-flame", StreakFlame)
+        flame.streak = best.item.streak if best else 0
+        caption = (
+            f"in a row · {best.habit.title}"
+            if best and best.item.streak
+            else "check in to light the flame"
+        )
+        self.query_one("#flame-caption", Label).update(caption)
+
+        user = session.user
+        level = f" · level {user.level} · {user.xp:,} XP" if user else ""
+        self.query_one("#day-points", Label).update(f"+{today.points_today} pts today{level}")
+        self.query_one(BalanceMeter).show(today.balance.results, today.balance.relationships)
+        self.preview()
+
+    @on(HabitList.Highlighted)
+    def highlighted(self) -> None:
+        self.preview()
+
+    @work(exclusive=True, group="today-preview")
+    async def preview(self) -> None:
+        """Fill the side panel for the highlighted habit (wide terminals only)."""
+        line = self.query_one(HabitList).current
+        session = self.app.session
+        if line is None or session is None or self.today is None or not self.has_class("-wide"):
+            return
+        habit, day = line.habit, self.today.day
+        try:
+            stats = await session.client.stats(habit.id)
+            calendar = await session.client.calendar(habit.id, first=None, last=day)
+            catalog = await session.catalog() if habit.template else []
+        except SERVICE_ERRORS:
+            return  # a preview is a nicety: no error toast for it
+        why = next((c.why for c in catalog if c.slug == habit.template), None)
+        self.query_one(HabitPreview).show(habit, stats, calendar, day, why)
+
+    def show_queue(self) -> None:
+        """Redraw at once from the last answer and the queue (a check-in just queued)."""
+        if self.today is not None:
+            self.run_worker(self.show(self.today), group="today-show", exclusive=True)
+
+    # -- acting on a habit ---------------------------------------------------------------
+
+    @on(HabitList.Act)
+    def act(self, message: HabitList.Act) -> None:
+        line, action = message.line, message.action
+        if action == "open":
+            day = self.today.day if self.today else None
+            self.app.push_screen(HabitScreen(line.habit.id, day=day))
+        elif action in ("check", "count_up"):
+            if line.habit.kind == "check" and line.done:
+                self.notify(f"{line.habit.title}: already done today (u undoes it).")
+            elif line.skipped:
+                self.notify(f"{line.habit.title}: skipped today (u undoes the skip).")
+            else:
+                self.check_in(line)
+        elif action == "skip":
+            self.check_in(line, skip=True)
+        elif action == "count_down":
+            self.undo(line, counts_only=True)
+        elif action == "undo":
+            self.undo(line)
+        elif action == "note":
+
+            def with_note(note: str | None) -> None:
+                if note is not None:
+                    self.check_in(line, note=note or None)
+
+            self.app.push_screen(NoteScreen(line.habit.title), with_note)
+
+    @work(group="check-in")
+    async def check_in(
+        self, line: HabitLine, *, skip: bool = False, note: str | None = None
+    ) -> None:
+        session = self.app.session
+        if session is None or self.today is None:
+            return
+        body = schemas.CheckInCreate(id=client_id(), day=self.today.day, skip=skip, note=note)
+        # Written to the queue before it is sent: a crash or a lost answer is replayed later.
+        session.queue.add(line.habit.id, body)
+        self.app.refresh_state()
+        self.show_queue()
+        report = await session.flush()
+        self.app.report_flush(report, own=body.id)
+        mine = next((r for r in report.delivered if r.checkin.id == body.id), None)
+        if mine is not None:
+            self.announce(line.habit, mine)
+        elif body.id is not None and any(e.id == body.id for e in session.queue.entries()):
+            self.notify(
+                "Saved on this computer; it will be sent when the server is back.",
+                title="Offline",
+                severity="warning",
+            )
+        self.app.data_changed()
+
+    def announce(self, habit: schemas.Habit, result: schemas.CheckInResult) -> None:
+        if result.checkin.skip:
+            self.notify(f"{habit.title}: skipped today, the streak is kept.", title="Skipped")
+            return
+        if result.points_awarded:
+            message = f"+{result.points_awarded} points  ·  🔥 {result.streak.current}"
+            self.notify(message, title=f"✔ {habit.title}")
+        else:
+            self.notify(f"{habit.title}: counted.", title="✔ Checked in")
+        if result.freeze_used:
+            self.notify("A streak freeze covered the missed day.", title="❄ Streak saved")
+        for badge in result.badges_earned:
+            self.notify(badge.description, title=f"🏅 Badge: {badge.title}", timeout=8)
+
+    @work(group="check-in")
+    async def undo(self, line: HabitLine, *, counts_only: bool = False) -> None:
+        session = self.app.session
+        if session is None or self.today is None:
+            return
+        try:
+            undone = await session.undo_latest(
+                line.habit.id, self.today.day, counts_only=counts_only
+            )
+        except NothingToUndo:
+            self.notify(f"{line.habit.title}: nothing to undo today.")
+            return
+        except httpx.TransportError:
+            self.notify(
+                "Undo needs the server: try again when it is back.",
+                title="Offline",
+                severity="warning",
+            )
+            return
+        except SERVICE_ERRORS as exc:
+            self.app.service_failed(exc)
+            return
+        skipped = undone.skip if isinstance(undone, schemas.CheckIn) else undone.body.skip
+        what = "skip" if skipped else "check-in"
+        self.notify(f"{line.habit.title}: {what} undone.", title="↶ Undone")
+        self.app.data_changed()
+
+    # -- adding habits -------------------------------------------------------------------
+
+    def action_add(self) -> None:
+        self.app.push_screen(PickHabitsScreen(), lambda _: self.app.data_changed())
+
+    def action_custom(self) -> None:
+        def created(result: object) -> None:
+            if isinstance(result, schemas.HabitCreate):
+                self.create_habit(result)
+
+        self.app.push_screen(HabitFormScreen(), created)
+
+    @work(group="habits")
+    async def create_habit(self, body: schemas.HabitCreate) -> None:
+        session = self.app.session
+        if session is None:
+            return
+        try:
+            habit = await session.client.create_habit(body)
+        except SERVICE_ERRORS as exc:
+            self.notify(error_text(exc), title="Habit not created", severity="error")
+            return
+        self.notify(f"{habit.title} added.", title="New habit")
+        self.app.data_changed()

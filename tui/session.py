@@ -1,0 +1,147 @@
+"""A session: the typed client, the offline queue and where the server runs.
+
+Screens talk to the service only through a ``Session`` (and its ``RapportClient``). Every
+check-in goes through the offline queue first and is then flushed: one path for online and
+offline, so a check-in made while the server was away is sent exactly like any other and
+a lost answer is a harmless replay of the same client id.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+from datetime import date
+from pathlib import Path
+from uuid import UUID
+
+import httpx
+import msgspec
+
+from shared import schemas
+from shared.client import ApiError, RapportClient
+from tui.offline import FlushReport, OfflineQueue, PendingCheckIn
+
+
+class NothingToUndo(Exception):
+    pass
+
+
+class Session:
+    def __init__(
+        self,
+        client: RapportClient,
+        queue: OfflineQueue,
+        *,
+        label: str,
+        local: bool,
+        demo: bool = False,
+        url: str | None = None,
+        cache_dir: Path | None = None,
+        on_close: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:
+        self.client = client
+        self.queue = queue
+        # Where the server is, for the header: "this computer" or a host name.
+        self.label = label
+        self.local = local
+        self.demo = demo
+        # The server's address (None: in-process).
+        self.url = url
+        self.online = True
+        self._cache = cache_dir / "today.json" if cache_dir else None
+        self._on_close = on_close
+        self._flush_lock = asyncio.Lock()
+        self._catalog: list[schemas.CatalogHabit] | None = None
+        self.user: schemas.User | None = None
+        self.closed = False
+
+    async def close(self) -> None:
+        """Close the client and, for the embedded server, every database connection."""
+        if self.closed:
+            return
+        self.closed = True
+        await self.client.aclose()
+        if self._on_close is not None:
+            await self._on_close()
+            self._on_close = None
+
+    @property
+    def signed_in(self) -> bool:
+        return self.client.token is not None
+
+    # -- reads ---------------------------------------------------------------------------
+
+    async def today(self) -> schemas.Today:
+        """Today from the server, or the last answer kept on disk when it is unreachable."""
+        try:
+            today = await self.client.today()
+        except httpx.TransportError:
+            self.online = False
+            cached = self._read_cache()
+            if cached is None:
+                raise
+            return cached
+        self.online = True
+        self._write_cache(today)
+        return today
+
+    async def catalog(self) -> list[schemas.CatalogHabit]:
+        if self._catalog is None:
+            self._catalog = await self.client.catalog_habits()
+        return self._catalog
+
+    async def me(self) -> schemas.User:
+        self.user = await self.client.me()
+        return self.user
+
+    def _read_cache(self) -> schemas.Today | None:
+        if self._cache is None:
+            return None
+        try:
+            return msgspec.json.decode(self._cache.read_bytes(), type=schemas.Today)
+        except (OSError, msgspec.DecodeError):
+            return None
+
+    def _write_cache(self, today: schemas.Today) -> None:
+        if self._cache is None:
+            return
+        with contextlib.suppress(OSError):
+            self._cache.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            self._cache.write_bytes(msgspec.json.encode(today))
+
+    # -- check-ins -----------------------------------------------------------------------
+
+    async def flush(self) -> FlushReport:
+        async with self._flush_lock:
+            report = await self.queue.flush(self.client)
+        if report.delivered or report.rejected or report.stopped_by:
+            self.online = not report.unreachable
+        return report
+
+    async def ping(self) -> bool:
+        try:
+            await self.client.health()
+        except (httpx.TransportError, ApiError):
+            self.online = False
+        else:
+            self.online = True
+        return self.online
+
+    async def undo_latest(
+        self, habit_id: UUID, day: date, *, counts_only: bool = False
+    ) -> PendingCheckIn | schemas.CheckIn:
+        """Undo the newest check-in of ``habit_id`` on ``day``: a queued one is simply
+        dropped; a delivered one is undone on the server. ``counts_only`` leaves skips."""
+        for entry in reversed(self.queue.for_day(habit_id, day)):
+            if counts_only and entry.body.skip:
+                continue
+            self.queue.discard(entry.id)
+            return entry
+        page = await self.client.checkins(habit_id, first=day, last=day, limit=200)
+        candidates = [c for c in page.items if not (counts_only and c.skip)]
+        if not candidates:
+            raise NothingToUndo
+        latest = max(candidates, key=lambda c: (c.created_at, c.id))
+        await self.client.undo(habit_id, latest.id)
+        return latest

@@ -1,0 +1,101 @@
+"""The words the client shows for API values: schedules, kinds, ledger reasons, errors.
+
+Presentation only: no rule of the game is decided here (those live on the server).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import httpx
+
+from shared import schemas
+from shared.client import ApiError
+
+WEEKDAY_NAMES = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+
+CATEGORY_LABEL = {"results": "Results", "relationships": "Relationships"}
+
+DIFFICULTY_LABEL = {"trivial": "trivial", "easy": "easy", "medium": "medium", "hard": "hard"}
+
+
+def schedule_text(schedule: schemas.Schedule) -> str:
+    """``daily``, ``Mon-Fri``, ``3x a week``, ``every 14 days``."""
+    if isinstance(schedule, schemas.Daily):
+        return "daily"
+    if isinstance(schedule, schemas.Weekdays):
+        days = sorted(set(schedule.days))
+        if days == [1, 2, 3, 4, 5]:
+            return "Mon-Fri"
+        if days == [6, 7]:
+            return "weekends"
+        if len(days) == 7:
+            return "daily"
+        if len(days) > 2 and days == list(range(days[0], days[-1] + 1)):
+            return f"{WEEKDAY_NAMES[days[0] - 1]}-{WEEKDAY_NAMES[days[-1] - 1]}"
+        return ", ".join(WEEKDAY_NAMES[d - 1] for d in days)
+    if isinstance(schedule, schemas.TimesPerWeek):
+        return "once a week" if schedule.times == 1 else f"{schedule.times}x a week"
+    return f"every {schedule.n} days"
+
+
+def kind_text(habit: schemas.Habit | schemas.CatalogHabit) -> str:
+    return "yes/no" if habit.kind == "check" else f"count to {habit.target}"
+
+
+def reason_text(reason: str) -> str:
+    """A ledger reason in words: ``milestone:21`` is "21-day milestone"."""
+    if reason.startswith("undo:"):
+        return f"Undo: {reason_text(reason[5:]).lower()}"
+    if reason == "checkin":
+        return "Check-in"
+    if reason == "balance_bonus":
+        return "Balance bonus"
+    if reason.startswith("milestone:"):
+        return f"Milestone: {reason.split(':', 1)[1]} in a row"
+    return reason.replace("_", " ").capitalize()
+
+
+def day_text(day: date, today: date | None = None) -> str:
+    if today is not None:
+        if day == today:
+            return "today"
+        if (today - day).days == 1:
+            return "yesterday"
+    return f"{day:%a} {day.day} {day:%b}"
+
+
+def long_day_text(day: date) -> str:
+    return f"{day:%A} {day.day} {day:%B}"
+
+
+def error_text(exc: BaseException) -> str:
+    """A one-line explanation for a notification (never a traceback)."""
+    if isinstance(exc, ApiError):
+        if exc.status == 401:
+            return "Not signed in, or the session expired: log in again (ctrl+l)."
+        if exc.status == 429:
+            wait = f" Try again in {exc.retry_after} s." if exc.retry_after else ""
+            return f"Too many attempts.{wait}"
+        if exc.problem is not None:
+            return exc.problem.detail[:1].upper() + exc.problem.detail[1:]
+        return f"The server answered {exc.status}."
+    if isinstance(exc, httpx.TimeoutException):
+        return "The server took too long to answer."
+    if isinstance(exc, httpx.TransportError):
+        return "Cannot reach the server."
+    if isinstance(exc, httpx.HTTPError):
+        return f"Network error: {exc}"
+    return str(exc) or type(exc).__name__
+
+
+SERVICE_ERRORS = (ApiError, httpx.HTTPError)
+
+
+def level_floor(level: int) -> int:
+    """Total XP that ``level`` starts at: ``25 * L * (L - 1)`` (docs/gamification.md, Levels).
+
+    The API reports ``level`` and ``xp`` but not the level's bounds, so the XP bar needs
+    this one formula; see the report's API suggestion (``User.level_xp``) to drop it.
+    """
+    return 25 * level * (level - 1)
