@@ -1,0 +1,1 @@
+"""Benchmarks of the real Rapport server: ``python bench/run.py [--quick]`` (see README.md)."""
