@@ -223,8 +223,8 @@ class Queries(SocialQueries):
             sql += " AND archived = ?"
             args.append(int(archived))
         if after is not None:
-            sql += " AND (created_at > ? OR (created_at = ? AND id > ?))"
-            args += [after[0], after[0], after[1]]
+            sql += " AND (created_at, id) > (?, ?)"
+            args += [after[0], after[1]]
         sql += " ORDER BY created_at, id LIMIT ?"
         args.append(limit)
         return records(HabitRecord, HABIT_COLUMNS, await self.conn.fetch_all(sql, *args))
@@ -301,8 +301,8 @@ class Queries(SocialQueries):
             sql += " AND day <= ?"
             args.append(iso(last))
         if after is not None:
-            sql += " AND (day > ? OR (day = ? AND id > ?))"
-            args += [after[0], after[0], after[1]]
+            sql += " AND (day, id) > (?, ?)"
+            args += [after[0], after[1]]
         sql += " ORDER BY day, id"
         if limit is not None:
             sql += " LIMIT ?"

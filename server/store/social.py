@@ -314,8 +314,8 @@ class SocialQueries:
             sql += " AND c.team_id = ?"
             args.append(team_id)
         if after is not None:
-            sql += " AND (c.starts_on > ? OR (c.starts_on = ? AND c.id > ?))"
-            args += [after[0], after[0], after[1]]
+            sql += " AND (c.starts_on, c.id) > (?, ?)"
+            args += [after[0], after[1]]
         sql += " ORDER BY c.starts_on, c.id LIMIT ?"
         args.append(limit)
         return records(ChallengeRecord, CHALLENGE_COLUMNS, await self.conn.fetch_all(sql, *args))
