@@ -30,6 +30,9 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     token_ttl_days: Annotated[int, Meta(ge=1, le=3650)] = 90
     # Failed logins allowed per handle and per client address in a sliding minute.
     login_failures_per_minute: Annotated[int, Meta(ge=1)] = 10
+    # New accounts per client address, and writes (POST/PATCH/DELETE) per user, a minute.
+    registrations_per_minute: Annotated[int, Meta(ge=1)] = 20
+    writes_per_minute: Annotated[int, Meta(ge=1)] = 600
     # FULL: an acknowledged write survives power loss too (see docs/operations.md).
     synchronous: Literal["NORMAL", "FULL"] = "FULL"
     read_connections: Annotated[int, Meta(ge=1, le=32)] = 2

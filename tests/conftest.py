@@ -49,7 +49,13 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(database=str(tmp_path / "rapport.db"), synchronous="NORMAL")
+    # Tests register many users from one address on a frozen clock: lift that limit here;
+    # tests/api/test_rate_limits.py checks the limits themselves.
+    return Settings(
+        database=str(tmp_path / "rapport.db"),
+        synchronous="NORMAL",
+        registrations_per_minute=1_000_000,
+    )
 
 
 @pytest.fixture
@@ -161,7 +167,14 @@ def live_server(database: Path) -> Iterator[str]:
     unhandled error is a bug even when it was answered politely.
     """
     port = _free_port()
-    env = {**os.environ, "RAPPORT_DATABASE": str(database), "RAPPORT_SYNCHRONOUS": "NORMAL"}
+    env = {
+        **os.environ,
+        "RAPPORT_DATABASE": str(database),
+        "RAPPORT_SYNCHRONOUS": "NORMAL",
+        # Fuzzing writes and registers far faster than any person.
+        "RAPPORT_WRITES_PER_MINUTE": "1000000",
+        "RAPPORT_REGISTRATIONS_PER_MINUTE": "1000000",
+    }
     proc = subprocess.Popen(
         [sys.executable, "-m", "server", "--port", str(port), "--log-level", "warning"],
         env=env,

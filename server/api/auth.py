@@ -25,12 +25,16 @@ class AuthController(Controller):
         summary="Create an account and get a token",
         exclude_from_auth=True,
         status_code=HTTP_201_CREATED,
-        responses=problems(409, 422),
+        responses=problems(409, 422, 429),
     )
     async def register(
-        self, ctx: NamedDependency[Context], data: JSONBody[schemas.RegisterRequest]
+        self,
+        ctx: NamedDependency[Context],
+        data: JSONBody[schemas.RegisterRequest],
+        request: AuthedRequest,
     ) -> schemas.AuthResult:
-        return await accounts.register(ctx, data)
+        client = request.client.host if request.client else None
+        return await accounts.register(ctx, data, client)
 
     @post(
         "/login",
@@ -55,7 +59,7 @@ class AuthController(Controller):
         security=BEARER,
         summary="Revoke the token used for this request",
         status_code=HTTP_204_NO_CONTENT,
-        responses=problems(401),
+        responses=problems(429, 401),
     )
     async def logout(self, ctx: NamedDependency[Context], request: AuthedRequest) -> None:
         await accounts.logout(ctx, request.auth)
@@ -75,7 +79,7 @@ class MeController(Controller):
     @patch(
         operation_id="me_update",
         summary="Change display name, time zone or day-start hour",
-        responses=problems(401, 422),
+        responses=problems(429, 401, 422),
     )
     async def update_me(
         self,
@@ -89,7 +93,7 @@ class MeController(Controller):
         operation_id="me_delete",
         summary="Delete the account and all its data",
         status_code=HTTP_204_NO_CONTENT,
-        responses=problems(401),
+        responses=problems(429, 401),
     )
     async def delete_me(
         self, ctx: NamedDependency[Context], user: NamedDependency[UserRecord]

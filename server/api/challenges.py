@@ -34,7 +34,7 @@ class ChallengesController(Controller):
         operation_id="challenges_create",
         summary="Start a challenge: from a catalog template, or described (team ones: owner/admin)",
         status_code=HTTP_201_CREATED,
-        responses=problems(401, 403, 404, 422),
+        responses=problems(429, 401, 403, 404, 422),
     )
     async def create(
         self,
@@ -81,7 +81,7 @@ class ChallengesController(Controller):
         operation_id="challenges_join",
         summary="Join (again: no change)",
         status_code=HTTP_200_OK,
-        responses=problems(401, 404, 409),
+        responses=problems(429, 401, 404, 409),
     )
     async def join(
         self,
@@ -96,7 +96,7 @@ class ChallengesController(Controller):
         operation_id="challenges_leave",
         summary="Leave; progress is dropped, a reward already paid stays",
         status_code=HTTP_200_OK,
-        responses=problems(401, 404),
+        responses=problems(429, 401, 404),
     )
     async def leave(
         self,

@@ -35,7 +35,7 @@ class CheckinsController(Controller):
             HTTP_200_OK: ResponseSpec(
                 schemas.CheckInResult, description="Replay: the first answer, unchanged"
             ),
-            **problems(401, 404, 409, 422),
+            **problems(429, 401, 404, 409, 422),
         },
     )
     async def create(
@@ -72,7 +72,7 @@ class CheckinsController(Controller):
         operation_id="checkins_delete",
         summary="Undo a check-in: its points, streak and totals are reversed",
         status_code=HTTP_204_NO_CONTENT,
-        responses=problems(401, 404, 422),
+        responses=problems(429, 401, 404, 422),
     )
     async def undo(
         self,

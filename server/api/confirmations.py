@@ -36,7 +36,7 @@ class ConfirmationsController(Controller):
         operation_id="confirmations_decide",
         summary="Confirm or decline; a confirmation pays both people a bonus",
         status_code=HTTP_200_OK,
-        responses=problems(401, 404, 409),
+        responses=problems(429, 401, 404, 409),
     )
     async def decide(
         self,

@@ -35,7 +35,12 @@ class BearerTokenMiddleware(AbstractAuthenticationMiddleware):
         user = await accounts.authenticate(ctx, token.strip())
         if user is None:
             raise Unauthenticated("the token is invalid, expired or revoked")
+        if connection.scope.get("method", "GET") not in READ_METHODS:
+            ctx.take(ctx.write_limiter, user.id, "changes")
         return AuthenticationResult(user=user, auth=token.strip())
+
+
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 # The OpenAPI document and its viewer are public; every other route names itself if it is.

@@ -48,7 +48,7 @@ class HabitsController(Controller):
         status_code=HTTP_201_CREATED,
         responses={
             HTTP_200_OK: ResponseSpec(schemas.Habit, description="Replay of a known id"),
-            **problems(401, 409, 422),
+            **problems(429, 401, 409, 422),
         },
     )
     async def create_habit(
@@ -75,7 +75,7 @@ class HabitsController(Controller):
         "/{habit_id:uuid}",
         operation_id="habits_update",
         summary="Edit or archive a habit",
-        responses=problems(401, 404, 409, 422),
+        responses=problems(429, 401, 404, 409, 422),
     )
     async def update_habit(
         self,
@@ -91,7 +91,7 @@ class HabitsController(Controller):
         operation_id="habits_delete",
         summary="Delete a habit and its check-ins (earned points stay)",
         status_code=HTTP_204_NO_CONTENT,
-        responses=problems(401, 404),
+        responses=problems(429, 401, 404),
     )
     async def delete_habit(
         self, ctx: NamedDependency[Context], user: NamedDependency[UserRecord], habit_id: HabitId

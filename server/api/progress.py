@@ -61,7 +61,7 @@ class ProgressController(Controller):
         operation_id="me_import",
         summary="Import a Rapport export into this (fresh) account: all or nothing",
         status_code=HTTP_200_OK,
-        responses=problems(401, 409, 413, 422),
+        responses=problems(429, 401, 409, 413, 422),
         request_max_body_size=IMPORT_MAX_BYTES,
     )
     async def import_(
@@ -82,7 +82,7 @@ class ProgressController(Controller):
             "brings streaks and strength, not points. All or nothing."
         ),
         status_code=HTTP_200_OK,
-        responses=problems(401, 413, 422),
+        responses=problems(429, 401, 413, 422),
         request_max_body_size=IMPORT_MAX_BYTES,
     )
     async def import_loop(

@@ -31,7 +31,7 @@ class TeamsController(Controller):
         operation_id="teams_create",
         summary="Create a team; the caller becomes its owner",
         status_code=HTTP_201_CREATED,
-        responses=problems(401, 422),
+        responses=problems(429, 401, 422),
     )
     async def create(
         self,
@@ -52,7 +52,7 @@ class TeamsController(Controller):
         operation_id="teams_join",
         summary="Join a team with an invite code",
         status_code=HTTP_200_OK,
-        responses=problems(401, 404),
+        responses=problems(429, 401, 404),
     )
     async def join(
         self,
@@ -77,7 +77,7 @@ class TeamsController(Controller):
         "/{team_id:uuid}",
         operation_id="teams_update",
         summary="Rename, move time zone, or set the weekly goal (owner/admin)",
-        responses=problems(401, 403, 404, 422),
+        responses=problems(429, 401, 403, 404, 422),
     )
     async def update(
         self,
@@ -108,7 +108,7 @@ class TeamsController(Controller):
         "/{team_id:uuid}/members/{user_id:uuid}",
         operation_id="teams_members_update",
         summary="Hide yourself from boards, or change a member's role (owner)",
-        responses=problems(401, 403, 404, 409),
+        responses=problems(429, 401, 403, 404, 409),
     )
     async def update_member(
         self,
@@ -125,7 +125,7 @@ class TeamsController(Controller):
         operation_id="teams_members_remove",
         summary="Leave (yourself) or remove a member (owner/admin)",
         status_code=HTTP_204_NO_CONTENT,
-        responses=problems(401, 403, 404, 409),
+        responses=problems(429, 401, 403, 404, 409),
     )
     async def remove_member(
         self,
@@ -141,7 +141,7 @@ class TeamsController(Controller):
         operation_id="teams_invites_create",
         summary="Create an invite code (owner/admin); the code is shown only now",
         status_code=HTTP_201_CREATED,
-        responses=problems(401, 403, 404),
+        responses=problems(429, 401, 403, 404),
     )
     async def create_invite(
         self,
@@ -168,7 +168,7 @@ class TeamsController(Controller):
         operation_id="teams_invites_revoke",
         summary="Revoke an invite (owner/admin)",
         status_code=HTTP_204_NO_CONTENT,
-        responses=problems(401, 403, 404),
+        responses=problems(429, 401, 403, 404),
     )
     async def revoke_invite(
         self,

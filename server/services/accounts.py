@@ -58,7 +58,11 @@ async def _issue_token(ctx: Context, q: Queries, user: UserRecord) -> schemas.Au
     return schemas.AuthResult(user=await user_view(ctx, q, user), token=token, expires_at=expires)
 
 
-async def register(ctx: Context, body: schemas.RegisterRequest) -> schemas.AuthResult:
+async def register(
+    ctx: Context, body: schemas.RegisterRequest, client: str | None = None
+) -> schemas.AuthResult:
+    if client:
+        ctx.take(ctx.registration_limiter, f"client:{client}", "new accounts from here")
     check_time_zone(body.timezone)
     password_hash = await asyncio.to_thread(ctx.hasher.hash, body.password)
     user = UserRecord(

@@ -20,7 +20,12 @@ PASSWORD = "a long enough password"
 
 
 def start(database: Path, port: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "RAPPORT_DATABASE": str(database), "RAPPORT_SYNCHRONOUS": "FULL"}
+    env = {
+        **os.environ,
+        "RAPPORT_DATABASE": str(database),
+        "RAPPORT_SYNCHRONOUS": "FULL",
+        "RAPPORT_WRITES_PER_MINUTE": "1000000",  # a stream far faster than a person
+    }
     proc = subprocess.Popen(
         [sys.executable, "-m", "server", "--port", str(port), "--log-level", "warning"],
         env=env,

@@ -1,0 +1,61 @@
+"""Abuse limits: new accounts per address and writes per user answer 429 with
+Retry-After, change nothing, and lift when the minute has passed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from litestar.testing import AsyncTestClient
+
+from server.app import create_app
+from server.settings import Settings
+from shared import schemas
+from shared.client import ApiError, RapportClient
+from tests.conftest import FakeClock
+
+
+async def test_registrations_per_address_are_limited(tmp_path: Path, clock: FakeClock) -> None:
+    settings = Settings(database=str(tmp_path / "r.db"), registrations_per_minute=3)
+    async with AsyncTestClient(app=create_app(settings, clock=clock)) as http:
+        client = RapportClient(http=http)
+        for n in range(3):
+            await client.register(schemas.RegisterRequest(handle=f"new{n}", password="long enough"))
+        with pytest.raises(ApiError) as refused:
+            await client.register(schemas.RegisterRequest(handle="new3", password="long enough"))
+        assert refused.value.status == 429
+        assert refused.value.retry_after is not None
+        assert 1 <= refused.value.retry_after <= 60
+        with pytest.raises(ApiError) as unknown:
+            await client.login("new3", "long enough")
+        assert unknown.value.status == 401  # the refused account was not created
+
+        clock.advance(seconds=61)
+        await client.register(schemas.RegisterRequest(handle="new3", password="long enough"))
+
+
+async def test_writes_per_user_are_limited_and_reads_are_not(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    settings = Settings(database=str(tmp_path / "w.db"), writes_per_minute=4)
+    async with AsyncTestClient(app=create_app(settings, clock=clock)) as http:
+        ana = RapportClient(http=http)
+        await ana.register(schemas.RegisterRequest(handle="ana", password="long enough"))
+        made = [
+            await ana.create_habit(
+                schemas.HabitCreate(title=f"H{n}", category="results", schedule=schemas.Daily())
+            )
+            for n in range(4)
+        ]
+        with pytest.raises(ApiError) as refused:
+            await ana.create_habit(
+                schemas.HabitCreate(title="H4", category="results", schedule=schemas.Daily())
+            )
+        assert refused.value.status == 429
+        assert refused.value.problem is not None
+        assert refused.value.problem.type.endswith("/rate-limited")
+        for _ in range(10):
+            assert len((await ana.habits()).items) == 4  # reads still answer; nothing added
+
+        clock.advance(seconds=61)
+        await ana.check_in(made[0].id)
