@@ -59,6 +59,7 @@ class Queries(SocialQueries):
         self.conn = conn
         # Versions this transaction gave each user it touched (see 0003_changes.sql).
         self._versions: dict[str, int] = {}
+        self._teams_cache = {}
         # (channel, event, entity id, version) to announce once the transaction commits.
         self._announce: dict[tuple[str, str, str], int] = {}
 

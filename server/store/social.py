@@ -39,6 +39,7 @@ def _prefixed(prefix: str, columns: str) -> str:
 
 class SocialQueries:
     conn: Connection
+    _teams_cache: dict[str, list[tuple[TeamRecord, MemberRecord]]]
 
     async def touched(self, user_id: str, kind: str, entity_id: str) -> None:
         raise NotImplementedError  # provided by Queries
@@ -65,12 +66,27 @@ class SocialQueries:
             " WHERE id = ?",
             team.name, team.timezone, team.goal_category, team.goal_target, team.id,
         )  # fmt: skip
+        self._forget_teams()
 
     async def delete_team(self, team_id: str) -> None:
         await self.conn.execute("DELETE FROM board_scores WHERE board = ?", f"team:{team_id}")
         await self.conn.execute("DELETE FROM teams WHERE id = ?", team_id)
+        self._forget_teams()
 
     async def teams_of(self, user_id: str) -> list[tuple[TeamRecord, MemberRecord]]:
+        """The user's teams and memberships; asked several times per check-in, so kept for
+        the rest of this transaction (membership changes forget it)."""
+        if user_id not in self._teams_cache:
+            self._teams_cache[user_id] = await self._load_teams_of(user_id)
+        return self._teams_cache[user_id]
+
+    def _forget_teams(self, user_id: str | None = None) -> None:
+        if user_id is None:
+            self._teams_cache.clear()
+        else:
+            self._teams_cache.pop(user_id, None)
+
+    async def _load_teams_of(self, user_id: str) -> list[tuple[TeamRecord, MemberRecord]]:
         rows = await self.conn.fetch_all(
             f"SELECT {_prefixed('t', TEAM_COLUMNS)}, {_prefixed('m', MEMBER_COLUMNS)}"
             " FROM team_members m JOIN teams t ON t.id = m.team_id WHERE m.user_id = ?"
@@ -136,6 +152,7 @@ class SocialQueries:
             "UPDATE teams SET member_count = member_count + 1 WHERE id = ?", member.team_id
         )
         await self.touched(member.user_id, "team", member.team_id)
+        self._forget_teams(member.user_id)
 
     async def remove_member(self, team_id: str, user_id: str) -> None:
         await self.conn.execute(
@@ -148,6 +165,7 @@ class SocialQueries:
             "UPDATE teams SET member_count = member_count - 1 WHERE id = ?", team_id
         )
         await self.touched(user_id, "team", team_id)
+        self._forget_teams(user_id)
 
     async def set_member(self, team_id: str, user_id: str, *, role: str, hidden: bool) -> None:
         await self.conn.execute(
@@ -155,6 +173,7 @@ class SocialQueries:
             role, int(hidden), team_id, user_id,
         )  # fmt: skip
         await self.touched(user_id, "team", team_id)
+        self._forget_teams(user_id)
 
     # -- invites -----------------------------------------------------------------------
 
