@@ -1,5 +1,6 @@
 """Abuse limits: new accounts per address and writes per user answer 429 with
-Retry-After, change nothing, and lift when the minute has passed."""
+Retry-After, change nothing, and lift when the minute has passed; oversized bodies are
+413; tokens expire."""
 
 from __future__ import annotations
 
@@ -59,3 +60,23 @@ async def test_writes_per_user_are_limited_and_reads_are_not(
 
         clock.advance(seconds=61)
         await ana.check_in(made[0].id)
+
+
+async def test_a_body_over_one_megabyte_is_refused_with_413(ana: RapportClient) -> None:
+    huge = {"title": "x" * 1_100_000, "category": "results", "schedule": {"type": "daily"}}
+    response = await ana.http.post(
+        "/api/v1/habits", json=huge, headers={"Authorization": f"Bearer {ana.token}"}
+    )
+    assert response.status_code == 413
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert (await ana.habits()).items == []
+
+
+async def test_tokens_expire_after_their_lifetime(ana: RapportClient, clock: FakeClock) -> None:
+    assert (await ana.me()).handle == "ana"
+    clock.advance(days=89)
+    assert (await ana.me()).handle == "ana"
+    clock.advance(days=2)
+    with pytest.raises(ApiError) as expired:
+        await ana.me()
+    assert expired.value.status == 401
