@@ -221,6 +221,84 @@ class RapportClient:
     async def balance(self) -> schemas.BalanceReport:
         return await self._call(schemas.BalanceReport, "GET", "/api/v1/me/balance")
 
+    # -- teams, challenges, confirmations ------------------------------------------------
+
+    async def teams(self) -> list[schemas.Team]:
+        return await self._call(list[schemas.Team], "GET", "/api/v1/teams")
+
+    async def create_team(self, body: schemas.TeamCreate) -> schemas.Team:
+        return await self._call(schemas.Team, "POST", "/api/v1/teams", body=body)
+
+    async def create_invite(
+        self, team_id: UUID, body: schemas.InviteCreate | None = None
+    ) -> schemas.Invite:
+        return await self._call(
+            schemas.Invite,
+            "POST",
+            f"/api/v1/teams/{team_id}/invites",
+            body=body or schemas.InviteCreate(),
+        )
+
+    async def join_team(self, code: str) -> schemas.Membership:
+        body = schemas.JoinRequest(code=code)
+        return await self._call(schemas.Membership, "POST", "/api/v1/teams/join", body=body)
+
+    async def team_board(
+        self,
+        team_id: UUID,
+        *,
+        period: schemas.BoardPeriod = "week",
+        view: str = "page",
+        limit: int = 50,
+        cursor: str | None = None,
+    ) -> schemas.Leaderboard:
+        params = {"period": period, "view": view, "limit": limit, "cursor": cursor}
+        return await self._call(
+            schemas.Leaderboard, "GET", f"/api/v1/teams/{team_id}/leaderboard", params=params
+        )
+
+    async def challenges(
+        self, *, status: str | None = None, limit: int = 50, cursor: str | None = None
+    ) -> schemas.ChallengePage:
+        params = {"status": status, "limit": limit, "cursor": cursor}
+        return await self._call(schemas.ChallengePage, "GET", "/api/v1/challenges", params=params)
+
+    async def create_challenge(self, body: schemas.ChallengeCreate) -> schemas.Challenge:
+        return await self._call(schemas.Challenge, "POST", "/api/v1/challenges", body=body)
+
+    async def join_challenge(self, challenge_id: UUID) -> schemas.Challenge:
+        return await self._call(
+            schemas.Challenge, "POST", f"/api/v1/challenges/{challenge_id}/join"
+        )
+
+    async def leave_challenge(self, challenge_id: UUID) -> schemas.Challenge:
+        return await self._call(
+            schemas.Challenge, "POST", f"/api/v1/challenges/{challenge_id}/leave"
+        )
+
+    async def challenge_board(
+        self, challenge_id: UUID, *, view: str = "page", limit: int = 50
+    ) -> schemas.Leaderboard:
+        return await self._call(
+            schemas.Leaderboard,
+            "GET",
+            f"/api/v1/challenges/{challenge_id}/leaderboard",
+            params={"view": view, "limit": limit},
+        )
+
+    async def confirmations(self) -> list[schemas.PendingConfirmation]:
+        return await self._call(list[schemas.PendingConfirmation], "GET", "/api/v1/confirmations")
+
+    async def decide_confirmation(
+        self, confirmation_id: UUID, confirm: bool
+    ) -> schemas.ConfirmationOutcome:
+        return await self._call(
+            schemas.ConfirmationOutcome,
+            "POST",
+            f"/api/v1/confirmations/{confirmation_id}",
+            body=schemas.ConfirmationDecision(confirm=confirm),
+        )
+
     async def health(self) -> schemas.Health:
         return await self._call(schemas.Health, "GET", "/health")
 

@@ -24,11 +24,13 @@ from tui.commands import HabitCommands
 from tui.config import ConfigStore
 from tui.connect import Connector
 from tui.offline import FlushReport
+from tui.screens.challenges import ChallengesScreen
 from tui.screens.help import HelpScreen
 from tui.screens.loading import LoadingScreen
 from tui.screens.login import LoginScreen
 from tui.screens.pick_habits import PickHabitsScreen
 from tui.screens.profile import ProfileScreen
+from tui.screens.team import TeamScreen
 from tui.screens.today import TodayScreen
 from tui.screens.welcome import WelcomeScreen
 from tui.session import Session
@@ -218,11 +220,24 @@ class RapportApp(App[None]):
         if signed_in and not isinstance(self.screen, ProfileScreen):
             self.push_screen(ProfileScreen())
 
+    def action_challenges(self) -> None:
+        signed_in = self.session is not None and self.session.signed_in
+        if signed_in and not isinstance(self.screen, ChallengesScreen):
+            self.push_screen(ChallengesScreen())
+
+    def action_team(self) -> None:
+        signed_in = self.session is not None and self.session.signed_in
+        if signed_in and not isinstance(self.screen, TeamScreen):
+            self.push_screen(TeamScreen())
+
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         yield SystemCommand("Light or dark", "Switch between the light and dark theme",
                             self.action_toggle_theme)  # fmt: skip
         yield SystemCommand("Profile", "Level, XP, badges and balance", self.action_profile)
+        yield SystemCommand("Challenges", "Join challenges, progress and boards",
+                            self.action_challenges)  # fmt: skip
+        yield SystemCommand("Team", "Team board, goal and confirmations", self.action_team)
         yield SystemCommand("Server and login", "Connect to a server or log in",
                             self.action_login)  # fmt: skip
         yield SystemCommand("Sync now", "Send queued check-ins now", self.action_sync)

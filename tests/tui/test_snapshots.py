@@ -58,6 +58,14 @@ def test_profile(snap_compare: SnapCompare, demo_connector: Connector) -> None:
     assert snap_compare(RapportApp(demo_connector), run_before=until("ProfileScreen", "p"))
 
 
+def test_challenges(snap_compare: SnapCompare, demo_connector: Connector) -> None:
+    assert snap_compare(RapportApp(demo_connector), run_before=until("ChallengesScreen", "h"))
+
+
+def test_team(snap_compare: SnapCompare, demo_connector: Connector) -> None:
+    assert snap_compare(RapportApp(demo_connector), run_before=until("TeamScreen", "t"))
+
+
 def test_help(snap_compare: SnapCompare, demo_connector: Connector) -> None:
     app = RapportApp(demo_connector)
     assert snap_compare(app, run_before=until("HelpScreen", "question_mark"))

@@ -50,6 +50,8 @@ class TodayScreen(Screen[None]):
     BINDINGS = [
         Binding("a", "add", "Add"),
         Binding("p", "app.profile", "Profile"),
+        Binding("h", "app.challenges", "Challenges", show=False),
+        Binding("t", "app.team", "Team", show=False),
         Binding("c", "custom", "Custom habit", show=False),
         Binding("r", "reload", "Refresh", show=False),
     ]

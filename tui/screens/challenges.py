@@ -1,0 +1,242 @@
+"""Challenges: browse them (upcoming, active, ended), join or leave, see your progress and
+the challenge's board."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+from uuid import UUID
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Label, OptionList, ProgressBar
+from textual.widgets.option_list import Option
+
+from shared import schemas
+from tui.widgets.app_header import AppHeader
+from tui.wording import SERVICE_ERRORS, error_text
+
+if TYPE_CHECKING:
+    from tui.app import RapportApp
+
+STATUS_STYLE = {"active": "$success", "upcoming": "$warning", "ended": "$text-muted"}
+
+
+def text_bar(progress: int, target: int, width: int = 10) -> str:
+    """A bar of ``width`` cells, ``progress`` of ``target`` filled."""
+    filled = 0 if target <= 0 else min(width, progress * width // target)
+    return "█" * filled + "░" * (width - filled)
+
+
+def board_lines(board: schemas.Leaderboard, unit: str = "pts") -> str:
+    lines = []
+    for entry in board.entries:
+        name = entry.user.display_name if not entry.hidden else "(hidden)"
+        line = f"{entry.rank:>3}. {name:<20.20} {entry.points:>6,} {unit}"
+        lines.append(f"[b $primary]{line}[/]" if entry.me else line)
+    return "\n".join(lines) or "[dim]Nobody on this board yet.[/dim]"
+
+
+def challenge_row(challenge: schemas.Challenge) -> str:
+    status = f"[{STATUS_STYLE[challenge.status]}]{challenge.status:<8}[/]"
+    mine = challenge.my_progress
+    if mine is None:
+        tail = f"[dim]{challenge.participants} in[/dim]"
+    else:
+        done = " ✔" if mine.completed else ""
+        tail = f"{text_bar(mine.progress, mine.target)} {mine.progress}/{mine.target}{done}"
+    return f"{status} {challenge.title}  {tail}"
+
+
+class ChallengesScreen(Screen[None]):
+    app: RapportApp
+
+    BINDINGS = [
+        Binding("escape,backspace,h", "app.pop_screen", "Back"),
+        Binding("j", "join", "Join"),
+        Binding("l", "leave", "Leave"),
+        Binding("r", "reload", "Refresh", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.challenges: list[schemas.Challenge] = []
+        self.templates: list[schemas.CatalogChallenge] = []
+        self.selected: UUID | None = None
+        self.template: str | None = None
+
+    def compose(self) -> ComposeResult:
+        yield AppHeader("Challenges")
+        with Vertical(id="challenges-body"):
+            with Vertical(id="challenge-list-card", classes="card") as card:
+                card.border_title = "Challenges"
+                yield OptionList(id="challenge-list")
+            with Vertical(id="challenge-card", classes="card"):
+                yield Label("", id="challenge-about")
+                with Horizontal(id="challenge-progress-line"):
+                    yield ProgressBar(
+                        total=1, show_eta=False, show_percentage=False, id="challenge-bar"
+                    )
+                    yield Label("", id="challenge-progress")
+                yield Label("", id="challenge-board")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "revision", self.action_reload, init=False)
+        self.action_reload()
+
+    def action_reload(self) -> None:
+        self.load()
+
+    @work(exclusive=True, group="challenges-load")
+    async def load(self) -> None:
+        session = self.app.session
+        if session is None:
+            return
+        try:
+            page = await session.client.challenges(limit=100)
+            catalog = await session.client.catalog_challenges()
+        except SERVICE_ERRORS as exc:
+            self.app.service_failed(exc)
+            return
+        order = {"active": 0, "upcoming": 1, "ended": 2}
+        self.challenges = sorted(page.items, key=lambda c: (order[c.status], c.starts_on))
+        running = {c.template for c in self.challenges if c.status != "ended"}
+        self.templates = [t for t in catalog if t.slug not in running]
+        options = self.query_one("#challenge-list", OptionList)
+        keep = self.selected
+        options.clear_options()
+        options.add_options([Option(challenge_row(c), id=str(c.id)) for c in self.challenges])
+        options.add_options(
+            [
+                Option(
+                    f"[$accent]{'catalog':<8}[/] {t.title}  [dim]{t.duration_days} days[/dim]",
+                    id=f"template:{t.slug}",
+                )
+                for t in self.templates
+            ]
+        )
+        if options.option_count == 0:
+            self.query_one("#challenge-progress-line").display = False
+            self.query_one("#challenge-about", Label).update("[dim]No challenges yet.[/dim]")
+            return
+        ids = [c.id for c in self.challenges]
+        options.highlighted = ids.index(keep) if keep in ids else 0
+        self.show_selected()
+
+    @on(OptionList.OptionHighlighted, "#challenge-list")
+    def highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        option_id = event.option.id
+        if option_id is None:
+            return
+        if option_id.startswith("template:"):
+            self.selected, self.template = None, option_id.removeprefix("template:")
+        else:
+            self.selected, self.template = UUID(option_id), None
+        self.show_selected()
+
+    def current(self) -> schemas.Challenge | None:
+        for challenge in self.challenges:
+            if challenge.id == self.selected:
+                return challenge
+        return None
+
+    def show_selected(self) -> None:
+        template = next((t for t in self.templates if t.slug == self.template), None)
+        if template is not None:
+            self.show_template(template)
+            return
+        challenge = self.current()
+        if challenge is None:
+            return
+        card = self.query_one("#challenge-card")
+        card.border_title = challenge.title
+        card.border_subtitle = (
+            f"{challenge.status} · {challenge.starts_on:%d %b} to {challenge.ends_on:%d %b}"
+            f" · {challenge.reward_points} pts"
+        )
+        self.query_one("#challenge-about", Label).update(f"[dim]{challenge.description}[/dim]")
+        mine = challenge.my_progress
+        bar = self.query_one("#challenge-bar", ProgressBar)
+        line = self.query_one("#challenge-progress-line")
+        line.display = mine is not None
+        if mine is not None:
+            bar.update(total=max(1, mine.target), progress=min(mine.progress, mine.target))
+            done = " ✔ done" if mine.completed else ""
+            self.query_one("#challenge-progress", Label).update(
+                f"{mine.progress}/{mine.target}{done}"
+            )
+        self.load_board(challenge.id)
+
+    def show_template(self, template: schemas.CatalogChallenge) -> None:
+        card = self.query_one("#challenge-card")
+        card.border_title = template.title
+        card.border_subtitle = (
+            f"catalog · {template.duration_days} days · {template.reward_points} pts"
+        )
+        self.query_one("#challenge-about", Label).update(f"[dim]{template.description}[/dim]")
+        self.query_one("#challenge-progress-line").display = False
+        self.query_one("#challenge-board", Label).update(
+            "[dim]j starts this challenge from today and joins it.[/dim]"
+        )
+
+    @work(exclusive=True, group="challenges-board")
+    async def load_board(self, challenge_id: UUID) -> None:
+        session = self.app.session
+        if session is None:
+            return
+        try:
+            board = await session.client.challenge_board(challenge_id, limit=10)
+        except SERVICE_ERRORS as exc:
+            self.app.service_failed(exc)
+            return
+        if challenge_id == self.selected:
+            self.query_one("#challenge-board", Label).update(board_lines(board, "days"))
+
+    def action_join(self) -> None:
+        if self.template is not None:
+            self.start(self.template)
+            return
+        challenge = self.current()
+        if challenge is not None:
+            self.change(challenge, join=True)
+
+    @work(group="challenges-change")
+    async def start(self, slug: str) -> None:
+        session = self.app.session
+        if session is None:
+            return
+        client = session.client
+        try:
+            challenge = await client.create_challenge(schemas.ChallengeCreate(template=slug))
+            await client.join_challenge(challenge.id)
+        except SERVICE_ERRORS as exc:
+            self.notify(error_text(exc), title="Challenge", severity="error")
+            return
+        self.selected, self.template = challenge.id, None
+        self.notify(challenge.title, title="Started and joined")
+        self.app.data_changed()
+
+    def action_leave(self) -> None:
+        challenge = self.current()
+        if challenge is not None:
+            self.change(challenge, join=False)
+
+    @work(group="challenges-change")
+    async def change(self, challenge: schemas.Challenge, *, join: bool) -> None:
+        session = self.app.session
+        if session is None:
+            return
+        client = session.client
+        try:
+            if join:
+                await client.join_challenge(challenge.id)
+            else:
+                await client.leave_challenge(challenge.id)
+        except SERVICE_ERRORS as exc:
+            self.notify(error_text(exc), title="Challenge", severity="error")
+            return
+        self.notify(challenge.title, title="Joined" if join else "Left")
+        self.app.data_changed()
