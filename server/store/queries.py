@@ -82,9 +82,11 @@ class Queries(SocialQueries):
         """Record that a write changed ``kind``/``entity_id`` of ``user_id`` (delta sync)."""
         version = self._versions.get(user_id)
         if version is None:
-            await self.conn.execute("UPDATE users SET version = version + 1 WHERE id = ?", user_id)
             version = int(
-                await self.conn.fetch_value("SELECT version FROM users WHERE id = ?", user_id) or 0
+                await self.conn.fetch_value(
+                    "UPDATE users SET version = version + 1 WHERE id = ? RETURNING version", user_id
+                )
+                or 0
             )
             self._versions[user_id] = version
         await self.conn.execute(
@@ -327,16 +329,15 @@ class Queries(SocialQueries):
     async def add_to_day(self, user_id: str, day: date, category: str, delta: int) -> DayTotals:
         """Move one category's done count for a day; the day's totals afterwards."""
         column = {"results": "results", "relationships": "relationships"}[category]
-        changed = await self.conn.execute(
-            f"UPDATE user_days SET {column} = {column} + ? WHERE user_id = ? AND day = ?",
-            delta, user_id, iso(day),
+        row = await self.conn.fetch_one(
+            f"INSERT INTO user_days (user_id, day, {column}) VALUES (?, ?, ?)"
+            f" ON CONFLICT (user_id, day) DO UPDATE"
+            f" SET {column} = user_days.{column} + excluded.{column}"
+            " RETURNING results, relationships",
+            user_id, iso(day), delta,
         )  # fmt: skip
-        if not changed:
-            await self.conn.execute(
-                f"INSERT INTO user_days (user_id, day, {column}) VALUES (?, ?, ?)",
-                user_id, iso(day), delta,
-            )  # fmt: skip
-        return await self.day_totals(user_id, day)
+        assert row is not None  # an upsert always returns its row
+        return DayTotals(results=row[0], relationships=row[1])
 
     async def day_totals(self, user_id: str, day: date) -> DayTotals:
         row = await self.conn.fetch_one(

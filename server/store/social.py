@@ -213,13 +213,13 @@ class SocialQueries:
         if board.startswith("challenge:"):
             await self.touched(user_id, "challenge", board.removeprefix("challenge:"))
         self.announce(board, "leaderboard", board.split(":", 1)[1])
-        await self.conn.execute(
+        score = await self.conn.fetch_value(
             "INSERT INTO board_scores (board, period, user_id, points) VALUES (?, ?, ?, ?)"
             " ON CONFLICT (board, period, user_id) DO UPDATE"
-            " SET points = board_scores.points + excluded.points",
+            " SET points = board_scores.points + excluded.points RETURNING points",
             board, period, user_id, delta,
         )  # fmt: skip
-        return int(await self.board_score(board, period, user_id) or 0)
+        return int(score)
 
     async def board_score(self, board: str, period: str, user_id: str) -> int | None:
         value = await self.conn.fetch_value(

@@ -56,17 +56,17 @@ async def _fill(db: SqliteDatabase) -> None:
     async with db.write() as conn:
         assert isinstance(conn, SqliteConnection)
         raw = conn._conn
-        await raw.executemany(
+        raw.executemany(
             "INSERT INTO users (id, handle, display_name, password_hash, timezone,"
             " day_start_hour, created_at) VALUES (?, ?, ?, 'x', 'UTC', 0, '2025-01-01')",
             [(f"u{i:05d}", f"user{i:05d}", f"User {i}") for i in range(MEMBERS)],
         )
-        await raw.execute(
+        raw.execute(
             "INSERT INTO teams (id, name, timezone, created_at, member_count)"
             " VALUES ('t1', 'Big', 'UTC', '2025-01-01', ?)",
             (MEMBERS,),
         )
-        await raw.executemany(
+        raw.executemany(
             "INSERT INTO team_members (team_id, user_id, role, alias, joined_at, joined_id)"
             " VALUES ('t1', ?, 'member', ?, '2025-01-01', '0')",
             [(f"u{i:05d}", f"a{i:05d}") for i in range(MEMBERS)],
@@ -74,11 +74,11 @@ async def _fill(db: SqliteDatabase) -> None:
         # A year of weekly boards plus all-time: ~530,000 board rows.
         weeks = [f"week:{date(2025, 1, 6) + timedelta(weeks=k)}" for k in range(52)]
         for period in [*weeks, "all"]:
-            await raw.executemany(
+            raw.executemany(
                 "INSERT INTO board_scores (board, period, user_id, points) VALUES (?, ?, ?, ?)",
                 [(TEAM, period, f"u{i:05d}", (i * 7919) % 500) for i in range(MEMBERS)],
             )
-        await raw.execute("ANALYZE")
+        raw.execute("ANALYZE")
 
 
 async def test_board_reads_use_the_rank_index(big_team: SqliteDatabase) -> None:

@@ -1,20 +1,23 @@
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
-import aiosqlite
 import pytest
 
 from server.store.sqlite import SqliteDatabase, migrate, migration_files
 
 
-async def test_migrations_are_applied_once_and_recorded(tmp_path: Path) -> None:
+def test_migrations_are_applied_once_and_recorded(tmp_path: Path) -> None:
     path = tmp_path / "m.db"
-    async with aiosqlite.connect(path, isolation_level=None) as conn:
-        first = await migrate(conn)
-        again = await migrate(conn)
-        async with conn.execute("SELECT version FROM schema_migrations ORDER BY version") as cur:
-            recorded = [row[0] async for row in cur]
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        first = migrate(conn)
+        again = migrate(conn)
+        rows = conn.execute("SELECT version FROM schema_migrations ORDER BY version").fetchall()
+        recorded = [row[0] for row in rows]
+    finally:
+        conn.close()
     assert first == [v for v, _, _ in migration_files()]
     assert again == []
     assert recorded == first
