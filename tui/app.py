@@ -65,6 +65,8 @@ class RapportApp(App[None]):
         self._sync_interval = sync_interval
         self._saved_theme = connector.config.theme
         self._theme_ready = False
+        # The Today screen shown from disk while the first session opens.
+        self._saved_start: TodayScreen | None = None
 
     # -- start and stop ------------------------------------------------------------------
 
@@ -83,11 +85,25 @@ class RapportApp(App[None]):
 
     @work(exclusive=True, group="session")
     async def boot(self) -> None:
-        loading = LoadingScreen("Demo: playing 90 days of habits" if self.connector.demo else "")
-        await self.push_screen(loading)
+        """Open the session. The Today screen the last run saved is shown at once (marked as
+        saved) and refreshed when the session is open; without one, a loading screen."""
+        saved = self.connector.saved_today() if self.session is None else None
+        loading: LoadingScreen | None = None
+        if saved is not None:
+            self.where = self.connector.where()
+            self._saved_start = TodayScreen(saved)
+            await self.push_screen(self._saved_start)
+        else:
+            demo = self.connector.demo
+            loading = LoadingScreen("Demo: playing 90 days of habits" if demo else "")
+            await self.push_screen(loading)
         try:
-            session = await self.connector.open(progress=loading.report)
+            session = await self.connector.open(progress=loading.report if loading else None)
         except Exception as exc:  # any failure to start is shown, never a traceback
+            if loading is None:  # over the saved screen, which the next session replaces
+                self._saved_start = None
+                loading = LoadingScreen()
+                await self.push_screen(loading)
             loading.fail(f"Could not start: {error_text(exc)}")
             return
         await self.use_session(session)
@@ -113,6 +129,12 @@ class RapportApp(App[None]):
             await old.close()
         self.where = session.label
         self.refresh_state()
+        saved_start, self._saved_start = self._saved_start, None
+        if session.signed_in and saved_start in self.screen_stack:
+            # The saved Today screen stays (with whatever the user opened on top of it)
+            # and loads the live answer.
+            self.data_changed()
+            return
         while len(self.screen_stack) > 1:
             await self.pop_screen()
         first: Screen[None]
@@ -244,6 +266,11 @@ class RapportApp(App[None]):
         if isinstance(screen, TodayScreen):
             yield SystemCommand("Add habits", "Adopt habits from the catalog", screen.action_add)
             yield SystemCommand("New custom habit", "Create your own habit", screen.action_custom)
+        if isinstance(screen, TeamScreen):
+            yield SystemCommand("New team", "Start a team and invite others", screen.action_create)
+            yield SystemCommand("Join a team", "Join with an invite code", screen.action_join)
+            yield SystemCommand("Invite code", "A code to share (owner, admin)",
+                                screen.action_invite)  # fmt: skip
         yield SystemCommand("Help", "Keys and how points work", self.action_help)
 
 

@@ -2,10 +2,15 @@
 
 ``Connector`` decides from the command line and the config file where the client talks
 to, opens a ``Session`` there, and writes tokens back to the config file after a login.
+
+The embedded server (``tui.launch``: Litestar and the whole service) is imported only
+when a session on this computer opens, in a thread, so the first screen (the Today screen
+saved by the last run) is painted before that import and the UI keeps drawing during it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import re
 import shutil
 import tempfile
@@ -13,6 +18,7 @@ import zoneinfo
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import httpx
@@ -21,9 +27,11 @@ from shared import schemas
 from shared.client import ApiError, RapportClient
 from tui.config import Config, ConfigStore, LocalProfile, data_home, system_timezone
 from tui.demo import DEMO_DAYS, DemoClock, build_demo
-from tui.launch import Clock, LocalServer, TransportWrapper
 from tui.offline import OfflineQueue
-from tui.session import Session
+from tui.session import SavedToday, Session, read_saved_today
+
+if TYPE_CHECKING:
+    from tui.launch import Clock, LocalServer, TransportWrapper
 
 Progress = Callable[[float, str], None]
 
@@ -37,6 +45,12 @@ def server_label(url: str) -> str:
 
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "server"
+
+
+def _server_class() -> type[LocalServer]:
+    from tui.launch import LocalServer
+
+    return LocalServer
 
 
 def usable_timezone(name: str) -> str:
@@ -99,8 +113,40 @@ class Connector:
         url = self.server or self.config.server
         return await (self.open_remote(url) if url else self.open_local())
 
-    def _local_server(self, database: Path, clock: Clock | None) -> LocalServer:
-        server = LocalServer(
+    def where(self) -> str:
+        """Where ``open()`` will connect, for the header while it does."""
+        if self.demo:
+            return f"demo · {LOCAL_LABEL}"
+        url = self.server or self.config.server
+        return server_label(url) if url else LOCAL_LABEL
+
+    def cache_dir(self, url: str | None) -> Path:
+        """Where the last answers of the server at ``url`` (None: this computer) are kept
+        (a slug never has an underscore, so ``_local`` is no server's)."""
+        return self.data_dir / "cache" / (_slug(server_label(url)) if url else "_local")
+
+    def saved_today(self) -> SavedToday | None:
+        """The Today screen the last run saved for the profile ``open()`` will sign in,
+        if there is one: shown while the session opens."""
+        if self.demo:
+            return None
+        config = self.config
+        url = self.server or config.server
+        if url:
+            handle = config.handle if config.server == url and config.token else None
+        else:
+            handle = config.local.handle if config.local is not None else None
+        if handle is None:
+            return None
+        saved = read_saved_today(self.cache_dir(url) / "today.json")
+        if saved is None or saved.user is None or saved.user.handle != handle:
+            return None
+        return saved
+
+    async def _local_server(self, database: Path, clock: Clock | None) -> LocalServer:
+        # Importing the service takes a few hundred milliseconds: not on the UI's loop.
+        server_class = await asyncio.to_thread(_server_class)
+        server = server_class(
             database,
             clock=clock,
             synchronous=self.synchronous,
@@ -120,7 +166,7 @@ class Connector:
     async def open_local(self) -> Session:
         """The embedded server on ``<data dir>/rapport.db``, signed in with the local
         profile when there is one (logging in again when its token has lapsed)."""
-        server = self._local_server(self.data_dir / "rapport.db", self.clock)
+        server = await self._local_server(self.data_dir / "rapport.db", self.clock)
         http = await server.start()
         client = RapportClient(http=http)
         session = Session(
@@ -128,7 +174,9 @@ class Connector:
             OfflineQueue(self.data_dir / "pending-local.json"),
             label=LOCAL_LABEL,
             local=True,
+            cache_dir=self.cache_dir(None),
             on_close=server.stop,
+            now=self.clock,
         )
         profile = self.config.local
         if profile is None:
@@ -159,7 +207,7 @@ class Connector:
             client = RapportClient(http=http, token=token)
         else:
             client = RapportClient(base_url=url, token=token)
-        cache = self.data_dir / "cache" / _slug(server_label(url))
+        cache = self.cache_dir(url)
         session = Session(
             client,
             OfflineQueue(self.data_dir / f"pending-{_slug(server_label(url))}.json"),
@@ -167,6 +215,7 @@ class Connector:
             local=False,
             url=url,
             cache_dir=cache,
+            now=self.clock,
         )
         if token:
             try:
@@ -190,7 +239,7 @@ class Connector:
             cleanup = tmp.cleanup
         end = self.demo_end or datetime.now(UTC)
         clock = DemoClock(end)
-        server = self._local_server(folder / "demo.db", clock)
+        server = await self._local_server(folder / "demo.db", clock)
         http = await server.start()
 
         async def close() -> None:

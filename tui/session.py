@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from uuid import UUID
 
@@ -27,6 +27,22 @@ class NothingToUndo(Exception):
     pass
 
 
+class SavedToday(msgspec.Struct, kw_only=True):
+    """Today's last answer as kept on disk (``today.json``): shown at once on the next
+    start while the session opens, and whenever the server cannot be reached."""
+
+    today: schemas.Today
+    saved_at: datetime
+    user: schemas.User | None = None
+
+
+def read_saved_today(path: Path) -> SavedToday | None:
+    try:
+        return msgspec.json.decode(path.read_bytes(), type=SavedToday)
+    except (OSError, msgspec.DecodeError):
+        return None
+
+
 class Session:
     def __init__(
         self,
@@ -39,6 +55,7 @@ class Session:
         url: str | None = None,
         cache_dir: Path | None = None,
         on_close: Callable[[], Awaitable[None]] | None = None,
+        now: Callable[[], datetime] | None = None,
     ) -> None:
         self.client = client
         self.queue = queue
@@ -50,7 +67,10 @@ class Session:
         self.url = url
         self.online = True
         self._cache = cache_dir / "today.json" if cache_dir else None
+        # When the last ``today()`` came from the disk: the time it was saved (else None).
+        self.today_saved_at: datetime | None = None
         self._on_close = on_close
+        self._now = now or (lambda: datetime.now(UTC))
         self._flush_lock = asyncio.Lock()
         self._catalog: list[schemas.CatalogHabit] | None = None
         self.user: schemas.User | None = None
@@ -78,11 +98,13 @@ class Session:
             today = await self.client.today()
         except httpx.TransportError:
             self.online = False
-            cached = self._read_cache()
-            if cached is None:
+            saved = read_saved_today(self._cache) if self._cache else None
+            if saved is None:
                 raise
-            return cached
+            self.today_saved_at = saved.saved_at
+            return saved.today
         self.online = True
+        self.today_saved_at = None
         self._write_cache(today)
         return today
 
@@ -95,20 +117,15 @@ class Session:
         self.user = await self.client.me()
         return self.user
 
-    def _read_cache(self) -> schemas.Today | None:
-        if self._cache is None:
-            return None
-        try:
-            return msgspec.json.decode(self._cache.read_bytes(), type=schemas.Today)
-        except (OSError, msgspec.DecodeError):
-            return None
-
     def _write_cache(self, today: schemas.Today) -> None:
         if self._cache is None:
             return
+        saved = SavedToday(today=today, saved_at=self._now(), user=self.user)
         with contextlib.suppress(OSError):
             self._cache.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            self._cache.write_bytes(msgspec.json.encode(today))
+            tmp = self._cache.with_suffix(".tmp")
+            tmp.write_bytes(msgspec.json.encode(saved))
+            tmp.replace(self._cache)
 
     # -- check-ins -----------------------------------------------------------------------
 

@@ -32,11 +32,13 @@ DEMO_END = datetime(2026, 3, 11, 9, 30, tzinfo=UTC)
 
 class Network:
     """Stands between the client and the in-process server. ``up = False``: every request
-    fails to connect. ``lose_answers = True``: requests reach the server, answers are lost."""
+    fails to connect. ``lose_answers = True``: requests reach the server, answers are lost.
+    ``gate`` (an unset event): requests wait until it is set, like a slow start."""
 
     def __init__(self) -> None:
         self.up = True
         self.lose_answers = False
+        self.gate: asyncio.Event | None = None
         self.delivered: list[tuple[str, str]] = []
 
     def wrap(self, inner: httpx.AsyncBaseTransport) -> httpx.AsyncBaseTransport:
@@ -49,6 +51,8 @@ class _Transport(httpx.AsyncBaseTransport):
         self.network = network
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if self.network.gate is not None:
+            await self.network.gate.wait()
         if not self.network.up:
             raise httpx.ConnectError("network is down", request=request)
         response = await self.inner.handle_async_request(request)

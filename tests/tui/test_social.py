@@ -8,6 +8,8 @@ from textual.widgets import Label, OptionList, ProgressBar
 from shared import schemas
 from shared.client import RapportClient
 from tests.tui.conftest import PASSWORD, MakeApp, Profile, ready, server_client, settle
+from tui.app import RapportApp
+from tui.connect import Connector
 from tui.screens.challenges import ChallengesScreen
 from tui.screens.team import TeamScreen
 
@@ -116,3 +118,48 @@ async def test_accept_a_pending_confirmation(make_app: MakeApp) -> None:
         assert screen.pending == []
         assert await ana.confirmations() == []
         assert screen.query_one("#confirm-card").border_title == "To confirm · 0"
+
+
+async def test_the_demo_has_a_team_a_confirmation_to_give_and_a_joined_challenge(
+    demo_connector: Connector,
+) -> None:
+    app = RapportApp(demo_connector, sync_interval=60)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        await pilot.press("t")
+        await ready(pilot, "TeamScreen")
+        screen = app.screen
+        assert isinstance(screen, TeamScreen)
+        assert [(t.name, t.my_role, t.member_count) for t in screen.teams] == [
+            ("Product crew", "owner", 6)
+        ]
+        board = screen.query_one("#team-board", Label)
+        rows = {}
+        for period in ("this week", "this month", "all time"):
+            assert screen.query_one("#team-board-card").border_title == f"Board · {period}"
+            rows[period] = str(board.render()).splitlines()
+            assert any("Sam Rivera" in line for line in rows[period])
+            await pilot.press("w")
+            await settle(pilot)
+        assert len(rows["this week"]) >= 2
+        assert len(rows["all time"]) == 6  # everyone in the team has points by now
+        assert sorted(p.from_.handle for p in screen.pending) == ["jordan", "priya"]
+
+        await pilot.press("y")
+        await settle(pilot)
+        assert len(screen.pending) == 1
+        assert screen.query_one("#confirm-card").border_title == "To confirm · 1"
+
+        await pilot.press("escape", "h")
+        await ready(pilot, "ChallengesScreen")
+        challenges = app.screen
+        assert isinstance(challenges, ChallengesScreen)
+        active = [c for c in challenges.challenges if c.status == "active"]
+        assert [c.title for c in active] == ["Listening lab"]
+        mine = active[0].my_progress
+        assert mine is not None
+        assert 0 < mine.progress < mine.target
+        assert active[0].participants == 3
+        names = str(challenges.query_one("#challenge-board", Label).render())
+        assert "Sam Rivera" in names
+        assert "Jordan Lee" in names

@@ -1,5 +1,5 @@
 """Challenges: browse them (upcoming, active, ended), join or leave, see your progress and
-the challenge's board."""
+the challenge's board, ten at a time."""
 
 from __future__ import annotations
 
@@ -10,16 +10,17 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import Footer, Label, OptionList, ProgressBar
 from textual.widgets.option_list import Option
 
 from shared import schemas
+from tui.screens.base import DataScreen
+from tui.screens.boards import BoardPages, board_lines, challenge_board
 from tui.widgets.app_header import AppHeader
 from tui.wording import SERVICE_ERRORS, error_text
 
 if TYPE_CHECKING:
-    from tui.app import RapportApp
+    from tui.session import Session
 
 STATUS_STYLE = {"active": "$success", "upcoming": "$warning", "ended": "$text-muted"}
 
@@ -28,15 +29,6 @@ def text_bar(progress: int, target: int, width: int = 10) -> str:
     """A bar of ``width`` cells, ``progress`` of ``target`` filled."""
     filled = 0 if target <= 0 else min(width, progress * width // target)
     return "█" * filled + "░" * (width - filled)
-
-
-def board_lines(board: schemas.Leaderboard, unit: str = "pts") -> str:
-    lines = []
-    for entry in board.entries:
-        name = entry.user.display_name if not entry.hidden else "(hidden)"
-        line = f"{entry.rank:>3}. {name:<20.20} {entry.points:>6,} {unit}"
-        lines.append(f"[b $primary]{line}[/]" if entry.me else line)
-    return "\n".join(lines) or "[dim]Nobody on this board yet.[/dim]"
 
 
 def challenge_row(challenge: schemas.Challenge) -> str:
@@ -50,14 +42,13 @@ def challenge_row(challenge: schemas.Challenge) -> str:
     return f"{status} {challenge.title}  {tail}"
 
 
-class ChallengesScreen(Screen[None]):
-    app: RapportApp
-
+class ChallengesScreen(DataScreen):
     BINDINGS = [
         Binding("escape,backspace,h", "app.pop_screen", "Back"),
         Binding("j", "join", "Join"),
         Binding("l", "leave", "Leave"),
-        Binding("r", "reload", "Refresh", show=False),
+        Binding("right_square_bracket", "page(1)", "More"),
+        Binding("left_square_bracket", "page(-1)", "Page back", show=False),
     ]
 
     def __init__(self) -> None:
@@ -66,6 +57,7 @@ class ChallengesScreen(Screen[None]):
         self.templates: list[schemas.CatalogChallenge] = []
         self.selected: UUID | None = None
         self.template: str | None = None
+        self.pages = BoardPages()
 
     def compose(self) -> ComposeResult:
         yield AppHeader("Challenges")
@@ -83,24 +75,9 @@ class ChallengesScreen(Screen[None]):
                 yield Label("", id="challenge-board")
         yield Footer(compact=True)
 
-    def on_mount(self) -> None:
-        self.watch(self.app, "revision", self.action_reload, init=False)
-        self.action_reload()
-
-    def action_reload(self) -> None:
-        self.load()
-
-    @work(exclusive=True, group="challenges-load")
-    async def load(self) -> None:
-        session = self.app.session
-        if session is None:
-            return
-        try:
-            page = await session.client.challenges(limit=100)
-            catalog = await session.client.catalog_challenges()
-        except SERVICE_ERRORS as exc:
-            self.app.service_failed(exc)
-            return
+    async def fetch(self, session: Session) -> None:
+        page = await session.client.challenges(limit=100)
+        catalog = await session.client.catalog_challenges()
         order = {"active": 0, "upcoming": 1, "ended": 2}
         self.challenges = sorted(page.items, key=lambda c: (order[c.status], c.starts_on))
         running = {c.template for c in self.challenges if c.status != "ended"}
@@ -135,6 +112,7 @@ class ChallengesScreen(Screen[None]):
             self.selected, self.template = None, option_id.removeprefix("template:")
         else:
             self.selected, self.template = UUID(option_id), None
+        self.pages.reset()
         self.show_selected()
 
     def current(self) -> schemas.Challenge | None:
@@ -153,10 +131,7 @@ class ChallengesScreen(Screen[None]):
             return
         card = self.query_one("#challenge-card")
         card.border_title = challenge.title
-        card.border_subtitle = (
-            f"{challenge.status} · {challenge.starts_on:%d %b} to {challenge.ends_on:%d %b}"
-            f" · {challenge.reward_points} pts"
-        )
+        card.border_subtitle = self.subtitle(challenge)
         self.query_one("#challenge-about", Label).update(f"[dim]{challenge.description}[/dim]")
         mine = challenge.my_progress
         bar = self.query_one("#challenge-bar", ProgressBar)
@@ -169,6 +144,11 @@ class ChallengesScreen(Screen[None]):
                 f"{mine.progress}/{mine.target}{done}"
             )
         self.load_board(challenge.id)
+
+    def subtitle(self, challenge: schemas.Challenge) -> str:
+        dates = f"{challenge.starts_on:%d %b} to {challenge.ends_on:%d %b}"
+        parts = [challenge.status, dates, f"{challenge.reward_points} pts", self.pages.caption()]
+        return " · ".join(part for part in parts if part)
 
     def show_template(self, template: schemas.CatalogChallenge) -> None:
         card = self.query_one("#challenge-card")
@@ -188,12 +168,28 @@ class ChallengesScreen(Screen[None]):
         if session is None:
             return
         try:
-            board = await session.client.challenge_board(challenge_id, limit=10)
+            board = await challenge_board(
+                session.client, challenge_id, view=self.pages.view, cursor=self.pages.cursor
+            )
         except SERVICE_ERRORS as exc:
             self.app.service_failed(exc)
             return
-        if challenge_id == self.selected:
-            self.query_one("#challenge-board", Label).update(board_lines(board, "days"))
+        challenge = self.current()
+        if challenge is None or challenge.id != challenge_id:
+            return
+        self.pages.loaded(board)
+        self.query_one("#challenge-board", Label).update(board_lines(board, "days"))
+        self.query_one("#challenge-card").border_subtitle = self.subtitle(challenge)
+
+    def action_page(self, step: int) -> None:
+        challenge = self.current()
+        if challenge is None:
+            return
+        moved = self.pages.forward() if step > 0 else self.pages.back()
+        if not moved:
+            self.notify("This is the last page." if step > 0 else "This is the first page.")
+            return
+        self.load_board(challenge.id)
 
     def action_join(self) -> None:
         if self.template is not None:

@@ -11,10 +11,10 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Label, Sparkline
 
 from shared import schemas
+from tui.screens.base import DataScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.habit_form import HabitFormScreen
 from tui.widgets.app_header import AppHeader
@@ -30,7 +30,7 @@ from tui.wording import (
 )
 
 if TYPE_CHECKING:
-    from tui.app import RapportApp
+    from tui.session import Session
 
 WEEKS = 26
 
@@ -56,14 +56,11 @@ def period_word(schedule: schemas.Schedule, count: int) -> str:
     return unit if count == 1 else unit + "s"
 
 
-class HabitScreen(Screen[None]):
-    app: RapportApp
-
+class HabitScreen(DataScreen):
     BINDINGS = [
         Binding("escape,backspace,left", "app.pop_screen", "Back"),
         Binding("e", "edit", "Edit"),
         Binding("x", "archive", "Archive"),
-        Binding("r", "reload", "Refresh", show=False),
     ]
 
     def __init__(self, habit_id: UUID, *, day: date | None = None) -> None:
@@ -97,34 +94,19 @@ class HabitScreen(Screen[None]):
                     yield Label("", id="notes")
         yield Footer(compact=True)
 
-    def on_mount(self) -> None:
-        self.watch(self.app, "revision", self.action_reload, init=False)
-        self.action_reload()
-
-    def action_reload(self) -> None:
-        self.load()
-
-    @work(exclusive=True, group="habit-load")
-    async def load(self) -> None:
-        session = self.app.session
-        if session is None:
-            return
+    async def fetch(self, session: Session) -> None:
         client = session.client
-        try:
-            habit = await client.habit(self.habit_id)
-            stats = await client.stats(self.habit_id)
-            day = self.day or (await session.today()).day
-            calendar = await client.calendar(self.habit_id, day - timedelta(days=364), day)
-            recent = await client.checkins(
-                self.habit_id, first=day - timedelta(days=120), last=day, limit=200
-            )
-            why = None
-            if habit.template:
-                catalog = await session.catalog()
-                why = next((c.why for c in catalog if c.slug == habit.template), None)
-        except SERVICE_ERRORS as exc:
-            self.app.service_failed(exc)
-            return
+        habit = await client.habit(self.habit_id)
+        stats = await client.stats(self.habit_id)
+        day = self.day or (await session.today()).day
+        calendar = await client.calendar(self.habit_id, day - timedelta(days=364), day)
+        recent = await client.checkins(
+            self.habit_id, first=day - timedelta(days=120), last=day, limit=200
+        )
+        why = None
+        if habit.template:
+            catalog = await session.catalog()
+            why = next((c.why for c in catalog if c.slug == habit.template), None)
         self.habit = habit
         self.show(habit, stats, calendar, recent.items, day, why)
 

@@ -5,29 +5,23 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from uuid import UUID
 
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Label, ProgressBar
 
 from shared import schemas
+from tui.screens.base import DataScreen
 from tui.widgets.app_header import AppHeader
 from tui.widgets.balance_meter import BalanceMeter
-from tui.wording import SERVICE_ERRORS, level_floor, reason_text
+from tui.wording import level_floor, reason_text
 
 if TYPE_CHECKING:
-    from tui.app import RapportApp
+    from tui.session import Session
 
 
-class ProfileScreen(Screen[None]):
-    app: RapportApp
-
-    BINDINGS = [
-        Binding("escape,backspace,p", "app.pop_screen", "Back"),
-        Binding("r", "reload", "Refresh", show=False),
-    ]
+class ProfileScreen(DataScreen):
+    BINDINGS = [Binding("escape,backspace,p", "app.pop_screen", "Back")]
 
     def compose(self) -> ComposeResult:
         yield AppHeader("Profile")
@@ -53,28 +47,13 @@ class ProfileScreen(Screen[None]):
                 yield Label("", id="ledger")
         yield Footer(compact=True)
 
-    def on_mount(self) -> None:
-        self.watch(self.app, "revision", self.action_reload, init=False)
-        self.action_reload()
-
-    def action_reload(self) -> None:
-        self.load()
-
-    @work(exclusive=True, group="profile-load")
-    async def load(self) -> None:
-        session = self.app.session
-        if session is None:
-            return
+    async def fetch(self, session: Session) -> None:
         client = session.client
-        try:
-            user = await session.me()
-            badges = await client.badges()
-            balance = await client.balance()
-            ledger = await client.points(limit=8)
-            habits = await client.habits(archived=None, limit=200)
-        except SERVICE_ERRORS as exc:
-            self.app.service_failed(exc)
-            return
+        user = await session.me()
+        badges = await client.badges()
+        balance = await client.balance()
+        ledger = await client.points(limit=8)
+        habits = await client.habits(archived=None, limit=200)
         titles = {h.id: h.title for h in habits.items}
         self.show(user, badges, balance, ledger.items, titles)
 

@@ -1,5 +1,6 @@
 """Team: your teams, the team board (week, month, all time; or around you), the weekly
-team goal, and check-ins teammates asked you to confirm."""
+team goal, and check-ins teammates asked you to confirm. Start a team, join one with an
+invite code, and (owners and admins) make an invite code to share."""
 
 from __future__ import annotations
 
@@ -10,32 +11,36 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Label, OptionList, ProgressBar
 from textual.widgets.option_list import Option
 
 from shared import schemas
-from tui.screens.challenges import board_lines
+from tui.screens.base import DataScreen
+from tui.screens.boards import PAGE_SIZE, BoardPages, board_lines
+from tui.screens.team_dialogs import InviteScreen, JoinTeamScreen, NewTeamScreen
 from tui.widgets.app_header import AppHeader
 from tui.wording import SERVICE_ERRORS, error_text
 
 if TYPE_CHECKING:
-    from tui.app import RapportApp
+    from tui.session import Session
 
 PERIODS: list[schemas.BoardPeriod] = ["week", "month", "all"]
 PERIOD_TITLE = {"week": "this week", "month": "this month", "all": "all time"}
+INVITERS = ("owner", "admin")
 
 
-class TeamScreen(Screen[None]):
-    app: RapportApp
-
+class TeamScreen(DataScreen):
     BINDINGS = [
         Binding("escape,backspace,t", "app.pop_screen", "Back"),
-        Binding("w", "period", "Week/month/all"),
+        Binding("w", "period", "Period"),
         Binding("m", "around", "Around me"),
+        Binding("right_square_bracket", "page(1)", "More"),
+        Binding("left_square_bracket", "page(-1)", "Page back", show=False),
         Binding("y", "decide(True)", "Confirm"),
         Binding("n", "decide(False)", "Decline"),
-        Binding("r", "reload", "Refresh", show=False),
+        Binding("c", "create", "New team", show=False),
+        Binding("j", "join", "Join with a code", show=False),
+        Binding("i", "invite", "Invite code", show=False),
     ]
 
     def __init__(self) -> None:
@@ -43,7 +48,7 @@ class TeamScreen(Screen[None]):
         self.teams: list[schemas.Team] = []
         self.team_id: UUID | None = None
         self.period: schemas.BoardPeriod = "week"
-        self.around = False
+        self.pages = BoardPages()
         self.pending: list[schemas.PendingConfirmation] = []
 
     def compose(self) -> ComposeResult:
@@ -56,6 +61,7 @@ class TeamScreen(Screen[None]):
                     yield Label("Goal", id="goal-label")
                     yield ProgressBar(total=1, show_eta=False, show_percentage=False, id="goal-bar")
                     yield Label("", id="goal-text")
+                yield Label("", id="team-keys")
             with Vertical(id="team-board-card", classes="card"):
                 yield Label("", id="team-board")
             with Vertical(id="confirm-card", classes="card -relationships") as card:
@@ -63,24 +69,9 @@ class TeamScreen(Screen[None]):
                 yield OptionList(id="confirm-list")
         yield Footer(compact=True)
 
-    def on_mount(self) -> None:
-        self.watch(self.app, "revision", self.action_reload, init=False)
-        self.action_reload()
-
-    def action_reload(self) -> None:
-        self.load()
-
-    @work(exclusive=True, group="team-load")
-    async def load(self) -> None:
-        session = self.app.session
-        if session is None:
-            return
-        try:
-            teams = await session.client.teams()
-            pending = await session.client.confirmations()
-        except SERVICE_ERRORS as exc:
-            self.app.service_failed(exc)
-            return
+    async def fetch(self, session: Session) -> None:
+        teams = await session.client.teams()
+        pending = await session.client.confirmations()
         self.teams, self.pending = teams, pending
         team_list = self.query_one("#team-list", OptionList)
         team_list.clear_options()
@@ -102,11 +93,18 @@ class TeamScreen(Screen[None]):
         if not teams:
             self.team_id = None
             self.query_one("#goal-line").display = False
+            self.query_one("#team-keys", Label).update(
+                "[b]c[/b] start a team · [b]j[/b] join one with an invite code"
+            )
+            card = self.query_one("#team-board-card")
+            card.border_title = card.border_subtitle = ""
             self.query_one("#team-board", Label).update("[dim]You are in no team yet.[/dim]")
             return
         ids = [t.id for t in teams]
         keep = self.team_id if self.team_id in ids else ids[0]
         team_list.highlighted = ids.index(keep)
+        if keep != self.team_id:
+            self.pages.reset()
         self.team_id = keep
         self.show_team()
 
@@ -114,6 +112,7 @@ class TeamScreen(Screen[None]):
     def highlighted(self, event: OptionList.OptionHighlighted) -> None:
         if event.option.id is not None and UUID(event.option.id) != self.team_id:
             self.team_id = UUID(event.option.id)
+            self.pages.reset()
             self.show_team()
 
     def current(self) -> schemas.Team | None:
@@ -133,6 +132,10 @@ class TeamScreen(Screen[None]):
             self.query_one("#goal-text", Label).update(
                 f"{goal.progress}/{goal.target}{what} check-ins this week"
             )
+        invite = " · [b]i[/b] invite code" if team.my_role in INVITERS else ""
+        self.query_one("#team-keys", Label).update(
+            f"[dim]you are {team.my_role}[/dim] · [b]c[/b] new team · [b]j[/b] join{invite}"
+        )
         self.load_board(team.id)
 
     @work(exclusive=True, group="team-board")
@@ -140,28 +143,49 @@ class TeamScreen(Screen[None]):
         session = self.app.session
         if session is None:
             return
-        view = "around" if self.around else "page"
         try:
             board = await session.client.team_board(
-                team_id, period=self.period, view=view, limit=10
+                team_id,
+                period=self.period,
+                view=self.pages.view,
+                limit=PAGE_SIZE,
+                cursor=self.pages.cursor,
             )
         except SERVICE_ERRORS as exc:
             self.app.service_failed(exc)
             return
+        if team_id != self.team_id:
+            return
+        self.pages.loaded(board)
         card = self.query_one("#team-board-card")
         card.border_title = f"Board · {PERIOD_TITLE[board.period]}"
-        card.border_subtitle = "around me" if self.around else ""
+        card.border_subtitle = self.pages.caption()
         self.query_one("#team-board", Label).update(board_lines(board))
 
     def action_period(self) -> None:
         self.period = PERIODS[(PERIODS.index(self.period) + 1) % len(PERIODS)]
+        self.pages.reset()
         if self.team_id is not None:
             self.load_board(self.team_id)
 
     def action_around(self) -> None:
-        self.around = not self.around
+        self.pages.toggle_around()
         if self.team_id is not None:
             self.load_board(self.team_id)
+
+    def action_page(self, step: int) -> None:
+        if self.team_id is None:
+            return
+        if self.pages.around:
+            self.notify("Around me shows your neighbours on one page: m shows the whole board.")
+            return
+        moved = self.pages.forward() if step > 0 else self.pages.back()
+        if not moved:
+            self.notify("This is the last page." if step > 0 else "This is the first page.")
+            return
+        self.load_board(self.team_id)
+
+    # -- confirmations -------------------------------------------------------------------
 
     def action_decide(self, confirm: bool) -> None:
         confirm_list = self.query_one("#confirm-list", OptionList)
@@ -192,3 +216,72 @@ class TeamScreen(Screen[None]):
         else:
             self.notify(f"{who}: {pending.habit_title}", title="Declined")
         self.app.data_changed()
+
+    # -- starting, joining and inviting --------------------------------------------------
+
+    def action_create(self) -> None:
+        def answered(body: schemas.TeamCreate | None) -> None:
+            if body is not None:
+                self.create(body)
+
+        self.app.push_screen(NewTeamScreen(), answered)
+
+    @work(group="team-change")
+    async def create(self, body: schemas.TeamCreate) -> None:
+        session = self.app.session
+        if session is None:
+            return
+        try:
+            team = await session.client.create_team(body)
+        except SERVICE_ERRORS as exc:
+            self.notify(error_text(exc), title="Team not created", severity="error")
+            return
+        self.show_new(team)
+        self.notify(f"{team.name}: press i for a code to invite the others.", title="New team")
+
+    def action_join(self) -> None:
+        def answered(code: str | None) -> None:
+            if code:
+                self.join(code)
+
+        self.app.push_screen(JoinTeamScreen(), answered)
+
+    @work(group="team-change")
+    async def join(self, code: str) -> None:
+        session = self.app.session
+        if session is None:
+            return
+        try:
+            membership = await session.client.join_team(code)
+        except SERVICE_ERRORS as exc:
+            self.notify(error_text(exc), title="Not joined", severity="error")
+            return
+        self.show_new(membership.team)
+        self.notify(membership.team.name, title="Joined")
+
+    def show_new(self, team: schemas.Team) -> None:
+        """Highlight ``team`` once the screens have reloaded."""
+        self.team_id = team.id
+        self.pages.reset()
+        self.app.data_changed()
+
+    def action_invite(self) -> None:
+        team = self.current()
+        if team is None:
+            self.notify("Start a team first (c), or join one (j).")
+        elif team.my_role not in INVITERS:
+            self.notify("Only the team's owner or an admin can make invite codes.")
+        else:
+            self.invite(team)
+
+    @work(group="team-change")
+    async def invite(self, team: schemas.Team) -> None:
+        session = self.app.session
+        if session is None:
+            return
+        try:
+            invite = await session.client.create_invite(team.id)
+        except SERVICE_ERRORS as exc:
+            self.notify(error_text(exc), title="No invite", severity="error")
+            return
+        await self.app.push_screen(InviteScreen(team, invite))

@@ -1,8 +1,14 @@
-"""Today: the habits due today, with check-in keys, streak flame, progress and balance."""
+"""Today: the habits due today, with check-in keys, streak flame, progress and balance.
+
+Started with the Today screen the last run saved, it shows that at once, marked "saved
+HH:MM · refreshing…", and loads the live answer as soon as the session is open.
+"""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import httpx
 from textual import on, work
@@ -13,12 +19,12 @@ from textual.screen import Screen
 from textual.widgets import Footer, Label, ProgressBar
 
 from shared import schemas
-from tui.offline import client_id
+from tui.offline import OfflineQueue, client_id
 from tui.screens.habit import HabitScreen
 from tui.screens.habit_form import HabitFormScreen
 from tui.screens.note import NoteScreen
 from tui.screens.pick_habits import PickHabitsScreen
-from tui.session import NothingToUndo, Session
+from tui.session import NothingToUndo, SavedToday
 from tui.widgets.app_header import AppHeader
 from tui.widgets.balance_meter import BalanceMeter
 from tui.widgets.habit_list import HabitLine, HabitList
@@ -30,11 +36,11 @@ if TYPE_CHECKING:
     from tui.app import RapportApp
 
 
-def merge_pending(today: schemas.Today, session: Session) -> list[HabitLine]:
+def merge_pending(today: schemas.Today, queue: OfflineQueue | None) -> list[HabitLine]:
     """Today's habits as the user sees them: queued check-ins already counted in."""
     lines = []
     for item in today.habits:
-        queued = session.queue.for_day(item.habit.id, today.day)
+        queued = queue.for_day(item.habit.id, today.day) if queue is not None else []
         value = item.value + sum(e.body.value for e in queued if not e.body.skip)
         skipped = item.skipped or any(e.body.skip for e in queued)
         done = item.done or (not skipped and value >= item.habit.target)
@@ -56,9 +62,12 @@ class TodayScreen(Screen[None]):
         Binding("r", "reload", "Refresh", show=False),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, saved: SavedToday | None = None) -> None:
         super().__init__()
         self.today: schemas.Today | None = None
+        self.saved = saved
+        # When the shown answer was saved on disk (None: it is the server's live answer).
+        self.saved_at: datetime | None = None
 
     def compose(self) -> ComposeResult:
         yield AppHeader("Today")
@@ -87,9 +96,12 @@ class TodayScreen(Screen[None]):
             yield HabitPreview(id="preview", classes="card")
         yield Footer(compact=True)
 
-    def on_mount(self) -> None:
+    async def on_mount(self) -> None:
         self.query_one("#day-card").border_title = "Today"
         self.watch(self.app, "revision", self.action_reload, init=False)
+        if self.saved is not None:
+            self.today, self.saved_at = self.saved.today, self.saved.saved_at
+            await self.show(self.saved.today)
         self.action_reload()
 
     def action_reload(self) -> None:
@@ -117,18 +129,41 @@ class TodayScreen(Screen[None]):
             self.app.service_failed(exc)
             return
         self.app.refresh_state()
-        self.today = today
+        self.today, self.saved_at = today, session.today_saved_at
         await self.show(today)
+
+    def user(self) -> schemas.User | None:
+        session = self.app.session
+        if session is not None:
+            return session.user
+        return self.saved.user if self.saved else None
+
+    def saved_text(self) -> str:
+        """The day card's subtitle: empty for a live answer, else when it was saved (in
+        the user's time zone; the date too when not on the day shown)."""
+        if self.saved_at is None or self.today is None:
+            return ""
+        user = self.user()
+        try:
+            zone = ZoneInfo(user.timezone) if user else UTC
+        except (ZoneInfoNotFoundError, ValueError):
+            zone = UTC
+        at = self.saved_at.astimezone(zone)
+        when = f"{at:%H:%M}" if at.date() == self.today.day else f"{at.day} {at:%b %H:%M}"
+        session = self.app.session
+        state = "refreshing…" if session is None else "offline" if not session.online else ""
+        return " · ".join(part for part in (f"saved {when}", state) if part)
 
     async def show(self, today: schemas.Today) -> None:
         session = self.app.session
-        assert session is not None
-        lines = merge_pending(today, session)
+        lines = merge_pending(today, session.queue if session else None)
         habits = self.query_one(HabitList)
         await habits.show(lines)
         habits.display = bool(lines)
         self.query_one("#no-habits").display = not lines
-        self.query_one("#day-card").border_title = long_day_text(today.day)
+        day_card = self.query_one("#day-card")
+        day_card.border_title = long_day_text(today.day)
+        day_card.border_subtitle = self.saved_text()
 
         due = [line for line in lines if line.item.due]
         done = sum(1 for line in due if line.done or line.skipped)
@@ -146,7 +181,7 @@ class TodayScreen(Screen[None]):
         )
         self.query_one("#flame-caption", Label).update(caption)
 
-        user = session.user
+        user = self.user()
         level = f" · level {user.level} · {user.xp:,} XP" if user else ""
         self.query_one("#day-points", Label).update(f"+{today.points_today} pts today{level}")
         self.query_one(BalanceMeter).show(today.balance.results, today.balance.relationships)
@@ -183,6 +218,8 @@ class TodayScreen(Screen[None]):
     @on(HabitList.Act)
     def act(self, message: HabitList.Act) -> None:
         line, action = message.line, message.action
+        if self.starting():
+            return
         if action == "open":
             day = self.today.day if self.today else None
             self.app.push_screen(HabitScreen(line.habit.id, day=day))
@@ -275,10 +312,22 @@ class TodayScreen(Screen[None]):
 
     # -- adding habits -------------------------------------------------------------------
 
+    def starting(self) -> bool:
+        """True (and says so) while the session is still opening behind a saved screen."""
+        if self.app.session is None:
+            self.notify("Still starting: one moment.")
+            return True
+        return False
+
     def action_add(self) -> None:
+        if self.starting():
+            return
         self.app.push_screen(PickHabitsScreen(), lambda _: self.app.data_changed())
 
     def action_custom(self) -> None:
+        if self.starting():
+            return
+
         def created(result: object) -> None:
             if isinstance(result, schemas.HabitCreate):
                 self.create_habit(result)
