@@ -27,6 +27,7 @@ from server.api import (
     teams,
 )
 from server.api.deps import auth_middleware, dependencies
+from server.api.document import RapportJsonRenderPlugin
 from server.api.problems import exception_handlers
 from server.catalog import load_catalog
 from server.clock import Clock, system_clock
@@ -96,7 +97,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
                 "details; authenticate with `Authorization: Bearer <token>`."
             ),
             path="/schema",
-            render_plugins=[ScalarRenderPlugin()],
+            render_plugins=[ScalarRenderPlugin(), RapportJsonRenderPlugin()],
             components=Components(
                 security_schemes={
                     "BearerToken": SecurityScheme(

@@ -548,7 +548,8 @@ class SyncPage(Response):
 
 
 class ExportProfile(Struct, kw_only=True, forbid_unknown_fields=True):
-    handle: str
+    # Informational: an import keeps the importing account's own handle.
+    handle: Annotated[str, Meta(max_length=32)]
     display_name: DisplayName
     timezone: TimeZoneName
     day_start_hour: DayStartHour

@@ -1,0 +1,116 @@
+"""The OpenAPI document as served: Litestar's, plus what Litestar cannot say by itself.
+
+- OpenAPI links between operations (server/api/links.py).
+- ``additionalProperties: false`` on the objects the server decodes strictly (Structs with
+  ``forbid_unknown_fields``): an unknown field is a 400, so the document must not call it
+  valid.
+- Bounds Litestar leaves out: on list items (``Weekdays.days``: each 1-7), and a zero
+  bound beside ``UNSET`` (``ProfilePatch.day_start_hour``: ``minimum: 0``).
+
+All three are applied to the document Litestar generates, once, when it is first rendered.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from typing import Any
+
+import msgspec
+import msgspec.inspect as mi
+from litestar import Request
+from litestar.openapi.plugins import JsonRenderPlugin
+
+from server.api.links import add_links
+from shared import schemas
+
+
+def strict_structs() -> dict[str, type[msgspec.Struct]]:
+    """The contract's Structs that refuse unknown fields, by component name."""
+    return {
+        name: obj
+        for name, obj in vars(schemas).items()
+        if isinstance(obj, type)
+        and issubclass(obj, msgspec.Struct)
+        and obj.__struct_config__.forbid_unknown_fields
+    }
+
+
+def close_strict_objects(document: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of ``document`` where the strict Structs' schemas forbid other properties."""
+    result = copy.deepcopy(dict(document))
+    components = result.get("components", {}).get("schemas", {})
+    for name in strict_structs():
+        component = components.get(name)
+        if component is not None and component.get("type") == "object":
+            component["additionalProperties"] = False
+    return result
+
+
+def _bounds(info: mi.Type) -> dict[str, Any]:
+    """JSON Schema keywords for the constraints msgspec checks on a number or a string."""
+    if isinstance(info, mi.IntType | mi.FloatType):
+        names = {
+            "ge": "minimum",
+            "le": "maximum",
+            "gt": "exclusiveMinimum",
+            "lt": "exclusiveMaximum",
+        }
+    elif isinstance(info, mi.StrType):
+        names = {"min_length": "minLength", "max_length": "maxLength", "pattern": "pattern"}
+    else:
+        return {}
+    return {
+        key: getattr(info, attr) for attr, key in names.items() if getattr(info, attr) is not None
+    }
+
+
+def _array_schemas(prop: dict[str, Any]) -> list[dict[str, Any]]:
+    members = [prop, *prop.get("oneOf", []), *prop.get("anyOf", [])]
+    return [m for m in members if m.get("type") == "array" and isinstance(m.get("items"), dict)]
+
+
+def restore_bounds(document: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of ``document`` with the bounds Litestar drops put back: those on list items
+    (``Weekdays.days``: each 1-7), and a zero bound beside ``UNSET`` (``ProfilePatch.
+    day_start_hour`` lost its ``minimum: 0``)."""
+    result = copy.deepcopy(dict(document))
+    components = result.get("components", {}).get("schemas", {})
+    for name, obj in vars(schemas).items():
+        component = components.get(name)
+        if component is None or not (isinstance(obj, type) and issubclass(obj, msgspec.Struct)):
+            continue
+        info = mi.type_info(obj)
+        for field in info.fields if isinstance(info, mi.StructType) else ():
+            prop = component.get("properties", {}).get(field.encode_name)
+            if prop is None:
+                continue
+            members = field.type.types if isinstance(field.type, mi.UnionType) else (field.type,)
+            for member in members:
+                if isinstance(member, mi.Metadata):
+                    member = member.type
+                for key, value in _bounds(member).items():
+                    prop.setdefault(key, value)
+                if isinstance(member, mi.ListType | mi.SetType | mi.FrozenSetType):
+                    for array in _array_schemas(prop):
+                        for key, value in _bounds(member.item_type).items():
+                            array["items"].setdefault(key, value)
+    return result
+
+
+def served_document(generated: Mapping[str, Any]) -> dict[str, Any]:
+    return add_links(restore_bounds(close_strict_objects(generated)))
+
+
+class RapportJsonRenderPlugin(JsonRenderPlugin):
+    """Serves ``/openapi.json`` like Litestar's own JSON plugin, completed as above."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._rendered: tuple[int, dict[str, Any]] | None = None
+
+    def render(self, request: Request[Any, Any, Any], openapi_schema: dict[str, Any]) -> bytes:
+        # Litestar builds the document once and hands the same dict every time.
+        if self._rendered is None or self._rendered[0] != id(openapi_schema):
+            self._rendered = (id(openapi_schema), served_document(openapi_schema))
+        return self.render_json(request, self._rendered[1])
