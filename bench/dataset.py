@@ -30,18 +30,19 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, cast
 from uuid import UUID
 
 from argon2 import PasswordHasher
 
 from server.catalog import load_catalog
 from server.ids import new_id
-from server.services import challenges, checkins, habits, teams
+from server.services import challenges, checkins, habits, sync, teams
 from server.services.accounts import TOKEN_PREFIX, token_digest
 from server.services.context import Context
+from server.services.paging import encode_cursor
 from server.settings import Settings
-from server.store.database import Row
+from server.store.database import Database, Row
 from server.store.queries import Queries
 from server.store.records import UserRecord
 from server.store.sqlite import SqliteDatabase
@@ -64,19 +65,19 @@ class Scale:
     two_year_users: int  # plus this many accounts with two years of daily history...
     one_year_users: int  # ...and one year (the one-week account is always there)
     load_users: int  # ordinary accounts that own the fresh habits the load checks in
-    checkin_pool: int  # fresh (account, habit) pairs for the check-in phase
-    mixed_pool: int  # and for the mixed phase
+    # Fresh (account, habit) pairs: the check-in phase takes them from the front, the mixed
+    # phase gets the rest.
+    fresh_pool: int
     challenge_every: int = 2  # every n-th ordinary account takes part in the challenge
 
 
 QUICK = Scale(
     name="quick", users=1_500, team_sizes=(100, 1_000), recent_days=3, two_year_users=2,
-    one_year_users=2, load_users=1_000, checkin_pool=8_000, mixed_pool=3_000,
+    one_year_users=2, load_users=1_000, fresh_pool=11_000,
 )  # fmt: skip
 FULL = Scale(
     name="full", users=12_000, team_sizes=(100, 1_000, 10_000), recent_days=4,
-    two_year_users=6, one_year_users=12, load_users=6_000, checkin_pool=30_000,
-    mixed_pool=15_000,
+    two_year_users=6, one_year_users=12, load_users=6_000, fresh_pool=90_000,
 )  # fmt: skip
 
 
@@ -93,9 +94,14 @@ class Dataset:
     challenge_id: str
     week_user: int  # the six history habits, one week of check-ins
     two_year_user: int  # the same six habits, two years of check-ins
+    long_users: list[int]  # every account with one or two years of history
     history_habits: list[tuple[int, str]]  # (account, habit id) of the long histories
-    checkin_pairs: list[tuple[int, str]]  # fresh (account, habit id): one check-in each
-    mixed_pairs: list[tuple[int, str]]
+    fresh_pairs: list[tuple[int, str]]  # fresh (account, habit id): one check-in each
+    # Sync cursors as a client would hold them: behind -> account -> the cursor after
+    # which exactly ``behind`` entities changed (ordinary accounts and the one-week one: 5;
+    # long histories: 5 and 200), taken when seeding ended.
+    sync_cursors: dict[int, dict[int, str]]
+    sync_entities: dict[int, int]  # long-history account -> entities a first sync sends
     counts: dict[str, int] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
 
@@ -212,7 +218,7 @@ class _Builder:
         self.rng = rng
         self.clock = FakeClock(now)
         self.ctx = Context(
-            db=db,  # type: ignore[arg-type]  # structurally a Database
+            db=cast(Database, db),  # structurally one
             clock=self.clock,
             settings=Settings(database=":bench:"),
             catalog=load_catalog(),
@@ -323,13 +329,26 @@ class _Builder:
                         await self.check_in(n, habit_id, skip=True)  # a planned day off
         return owned
 
+    async def sync_positions(self, accounts: Sequence[int]) -> dict[int, list[str]]:
+        """Per account, the sync cursor after each entity of a full sync, in order (the
+        server's own query and cursor encoding)."""
+        out: dict[int, list[str]] = {}
+        async with self.db.read() as conn:
+            q = Queries(conn)
+            for n in accounts:
+                rows = await q.changes_after(self.users[n].id, sync.START, 10**9)
+                out[n] = [encode_cursor(str(v), kind, entity) for v, kind, entity in rows]
+        return out
+
     async def fresh_pairs(self, owners: Sequence[int], count: int) -> list[tuple[int, str]]:
         """``count`` new daily habits spread over ``owners``, none checked in yet."""
         self.at(1)
         per_owner = math.ceil(count / len(owners))
         pairs = []
         for k in range(per_owner):
-            category = ("results", "relationships")[k % 2]
+            category: Literal["results", "relationships"] = (
+                "results" if k % 2 == 0 else "relationships"
+            )
             for n in owners:
                 body = schemas.HabitCreate(
                     title=f"Practice {k + 1}", category=category, schedule=schemas.Daily()
@@ -381,8 +400,17 @@ async def build(path: Path, scale: Scale, *, seed: int = 7) -> Dataset:
 
         step = len(ordinary) / scale.load_users
         owners = [ordinary[int(i * step)] for i in range(scale.load_users)]
-        pairs = await b.fresh_pairs(owners, scale.checkin_pool + scale.mixed_pool)
+        pairs = await b.fresh_pairs(owners, scale.fresh_pool)
         lap("fresh_habits")
+
+        long_users = [*two_year, *one_year]
+        positions = await b.sync_positions([*ordinary, *long_users, week[0]])
+        cursors: dict[int, dict[int, str]] = {5: {}, 200: {}}
+        for n, after in positions.items():
+            for behind in (5, 200) if n in long_users else (5,):
+                if len(after) > behind:
+                    cursors[behind][n] = after[-behind - 1]
+        lap("sync_cursors")
 
         counts = {
             table: db.count(table)
@@ -401,9 +429,11 @@ async def build(path: Path, scale: Scale, *, seed: int = 7) -> Dataset:
         challenge_id=challenge_id,
         week_user=week[0],
         two_year_user=two_year[0],
+        long_users=long_users,
         history_habits=[(n, h) for n, hs in owned.items() for h in hs],
-        checkin_pairs=pairs[: scale.checkin_pool],
-        mixed_pairs=pairs[scale.checkin_pool :],
+        fresh_pairs=pairs,
+        sync_cursors=cursors,
+        sync_entities={n: len(positions[n]) for n in long_users},
         counts=counts,
         seconds=seconds,
     )

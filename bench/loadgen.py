@@ -20,7 +20,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Protocol
+from typing import Literal, Protocol
 
 import httpx
 
@@ -30,6 +30,13 @@ LUA_SCRIPT = Path(__file__).parent / "lua" / "replay.lua"
 
 def base_url(port: int) -> str:
     return f"http://{LOOPBACK}:{port}"
+
+
+# How a request list is replayed. cycle: start over at the end. once: every request at most
+# once, then that connection stops (check-ins: never sent twice). writes-once: every
+# non-GET at most once; after the first pass only the GETs cycle on (the mixed load keeps
+# its length when the prepared check-ins run out, and says so).
+Mode = Literal["cycle", "once", "writes-once"]
 
 
 @dataclass(frozen=True)
@@ -53,7 +60,8 @@ class Measurement:
     max_ms: float
     statuses: dict[str, int] = field(default_factory=dict)
     socket_errors: dict[str, int] = field(default_factory=dict)
-    # A one-shot request list ran out before the time was up: the rate is understated.
+    # The one-shot requests ran out before the time was up (once: the rate is understated;
+    # writes-once: the rest of the time was reads only).
     exhausted: bool = False
 
     @property
@@ -67,7 +75,7 @@ class LoadGenerator(Protocol):
     def version(self) -> str: ...
 
     def run(
-        self, port: int, requests: list[Request], *, seconds: float, connections: int, once: bool
+        self, port: int, requests: list[Request], *, seconds: float, connections: int, mode: Mode
     ) -> Measurement: ...
 
 
@@ -121,7 +129,7 @@ class Wrk:
         return " ".join(words[:2]) + f", {self.threads} thread"
 
     def run(
-        self, port: int, requests: list[Request], *, seconds: float, connections: int, once: bool
+        self, port: int, requests: list[Request], *, seconds: float, connections: int, mode: Mode
     ) -> Measurement:
         self._runs += 1
         listing = self.workdir / f"requests-{self._runs}.tsv"
@@ -132,7 +140,7 @@ class Wrk:
         command = [
             self.executable, f"-t{self.threads}", f"-c{max(connections, self.threads)}",
             f"-d{max(1, round(seconds))}s", "--timeout", "10s", "-s", str(LUA_SCRIPT),
-            base_url(port), "--", str(listing), "once" if once else "cycle", str(self.threads),
+            base_url(port), "--", str(listing), mode, str(self.threads),
         ]  # fmt: skip
         done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60)
         line = next((x for x in done.stdout.splitlines() if x.startswith("BENCH_RESULT ")), None)
@@ -173,7 +181,7 @@ class _Part:
 
 
 async def _httpx_loop(
-    url: str, requests: list[Request], seconds: float, connections: int, once: bool
+    url: str, requests: list[Request], seconds: float, connections: int, mode: Mode
 ) -> _Part:
     latencies: list[float] = []
     statuses: Counter[str] = Counter()
@@ -186,12 +194,17 @@ async def _httpx_loop(
         deadline = started + seconds
 
         async def connection() -> None:
-            nonlocal position, exhausted
+            nonlocal position, exhausted, requests
             while time.perf_counter() < deadline:
                 if position >= len(requests):
-                    if once:
+                    if mode == "once":
                         exhausted = True
                         return
+                    if mode == "writes-once" and not exhausted:
+                        exhausted = True
+                        requests = [r for r in requests if r.method == "GET"]
+                        if not requests:
+                            return
                     position = 0
                 r = requests[position]
                 position += 1
@@ -214,7 +227,7 @@ async def _httpx_loop(
     return _Part(latencies, statuses, errors, elapsed, exhausted)
 
 
-def _httpx_worker(job: tuple[str, list[Request], float, int, bool]) -> _Part:
+def _httpx_worker(job: tuple[str, list[Request], float, int, Mode]) -> _Part:
     return asyncio.run(_httpx_loop(*job))
 
 
@@ -236,17 +249,17 @@ class HttpxLoad:
         return f"httpx {httpx.__version__}, {self.processes} processes"
 
     def run(
-        self, port: int, requests: list[Request], *, seconds: float, connections: int, once: bool
+        self, port: int, requests: list[Request], *, seconds: float, connections: int, mode: Mode
     ) -> Measurement:
         n = max(1, min(self.processes, connections))
         if len(requests) >= n:
             shares = [requests[i::n] for i in range(n)]  # one-shot lines stay one-shot
-        elif once:
+        elif mode != "cycle":
             shares = [[r] for r in requests]
         else:
             shares = [requests] * n  # a single repeated request: every process sends it
         jobs = [
-            (base_url(port), share, seconds, max(1, connections // len(shares)), once)
+            (base_url(port), share, seconds, max(1, connections // len(shares)), mode)
             for share in shares
         ]
         with ProcessPoolExecutor(len(jobs), mp_context=get_context("spawn")) as pool:

@@ -30,6 +30,7 @@ def start(pid: int, seconds: int, output: Path) -> subprocess.Popen[bytes]:
     command = [
         executable, "record", "--pid", str(pid), "--duration", str(seconds), "--rate", "250",
         "--format", "raw", "--function", "--nonblocking", "--output", str(output),
+        "--subprocesses",  # granian serves from a worker process
     ]  # fmt: skip
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 

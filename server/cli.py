@@ -1,4 +1,5 @@
-"""``rapport-server``: run the service (uvicorn), with flags over ``RAPPORT_*`` variables.
+"""``rapport-server``: run the service (uvicorn, or granian with ``--server granian``), with
+flags over ``RAPPORT_*`` variables.
 
 ``rapport-server backup PATH`` writes an online, consistent copy of the database.
 """
@@ -36,6 +37,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--log-level",
         choices=["debug", "info", "warning", "error"],
         help="log level (RAPPORT_LOG_LEVEL, default info)",
+    )
+    parser.add_argument(
+        "--server",
+        choices=["uvicorn", "granian"],
+        default="uvicorn",
+        help="ASGI server (default uvicorn); granian is optional: pip install granian",
     )
     return parser.parse_args(argv)
 
@@ -115,6 +122,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # msgspec.ValidationError names the bad variable's field
         print(f"rapport-server: bad setting: {exc}", file=sys.stderr)
         return 2
+    if args.server == "granian":
+        return serve_granian(settings)
     import uvicorn
 
     from server.app import create_app
@@ -128,3 +137,37 @@ def main(argv: Sequence[str] | None = None) -> int:
         proxy_headers=False,
     )
     return 0
+
+
+def serve_granian(settings: Settings) -> int:
+    """One granian worker process (one process owns the SQLite writer and the in-memory
+    event broker), the app built in it; an access log at info and debug, like uvicorn's."""
+    # Optional, so not in pyproject.toml: mypy may run where granian is not installed.
+    try:
+        from granian.constants import Interfaces  # type: ignore[import-not-found, unused-ignore]
+        from granian.log import LogLevels  # type: ignore[import-not-found, unused-ignore]
+        from granian.server import Server  # type: ignore[import-not-found, unused-ignore]
+    except ImportError:
+        print("rapport-server: --server granian needs it: pip install granian", file=sys.stderr)
+        return 2
+    from functools import partial
+
+    print(f"Rapport on http://{settings.host}:{settings.port}  (database: {settings.database})")
+    Server(
+        "server.app:create_app",  # shown in granian's log; the app comes from the loader
+        address=settings.host,
+        port=settings.port,
+        interface=Interfaces.ASGI,
+        workers=1,
+        log_level=LogLevels(settings.log_level),
+        log_access=settings.log_level in ("debug", "info"),
+    ).serve(target_loader=partial(_granian_app, settings), wrap_loader=False)
+    return 0
+
+
+def _granian_app(settings: Settings) -> Any:
+    """Runs in granian's worker: only the worker imports and builds the app, so the
+    supervisor process stays small."""
+    from server.app import create_app
+
+    return create_app(settings)

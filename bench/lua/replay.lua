@@ -1,13 +1,17 @@
 -- Replays prepared requests, one per line of a file: METHOD<TAB>PATH<TAB>TOKEN<TAB>BODY
 -- (TOKEN and BODY may be empty). Arguments after wrk's "--": the file, then "cycle"
--- (start over at the end) or "once" (every line at most once: a thread that runs out
--- stops, so a check-in is never sent twice), then the number of threads.
--- done() prints one line "BENCH_RESULT {json}" for bench/loadgen.py.
+-- (start over at the end), "once" (every line at most once: a thread that runs out
+-- stops, so a check-in is never sent twice) or "writes-once" (every non-GET line at most
+-- once; after the first pass the GET lines cycle on alone), then the number of threads.
+-- done() prints one line "BENCH_RESULT {json}" for bench/loadgen.py. wrk calls request()
+-- once on the first thread before the run to check it, and never sends that request: a
+-- one-shot list loses its first line (unsent, not sent twice).
 
 local threads = {}
 local requests = {}
+local reads = {} -- the GET lines alone (writes-once)
 local index = 0
-local once = false
+local mode = "cycle"
 exhausted = 0 -- globals: read back from each thread in done()
 statuses = {}
 
@@ -17,8 +21,9 @@ function setup(thread)
 end
 
 function init(args)
-  local path, mode, thread_count = args[1], args[2], tonumber(args[3])
-  once = mode == "once"
+  local path, thread_count = args[1], tonumber(args[3])
+  mode = args[2]
+  assert(mode == "cycle" or mode == "once" or mode == "writes-once", "bad mode: " .. mode)
   local file = assert(io.open(path, "r"))
   local line_number = 0
   for line in file:lines() do
@@ -36,6 +41,9 @@ function init(args)
         body = nil
       end
       requests[#requests + 1] = wrk.format(method, target, headers, body)
+      if method == "GET" then
+        reads[#reads + 1] = requests[#requests]
+      end
     end
     line_number = line_number + 1
   end
@@ -46,10 +54,14 @@ end
 function request()
   index = index + 1
   if index > #requests then
-    if once then
+    if mode == "once" or (mode == "writes-once" and #reads == 0) then
       exhausted = 1
       wrk.thread:stop()
       return wrk.format("GET", "/health") -- never answered: the thread has stopped
+    end
+    if mode == "writes-once" and exhausted == 0 then
+      exhausted = 1
+      requests = reads
     end
     index = 1
   end
