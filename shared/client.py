@@ -277,13 +277,18 @@ class RapportClient:
         )
 
     async def challenge_board(
-        self, challenge_id: UUID, *, view: str = "page", limit: int = 50
+        self,
+        challenge_id: UUID,
+        *,
+        view: str = "page",
+        limit: int = 50,
+        cursor: str | None = None,
     ) -> schemas.Leaderboard:
         return await self._call(
             schemas.Leaderboard,
             "GET",
             f"/api/v1/challenges/{challenge_id}/leaderboard",
-            params={"view": view, "limit": limit},
+            params={"view": view, "limit": limit, "cursor": cursor},
         )
 
     async def confirmations(self) -> list[schemas.PendingConfirmation]:

@@ -4,12 +4,7 @@ top and your neighbours, which has no pages."""
 
 from __future__ import annotations
 
-from uuid import UUID
-
-import msgspec
-
 from shared import schemas
-from shared.client import RapportClient
 
 PAGE_SIZE = 10
 
@@ -82,16 +77,3 @@ class BoardPages:
         if self.number > 1:
             parts.append("[ back")
         return " · ".join(parts)
-
-
-async def challenge_board(
-    client: RapportClient, challenge_id: UUID, *, view: str, cursor: str | None
-) -> schemas.Leaderboard:
-    """One page of a challenge's board. ``RapportClient.challenge_board`` takes no cursor
-    (yet), so this is the same request with one."""
-    response = await client.request(
-        "GET",
-        f"/api/v1/challenges/{challenge_id}/leaderboard",
-        params={"view": view, "limit": PAGE_SIZE, "cursor": cursor},
-    )
-    return msgspec.json.decode(response.content, type=schemas.Leaderboard)

@@ -15,7 +15,7 @@ from textual.widgets.option_list import Option
 
 from shared import schemas
 from tui.screens.base import DataScreen
-from tui.screens.boards import BoardPages, board_lines, challenge_board
+from tui.screens.boards import PAGE_SIZE, BoardPages, board_lines
 from tui.widgets.app_header import AppHeader
 from tui.wording import SERVICE_ERRORS, error_text
 
@@ -168,8 +168,8 @@ class ChallengesScreen(DataScreen):
         if session is None:
             return
         try:
-            board = await challenge_board(
-                session.client, challenge_id, view=self.pages.view, cursor=self.pages.cursor
+            board = await session.client.challenge_board(
+                challenge_id, view=self.pages.view, limit=PAGE_SIZE, cursor=self.pages.cursor
             )
         except SERVICE_ERRORS as exc:
             self.app.service_failed(exc)
