@@ -103,6 +103,9 @@ class User(Response):
     day_start_hour: int
     level: int
     xp: int
+    # The XP this level started at and the XP the next one starts at (for an XP bar).
+    level_xp: int
+    next_level_xp: int
     points: int
     streak_freezes: int
     created_at: datetime

@@ -90,12 +90,3 @@ def error_text(exc: BaseException) -> str:
 
 
 SERVICE_ERRORS = (ApiError, httpx.HTTPError)
-
-
-def level_floor(level: int) -> int:
-    """Total XP that ``level`` starts at: ``25 * L * (L - 1)`` (docs/gamification.md, Levels).
-
-    The API reports ``level`` and ``xp`` but not the level's bounds, so the XP bar needs
-    this one formula; see the report's API suggestion (``User.level_xp``) to drop it.
-    """
-    return 25 * level * (level - 1)

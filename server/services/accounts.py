@@ -36,14 +36,17 @@ def check_time_zone(name: str) -> str:
 
 
 async def user_view(ctx: Context, q: Queries, user: UserRecord) -> schemas.User:
+    level = levels.level_for_xp(user.xp)
     return schemas.User(
         id=UUID(user.id),
         handle=user.handle,
         display_name=user.display_name,
         timezone=user.timezone,
         day_start_hour=user.day_start_hour,
-        level=levels.level_for_xp(user.xp),
+        level=level,
         xp=user.xp,
+        level_xp=levels.xp_for_level(level),
+        next_level_xp=levels.xp_for_level(level + 1),
         points=user.points,
         streak_freezes=await q.total_held_freezes(user.id),
         created_at=user.created_at,

@@ -47,6 +47,20 @@ async def three_days_of_check_ins(ana: RapportClient, clock: FakeClock) -> schem
     return habit
 
 
+# -- levels ------------------------------------------------------------------------------
+
+
+async def test_the_profile_carries_its_levels_xp_bounds(ana: RapportClient) -> None:
+    me = await ana.me()
+    assert (me.level, me.xp, me.level_xp, me.next_level_xp) == (1, 0, 0, 50)
+    for n in range(10):  # ten first check-ins of 5 points: past level 2's 50 XP
+        await ana.check_in((await daily_habit(ana, title=f"Habit {n}")).id)
+    me = await ana.me()
+    assert me.xp >= 50
+    assert (me.level, me.level_xp, me.next_level_xp) == (2, 50, 150)
+    assert me.level_xp <= me.xp < me.next_level_xp
+
+
 # -- the points ledger --------------------------------------------------------------------
 
 

@@ -14,7 +14,7 @@ from shared import schemas
 from tui.screens.base import DataScreen
 from tui.widgets.app_header import AppHeader
 from tui.widgets.balance_meter import BalanceMeter
-from tui.wording import level_floor, reason_text
+from tui.wording import reason_text
 
 if TYPE_CHECKING:
     from tui.session import Session
@@ -66,7 +66,7 @@ class ProfileScreen(DataScreen):
         titles: dict[UUID, str],
     ) -> None:
         self.query_one("#level-card").border_title = f"{user.display_name}  @{user.handle}"
-        floor, ceiling = level_floor(user.level), level_floor(user.level + 1)
+        floor, ceiling = user.level_xp, user.next_level_xp
         self.query_one("#level", Label).update(f"Level {user.level}")
         self.query_one("#xp-bar", ProgressBar).update(
             total=ceiling - floor, progress=max(0, user.xp - floor)
