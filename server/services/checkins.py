@@ -187,7 +187,7 @@ async def check_in(
             postings += await effects.day_done_changed(
                 q, user, habit, day, delta=1, origin=entries[0], now=now
             )
-        awarded = await points.post(q, user.id, postings)
+        awarded = await points.post(q, user.id, postings, done=done_delta, balanced=balanced_delta)
 
         settled = streaks.settle(
             progress,
@@ -199,7 +199,6 @@ async def check_in(
         habit.total_done += done_delta
         await q.save_progress(habit)
 
-        await q.add_to_user_totals(user.id, done=done_delta, balanced=balanced_delta)
         earned = await points.award_badges(ctx, q, user.id, streak=after.current, now=now)
         fresh = await q.user_by_id(user.id)
         assert fresh is not None

@@ -24,25 +24,28 @@ def fresh(entry: LedgerRecord) -> Posting:
     return entry, entry
 
 
-async def post(q: Queries, user_id: str, postings: list[Posting]) -> int:
-    """Write the entries, move the user's totals and boards; the sum posted."""
-    if not postings:
+async def post(
+    q: Queries, user_id: str, postings: list[Posting], *, done: int = 0, balanced: int = 0
+) -> int:
+    """Write the entries, move the user's totals and boards; the sum posted. ``done`` and
+    ``balanced`` move the user's day counters in the same update as the points."""
+    if not postings and not done and not balanced:
         return 0
     entries = [entry for entry, _ in postings]
-    await q.insert_ledger(entries)
+    if entries:
+        await q.insert_ledger(entries)
     total = sum(e.amount for e in entries)
-    await q.add_to_user_totals(user_id, points=total)
-    teams = await q.teams_of(user_id)
-    for team, membership in teams:
+    await q.add_to_user_totals(user_id, points=total, done=done, balanced=balanced)
+    if not entries:
+        return total
+    for team, membership in await q.teams_of(user_id):
         deltas: dict[str, int] = {}
         for entry, origin in postings:
             if origin.id < membership.joined_id:
                 continue  # earned before joining: never on this team's boards
             for key in boards.period_keys_at(origin.at, team.timezone):
                 deltas[key] = deltas.get(key, 0) + entry.amount
-        for key, delta in deltas.items():
-            if delta:
-                await q.add_to_board(f"team:{team.id}", key, user_id, delta)
+        await q.add_to_boards(f"team:{team.id}", user_id, deltas)
     return total
 
 

@@ -221,6 +221,21 @@ class SocialQueries:
         )  # fmt: skip
         return int(score)
 
+    async def add_to_boards(self, board: str, user_id: str, deltas: dict[str, int]) -> None:
+        """Move a member's score on several periods of one board in one statement."""
+        moved = [(period, delta) for period, delta in deltas.items() if delta]
+        if not moved:
+            return
+        self.announce(board, "leaderboard", board.split(":", 1)[1])
+        rows = ", ".join(["(?, ?, ?, ?)"] * len(moved))
+        args = [value for period, delta in moved for value in (board, period, user_id, delta)]
+        await self.conn.execute(
+            f"INSERT INTO board_scores (board, period, user_id, points) VALUES {rows}"
+            " ON CONFLICT (board, period, user_id) DO UPDATE"
+            " SET points = board_scores.points + excluded.points",
+            *args,
+        )
+
     async def board_score(self, board: str, period: str, user_id: str) -> int | None:
         value = await self.conn.fetch_value(
             "SELECT points FROM board_scores WHERE board = ? AND period = ? AND user_id = ?",
