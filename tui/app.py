@@ -44,7 +44,9 @@ class RapportApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "Rapport"
     COMMANDS = App.COMMANDS | {HabitCommands}
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    # The preview panel (64 columns) shows from 130 columns on, when the list beside it
+    # still has room for a title next to its fixed columns (40).
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (130, "-wide")]
     BINDINGS = [
         Binding("question_mark", "help", "Help"),
         Binding("q", "quit", "Quit", show=False),

@@ -154,3 +154,21 @@ async def test_today_screen_works_in_a_large_terminal(make_app: MakeApp) -> None
         row = rows(app)["Thank a colleague for something specific"]
         assert row.query_one("#when").display
         assert "Mon-Fri" in str(row.query_one("#when").render())
+
+
+async def test_habit_titles_stay_readable_at_every_width(make_app: MakeApp) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 30)) as pilot:
+        await ready(pilot)
+        for width in (80, 99, 100, 115, 129, 130, 145, 200):
+            await pilot.resize_terminal(width, 30)
+            await pilot.pause()
+            for title, row in rows(app).items():
+                name = row.query_one("#name")
+                assert name.size.width >= 18, (width, title, name.size.width)
+        # Grown wide enough for the side panel, it shows the highlighted habit.
+        await pilot.resize_terminal(160, 40)
+        await settle(pilot)
+        preview = app.screen.query_one("#preview")
+        assert preview.display
+        assert preview.border_title

@@ -68,6 +68,7 @@ class TodayScreen(Screen[None]):
         self.saved = saved
         # When the shown answer was saved on disk (None: it is the server's live answer).
         self.saved_at: datetime | None = None
+        self._was_wide = False
 
     def compose(self) -> ComposeResult:
         yield AppHeader("Today")
@@ -190,6 +191,13 @@ class TodayScreen(Screen[None]):
     @on(HabitList.Highlighted)
     def highlighted(self) -> None:
         self.preview()
+
+    def on_resize(self) -> None:
+        # The side panel is filled only while it shows: fill it when a resize shows it.
+        wide = self.has_class("-wide")
+        if wide and not self._was_wide:
+            self.preview()
+        self._was_wide = wide
 
     @work(exclusive=True, group="today-preview")
     async def preview(self) -> None:
