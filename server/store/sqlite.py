@@ -68,12 +68,11 @@ class SqliteConnection:
 class _Batch:
     """The write blocks that share one transaction, and the commit they wait for."""
 
-    __slots__ = ("blocks", "committed", "scheduled")
+    __slots__ = ("blocks", "committed")
 
     def __init__(self) -> None:
         self.committed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self.blocks = 0
-        self.scheduled = False
+        self.blocks = 0  # blocks done in it so far; the first one schedules the commit
 
     def fail(self, error: BaseException) -> None:
         if not self.committed.done():
@@ -166,8 +165,7 @@ class SqliteDatabase:
                 raise
             writer.execute("RELEASE block")
             batch.blocks += 1
-            if not batch.scheduled:
-                batch.scheduled = True
+            if batch.blocks == 1:
                 task = asyncio.create_task(self._commit(batch))
                 self._committers.add(task)
                 task.add_done_callback(self._committers.discard)
