@@ -4,9 +4,16 @@ top and your neighbours, which has no pages."""
 
 from __future__ import annotations
 
+from textual.binding import Binding
+
 from shared import schemas
 
 PAGE_SIZE = 10
+# The keys of a paged board (the screen's ``action_page`` moves and reloads).
+PAGE_BINDINGS = [
+    Binding("right_square_bracket", "page(1)", "More"),
+    Binding("left_square_bracket", "page(-1)", "Page back", show=False),
+]
 
 
 def board_lines(board: schemas.Leaderboard, unit: str = "pts") -> str:
@@ -66,6 +73,16 @@ class BoardPages:
         self._starts.pop()
         self._next = None
         return True
+
+    def step(self, step: int) -> str | None:
+        """Move a page forward (``step`` > 0) or back; why not, when it cannot."""
+        if self.around:
+            return "Around me shows your neighbours on one page: m shows the whole board."
+        if step > 0 and not self.forward():
+            return "This is the last page."
+        if step <= 0 and not self.back():
+            return "This is the first page."
+        return None
 
     def caption(self) -> str:
         """The board's subtitle: which page, and the keys that page on."""

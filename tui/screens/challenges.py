@@ -15,7 +15,7 @@ from textual.widgets.option_list import Option
 
 from shared import schemas
 from tui.screens.base import DataScreen
-from tui.screens.boards import PAGE_SIZE, BoardPages, board_lines
+from tui.screens.boards import PAGE_BINDINGS, PAGE_SIZE, BoardPages, board_lines
 from tui.widgets.app_header import AppHeader
 from tui.wording import SERVICE_ERRORS, error_text
 
@@ -47,8 +47,7 @@ class ChallengesScreen(DataScreen):
         Binding("escape,backspace,h", "app.pop_screen", "Back"),
         Binding("j", "join", "Join"),
         Binding("l", "leave", "Leave"),
-        Binding("right_square_bracket", "page(1)", "More"),
-        Binding("left_square_bracket", "page(-1)", "Page back", show=False),
+        *PAGE_BINDINGS,
     ]
 
     def __init__(self) -> None:
@@ -185,9 +184,9 @@ class ChallengesScreen(DataScreen):
         challenge = self.current()
         if challenge is None:
             return
-        moved = self.pages.forward() if step > 0 else self.pages.back()
-        if not moved:
-            self.notify("This is the last page." if step > 0 else "This is the first page.")
+        refusal = self.pages.step(step)
+        if refusal:
+            self.notify(refusal)
             return
         self.load_board(challenge.id)
 

@@ -16,7 +16,7 @@ from textual.widgets.option_list import Option
 
 from shared import schemas
 from tui.screens.base import DataScreen
-from tui.screens.boards import PAGE_SIZE, BoardPages, board_lines
+from tui.screens.boards import PAGE_BINDINGS, PAGE_SIZE, BoardPages, board_lines
 from tui.screens.team_dialogs import InviteScreen, JoinTeamScreen, NewTeamScreen
 from tui.widgets.app_header import AppHeader
 from tui.wording import SERVICE_ERRORS, error_text
@@ -34,8 +34,7 @@ class TeamScreen(DataScreen):
         Binding("escape,backspace,t", "app.pop_screen", "Back"),
         Binding("w", "period", "Period"),
         Binding("m", "around", "Around me"),
-        Binding("right_square_bracket", "page(1)", "More"),
-        Binding("left_square_bracket", "page(-1)", "Page back", show=False),
+        *PAGE_BINDINGS,
         Binding("y", "decide(True)", "Confirm"),
         Binding("n", "decide(False)", "Decline"),
         Binding("c", "create", "New team", show=False),
@@ -176,12 +175,9 @@ class TeamScreen(DataScreen):
     def action_page(self, step: int) -> None:
         if self.team_id is None:
             return
-        if self.pages.around:
-            self.notify("Around me shows your neighbours on one page: m shows the whole board.")
-            return
-        moved = self.pages.forward() if step > 0 else self.pages.back()
-        if not moved:
-            self.notify("This is the last page." if step > 0 else "This is the first page.")
+        refusal = self.pages.step(step)
+        if refusal:
+            self.notify(refusal)
             return
         self.load_board(self.team_id)
 
