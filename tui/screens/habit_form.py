@@ -6,6 +6,8 @@ that changed (edit), or ``None`` (cancelled). The server validates again.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import msgspec
 from textual import on
 from textual.app import ComposeResult
@@ -14,7 +16,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select
 
 from shared import schemas
-from tui.wording import WEEKDAY_NAMES
+from tui.wording import SERVICE_ERRORS, WEEKDAY_NAMES, error_text
+
+if TYPE_CHECKING:
+    from tui.app import RapportApp
 
 SCHEDULES = [
     ("daily", "Every day"),
@@ -230,3 +235,17 @@ class HabitFormScreen(ModalScreen[schemas.HabitCreate | schemas.HabitPatch | Non
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+async def create_habit(app: RapportApp, body: schemas.HabitCreate) -> schemas.Habit | None:
+    """Create the habit the form described and say how it went; None when it was not."""
+    session = app.session
+    if session is None:
+        return None
+    try:
+        habit = await session.client.create_habit(body)
+    except SERVICE_ERRORS as exc:
+        app.notify(error_text(exc), title="Habit not created", severity="error")
+        return None
+    app.notify(f"{habit.title} added.", title="New habit")
+    return habit

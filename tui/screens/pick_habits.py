@@ -19,7 +19,7 @@ from textual.widgets.selection_list import Selection
 
 from shared import schemas
 from tui.offline import client_id
-from tui.screens.habit_form import HabitFormScreen
+from tui.screens.habit_form import HabitFormScreen, create_habit
 from tui.widgets.app_header import AppHeader
 from tui.wording import SERVICE_ERRORS, error_text, kind_text, schedule_text
 
@@ -161,13 +161,5 @@ class PickHabitsScreen(Screen[int]):
 
     @work(group="adopt")
     async def create(self, body: schemas.HabitCreate) -> None:
-        session = self.app.session
-        if session is None:
-            return
-        try:
-            habit = await session.client.create_habit(body)
-        except SERVICE_ERRORS as exc:
-            self.notify(error_text(exc), title="Habit not created", severity="error")
-            return
-        self.notify(f"{habit.title} added.", title="New habit")
-        self.dismiss(1)
+        if await create_habit(self.app, body) is not None:
+            self.dismiss(1)

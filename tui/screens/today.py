@@ -21,7 +21,7 @@ from textual.widgets import Footer, Label, ProgressBar
 from shared import schemas
 from tui.offline import OfflineQueue, client_id
 from tui.screens.habit import HabitScreen
-from tui.screens.habit_form import HabitFormScreen
+from tui.screens.habit_form import HabitFormScreen, create_habit
 from tui.screens.note import NoteScreen
 from tui.screens.pick_habits import PickHabitsScreen
 from tui.session import NothingToUndo, SavedToday
@@ -30,7 +30,7 @@ from tui.widgets.balance_meter import BalanceMeter
 from tui.widgets.habit_list import HabitLine, HabitList
 from tui.widgets.habit_preview import HabitPreview
 from tui.widgets.streak_flame import StreakFlame
-from tui.wording import SERVICE_ERRORS, error_text, long_day_text
+from tui.wording import SERVICE_ERRORS, long_day_text
 
 if TYPE_CHECKING:
     from tui.app import RapportApp
@@ -344,13 +344,5 @@ class TodayScreen(Screen[None]):
 
     @work(group="habits")
     async def create_habit(self, body: schemas.HabitCreate) -> None:
-        session = self.app.session
-        if session is None:
-            return
-        try:
-            habit = await session.client.create_habit(body)
-        except SERVICE_ERRORS as exc:
-            self.notify(error_text(exc), title="Habit not created", severity="error")
-            return
-        self.notify(f"{habit.title} added.", title="New habit")
-        self.app.data_changed()
+        if await create_habit(self.app, body) is not None:
+            self.app.data_changed()
