@@ -41,6 +41,11 @@ class Catalog(msgspec.Struct, frozen=True, kw_only=True):
     def habit(self, slug: str) -> CatalogHabit | None:
         return next((h for h in self.habits if h.slug == slug), None)
 
+    def witnessed(self, slug: str | None) -> bool:
+        """Whether the template ``slug`` has a natural witness (False for no template)."""
+        template = self.habit(slug) if slug is not None else None
+        return template is not None and template.witnessed
+
     def badge(self, slug: str) -> BadgeDefinition | None:
         return next((b for b in self.badges if b.slug == slug), None)
 
@@ -64,6 +69,10 @@ def load_catalog() -> Catalog:
     ):
         if len(set(slugs)) != len(slugs):
             raise CatalogError(f"seed/{label}: duplicate slugs")
+    for h in habits:
+        if h.witnessed and h.category != "results":
+            # Every relationships habit takes a witness already; the flag would say nothing.
+            raise CatalogError(f"seed/habits.toml: {h.slug}: witnessed is for results habits")
     known = {h.slug for h in habits}
     for c in challenges:
         if (c.goal.category is None) == (c.goal.template is None):

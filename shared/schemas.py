@@ -93,6 +93,9 @@ class ProfilePatch(Request):
     display_name: DisplayName | UnsetType = UNSET
     timezone: TimeZoneName | UnsetType = UNSET
     day_start_hour: DayStartHour | UnsetType = UNSET
+    # True: shown as "Hidden member" with a stand-in id on every team and challenge board
+    # (public ones included) to everyone but yourself.
+    hidden_on_boards: bool | UnsetType = UNSET
 
 
 class User(Response):
@@ -109,6 +112,8 @@ class User(Response):
     points: int
     streak_freezes: int
     created_at: datetime
+    # Hidden on every board to everyone but yourself (PATCH /me {"hidden_on_boards": true}).
+    hidden_on_boards: bool = False
 
 
 class AuthResult(Response):
@@ -130,6 +135,9 @@ class CatalogHabit(Response):
     target: int
     difficulty: Difficulty
     relationship: Relationship | None = None
+    # A results habit with a natural witness (a promise kept is kept *to* someone): a
+    # habit adopted from it may name a witness on a check-in, like a relationships habit.
+    witnessed: bool = False
 
 
 class ChallengeGoal(Response):
@@ -275,6 +283,16 @@ class EarnedBadge(Response):
     description: str = ""
 
 
+NoPointsReason = Literal["skipped", "target_not_reached", "already_done", "not_due", "quota_met"]
+
+
+class NoPoints(Response):
+    """Why a check-in earned no check-in points (docs/gamification.md, "Fair play")."""
+
+    reason: NoPointsReason
+    detail: str
+
+
 class CheckInResult(Response):
     checkin: CheckIn
     streak: StreakSummary
@@ -283,6 +301,8 @@ class CheckInResult(Response):
     level: int
     badges_earned: list[EarnedBadge]
     freeze_used: bool
+    # Set when the check-in itself earned nothing: recorded, but no points, and why.
+    no_points: NoPoints | None = None
 
 
 # -- points, badges, balance --------------------------------------------------------------
@@ -567,6 +587,9 @@ class ExportCheckIn(Struct, kw_only=True, forbid_unknown_fields=True):
     created_at: datetime
     note: Note | None = None
     undone_at: datetime | None = None
+    # Came into the exporting account by an import this server could not verify (a Loop
+    # file, a hand-made file): it brings history, never points.
+    unverified: bool = False
 
 
 class ExportHabit(Struct, kw_only=True, forbid_unknown_fields=True):
@@ -609,12 +632,20 @@ class RapportExport(Struct, kw_only=True, forbid_unknown_fields=True):
     exported_at: datetime
     profile: ExportProfile
     habits: Annotated[list[ExportHabit], Meta(max_length=1000)]
+    # For reading only: an import derives points and badges again by the rules.
     ledger: Annotated[list[ExportLedgerEntry], Meta(max_length=200_000)]
     badges: Annotated[list[ExportBadge], Meta(max_length=1000)]
+    # HMAC-SHA256 (hex) of the export without it, by the exporting server's own key: an
+    # import into the same server rebuilds points only from a file it signed, unchanged.
+    signature: Annotated[str, Meta(max_length=128)] | None = None
 
 
 class ImportReport(Response):
     habits: int
     checkins: int
+    # Ledger entries and badges the rules derived from the imported check-ins.
     ledger_entries: int
     badges: int
+    # Points rebuilt from the history; 0 unless the file is this server's own, unchanged.
+    points: int = 0
+    verified: bool = False

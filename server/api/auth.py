@@ -78,7 +78,7 @@ class MeController(Controller):
 
     @patch(
         operation_id="me_update",
-        summary="Change display name, time zone or day-start hour",
+        summary="Change display name, time zone, day-start hour or whether boards show you",
         responses=problems(429, 401, 422),
     )
     async def update_me(

@@ -34,7 +34,7 @@ class ChallengesController(Controller):
         operation_id="challenges_create",
         summary="Start a challenge: from a catalog template, or described (team ones: owner/admin)",
         status_code=HTTP_201_CREATED,
-        responses=problems(429, 401, 403, 404, 422),
+        responses=problems(429, 401, 403, 404, 409, 422),
     )
     async def create(
         self,

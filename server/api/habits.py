@@ -13,7 +13,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CON
 from server.api.deps import BEARER
 from server.api.params import Cursor, FromDay, HabitId, Limit, ToDay
 from server.api.problems import problems
-from server.services import habits
+from server.services import checkins, habits
 from server.services.context import Context
 from server.services.paging import DEFAULT_LIMIT
 from server.store.records import UserRecord
@@ -89,14 +89,14 @@ class HabitsController(Controller):
     @delete(
         "/{habit_id:uuid}",
         operation_id="habits_delete",
-        summary="Delete a habit and its check-ins (earned points stay)",
+        summary="Delete a habit and its check-ins, taking back what they earned",
         status_code=HTTP_204_NO_CONTENT,
         responses=problems(429, 401, 404),
     )
     async def delete_habit(
         self, ctx: NamedDependency[Context], user: NamedDependency[UserRecord], habit_id: HabitId
     ) -> None:
-        await habits.delete_habit(ctx, user, habit_id)
+        await checkins.delete_habit(ctx, user, habit_id)
 
     @get(
         "/{habit_id:uuid}/stats",

@@ -7,11 +7,14 @@
   the challenge's dates.
 - Reaching the target pays the reward once. An undo that drops progress below the target
   takes the reward back; reaching it again pays it again, so it is paid at most once net.
-- A custom challenge pays ``10 x target`` points, at most 500; templates carry their own
-  curated reward.
-- A witnessed check-in: a relationships habit may name a teammate who confirms it within
-  72 hours. A confirmation pays the person who did the habit 5 points and the witness 2.
-  Each person may ask for at most 5 confirmations and give at most 5 a day.
+- Only a catalog template pays a reward (its own, curated), once per challenge and person,
+  and a person takes part in one challenge of a template at a time; a challenge described
+  by its maker pays nothing (``reward``).
+- A witnessed check-in: a relationships habit, or a results habit adopted from a catalog
+  template with a natural witness (``witnessed`` in seed/habits.toml: "Deliver on a
+  promise"), may name a teammate who confirms it within 72 hours. A confirmation pays the
+  person who did the habit 5 points and the witness 2. Each person may ask for at most 5
+  confirmations and give at most 5 a day.
 """
 
 from __future__ import annotations
@@ -26,8 +29,6 @@ CONFIRMATIONS_PER_DAY = 5
 CONFIRMED_BONUS = 5
 WITNESS_BONUS = 2
 MAX_CHALLENGE_DAYS = 92
-CUSTOM_REWARD_PER_TARGET = 10
-MAX_REWARD = 500
 
 
 def status(starts_on: date, ends_on: date, today: date) -> Status:
@@ -52,13 +53,29 @@ def counts_towards(
     return goal_category is None or goal_category == habit_category
 
 
-def custom_reward(target: int) -> int:
-    """Points a custom challenge pays.
+def may_take_witness(category: str, template_witnessed: bool) -> bool:
+    """Whether a check-in of a habit may name a witness: any relationships habit, and a
+    habit adopted from a catalog template marked ``witnessed`` (a promise is kept *to*
+    someone). A custom results habit has nobody to vouch for it.
 
-    >>> custom_reward(5), custom_reward(80)
-    (50, 500)
+    >>> may_take_witness("relationships", False), may_take_witness("results", True)
+    (True, True)
+    >>> may_take_witness("results", False)
+    False
     """
-    return min(CUSTOM_REWARD_PER_TARGET * target, MAX_REWARD)
+    return category == "relationships" or template_witnessed
+
+
+def reward(template_reward: int | None) -> int:
+    """What reaching a challenge's target pays: a catalog template's curated reward, once
+    per person and template for overlapping dates. A challenge described by its maker pays
+    nothing, for everyone or for a team (bragging rights and badges): its maker, alone in a
+    challenge or in a team of one, could otherwise mint points.
+
+    >>> reward(100), reward(None)
+    (100, 0)
+    """
+    return template_reward or 0
 
 
 def crossing(before: int, after: int, target: int) -> int:

@@ -50,6 +50,7 @@ async def user_view(ctx: Context, q: Queries, user: UserRecord) -> schemas.User:
         points=user.points,
         streak_freezes=await q.total_held_freezes(user.id),
         created_at=user.created_at,
+        hidden_on_boards=user.hidden_on_boards,
     )
 
 
@@ -150,6 +151,12 @@ async def update_profile(
         await q.update_profile(
             user.id, current.display_name, current.timezone, current.day_start_hour
         )
+        if (
+            body.hidden_on_boards is not msgspec.UNSET
+            and body.hidden_on_boards != current.hidden_on_boards
+        ):
+            current.hidden_on_boards = body.hidden_on_boards
+            await q.set_hidden_on_boards(user.id, current.hidden_on_boards)
         return await user_view(ctx, q, current)
 
 

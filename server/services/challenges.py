@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 from uuid import UUID
 
+from server.domain import caps
 from server.domain import challenges as rules
 from server.ids import new_id
 from server.services.context import Context
-from server.services.errors import Conflict, Invalid, NotFound
+from server.services.errors import Conflict, Invalid, LimitReached, NotFound
 from server.services.habits import today_for
 from server.services.paging import decode_cursor, encode_cursor
 from server.services.teams import Forbidden, read_board
@@ -87,7 +88,7 @@ async def create_challenge(
         raise Invalid(f"a challenge lasts at most {rules.MAX_CHALLENGE_DAYS} days", field="ends_on")
     if ends_on < today:
         raise Invalid("that challenge would already be over", field="ends_on")
-    reward = template.reward_points if template and goal is None else rules.custom_reward(target)
+    reward = rules.reward(template.reward_points if template and goal is None else None)
     record = ChallengeRecord(
         id=new_id(), title=title,
         description=body.description or (template.description if template else ""),
@@ -103,6 +104,13 @@ async def create_challenge(
                 raise NotFound("no such team")
             if me.role not in ("owner", "admin"):
                 raise Forbidden("only the team's owner or an admin starts team challenges")
+        started = await q.challenges_started_since(
+            user.id, record.created_at - caps.CHALLENGES_STARTED_WINDOW
+        )
+        if not caps.may_start_challenge(started):
+            raise LimitReached(
+                f"at most {caps.CHALLENGES_STARTED} challenges started in any 7 days"
+            )
         await q.insert_challenge(record)
         return await challenge_view(q, record, user, today)
 
@@ -161,6 +169,10 @@ async def join_challenge(ctx: Context, user: UserRecord, challenge_id: UUID) -> 
         if rules.status(c.starts_on, c.ends_on, today) == "ended":
             raise Conflict("this challenge has ended")
         if await q.participation(c.id, user.id) is None:
+            if c.reward_points and await q.overlapping_participation(c, user.id):
+                raise Conflict(
+                    "you already take part in a challenge of this template for these dates"
+                )
             await q.join_challenge(c.id, user.id, ctx.clock())
             c.participants += 1
         return await challenge_view(q, c, user, today)

@@ -9,6 +9,7 @@ again; undo appends reversing ledger entries and never rewrites history.
 from __future__ import annotations
 
 import hashlib
+from collections import defaultdict
 from datetime import date, datetime, timedelta
 from uuid import UUID
 
@@ -24,6 +25,7 @@ from server.services.errors import Conflict, Invalid, NotFound, OutsideBackdatin
 from server.services.habits import (
     cadence_of,
     day_records,
+    difficulty_log,
     progress_of,
     store_progress,
     today_for,
@@ -126,7 +128,8 @@ async def check_in(
             raise Conflict("the habit is archived; unarchive it to check in")
         _check_window(ctx, day, today)
         if body.witness is not None:
-            await _check_witness(q, user, habit, body, now)
+            witnessed = ctx.catalog.witnessed(habit.template)
+            await _check_witness(q, user, habit, body, now, template_witnessed=witnessed)
         if body.skip and body.value != 1:
             raise Invalid("a skip carries no value", field="value")
         if habit.kind == "check" and body.value != 1:
@@ -149,45 +152,39 @@ async def check_in(
         updated = [(d, v, s) for d, v, s in values if d != day]
         updated.append((day, value_so_far + (0 if body.skip else body.value), body.skip))
         updated.sort()
-        before_records = day_records(habit, values)
         after_records = day_records(habit, updated)
         progress = progress_of(habit)
-        before = streaks.evaluate(progress, cad, streaks.tally(cad, before_records), today)
         after = streaks.evaluate(progress, cad, streaks.tally(cad, after_records), today)
 
         was_done = not body.skip and value_so_far >= habit.target
         now_done = not body.skip and value_so_far + body.value >= habit.target
-        entries: list[LedgerRecord] = []
         done_delta = balanced_delta = 0
-
-        def entry(amount: int, reason: str, *, of_habit: bool = True) -> None:
-            entries.append(
-                LedgerRecord(
-                    id=new_id(), user_id=user.id, at=now, day=day, amount=amount,
-                    reason=reason, habit_id=habit.id if of_habit else None,
-                    checkin_id=checkin_id,
-                )
-            )  # fmt: skip
+        window_first = today - timedelta(days=ctx.settings.backdate_days)
+        postings, origin = await _reprice(
+            q, habit, cad, progress, after_records, window_first, now,
+            new_day=(day, checkin_id) if now_done and not was_done else None,
+        )  # fmt: skip
+        paid = sum(e.amount for e, _ in postings if e.day == day and e.reason == "checkin")
 
         freeze_used = False
-        if now_done and not was_done:
+        if origin is not None:
             done_delta = 1
-            entry(scoring.points_for_checkin(habit.difficulty, after.current), "checkin")
-            for milestone in scoring.milestones_reached(before.current, after.current):
-                entry(scoring.milestone_bonus(milestone), f"milestone:{milestone}")
             totals = await q.add_to_day(user.id, day, habit.category, 1)
             if balance.is_balanced(_categories(totals)) and (
                 await q.open_day_entry(user.id, day, "balance_bonus") is None
             ):
                 balanced_delta = 1
-                entry(scoring.BALANCE_BONUS, "balance_bonus", of_habit=False)
+                bonus = LedgerRecord(
+                    id=new_id(), user_id=user.id, at=now, day=day,
+                    amount=scoring.BALANCE_BONUS, reason="balance_bonus", checkin_id=checkin_id,
+                )  # fmt: skip
+                postings.append(points.fresh(bonus))
             freeze_used = _freeze_covered_gap(habit, cad, after_records, day)
-        postings: list[Posting] = [points.fresh(e) for e in entries]
-        if done_delta:
             postings += await effects.day_done_changed(
-                q, user, habit, day, delta=1, origin=entries[0], now=now
+                q, user, habit, day, delta=1, origin=origin, now=now
             )
         awarded = await points.post(q, user.id, postings, done=done_delta, balanced=balanced_delta)
+        no_points = _no_points(body.skip, was_done, now_done, paid, cad, day)
 
         settled = streaks.settle(
             progress,
@@ -217,6 +214,7 @@ async def check_in(
             level=levels.level_for_xp(fresh.xp),
             badges_earned=earned,
             freeze_used=freeze_used,
+            no_points=no_points,
         )
         record.result = _encoder.encode(result).decode()
         await q.insert_checkin(record)
@@ -232,11 +230,107 @@ async def check_in(
     return result, True
 
 
+RESCORE = "rescore:"
+
+
+async def _reprice(
+    q: Queries,
+    habit: HabitRecord,
+    cad: Cadence,
+    progress: streaks.Progress,
+    records: list[streaks.DayRecord],
+    first: date,
+    now: datetime,
+    *,
+    new_day: tuple[date, str] | None = None,
+) -> tuple[list[Posting], LedgerRecord | None]:
+    """Bring the habit's check-in and milestone entries for the days from ``first`` (the
+    backdating window) in line with what the rules say those days earn now.
+
+    ``new_day`` is a day that just became done, with its check-in id: it gets its
+    ``checkin`` entry (0 when it earns nothing, so the day still has the entry that says
+    when it was counted). Other days are only adjusted: an entry whose day is no longer done
+    is reversed, one whose amount changed (a backdated day moved the streak, or took the
+    period's quota) gets a ``rescore:`` entry for the difference, counted on the boards
+    where the original counted. Returns the postings and ``new_day``'s ``checkin`` entry.
+    """
+    log = difficulty_log(habit)
+    expected: dict[tuple[date, str], int] = {}
+    for earning in scoring.earnings(
+        progress, cad, records, first=first,
+        difficulty=lambda d: scoring.difficulty_on(d, habit.difficulty, log),
+        priced_from=habit.priced_from,
+    ):  # fmt: skip
+        expected[(earning.day, "checkin")] = earning.points
+        for m in earning.milestones:
+            expected[(earning.day, f"milestone:{m}")] = scoring.milestone_bonus(m)
+    held: dict[tuple[date, str], list[LedgerRecord]] = defaultdict(list)
+    for e in await q.open_habit_entries(habit.id, first):
+        reason = e.reason.removeprefix(RESCORE)
+        if reason == "checkin" or reason.startswith("milestone:"):
+            held[(e.day, reason)].append(e)
+    paid_days = {d for d, reason in held if reason == "checkin"}
+    if new_day is not None:
+        paid_days.add(new_day[0])
+
+    postings: list[Posting] = []
+    origin: LedgerRecord | None = None
+    for day, reason in sorted(set(expected) | set(held)):
+        want, have = expected.get((day, reason)), held.get((day, reason), [])
+        if want is None:
+            postings += [(effects.reversal(e, now), e) for e in have]
+        elif day not in paid_days:
+            continue  # a day no check-in paid (imported history): left as it is
+        elif not have:
+            checkin_id = new_day[1] if new_day and new_day[0] == day else None
+            entry = LedgerRecord(
+                id=new_id(), user_id=habit.user_id, at=now, day=day, amount=want,
+                reason=reason, habit_id=habit.id, checkin_id=checkin_id,
+            )  # fmt: skip
+            postings.append(points.fresh(entry))
+            if reason == "checkin" and new_day and new_day[0] == day:
+                origin = entry
+        elif (held_sum := sum(e.amount for e in have)) != want:
+            entry = LedgerRecord(
+                id=new_id(), user_id=habit.user_id, at=now, day=day, amount=want - held_sum,
+                reason=RESCORE + reason, habit_id=habit.id, checkin_id=have[0].checkin_id,
+            )  # fmt: skip
+            postings.append((entry, have[0]))
+    return postings, origin
+
+
+def _no_points(
+    skip: bool, was_done: bool, now_done: bool, paid: int, cad: Cadence, day: date
+) -> schemas.NoPoints | None:
+    """Why this check-in earned no check-in points, or None when it did."""
+    if skip:
+        reason = "skipped"
+    elif not now_done:
+        reason = "target_not_reached"
+    elif was_done:
+        reason = "already_done"
+    elif paid == 0:
+        reason = scoring.NOT_DUE if cad.period_of(day) is None else scoring.QUOTA_MET
+    else:
+        return None
+    return schemas.NoPoints(reason=reason, detail=scoring.NO_POINTS[reason])  # type: ignore[arg-type]
+
+
 async def _check_witness(
-    q: Queries, user: UserRecord, habit: HabitRecord, body: schemas.CheckInCreate, now: datetime
+    q: Queries,
+    user: UserRecord,
+    habit: HabitRecord,
+    body: schemas.CheckInCreate,
+    now: datetime,
+    *,
+    template_witnessed: bool,
 ) -> None:
-    if habit.category != "relationships":
-        raise Invalid("only relationships habits take a witness", field="witness")
+    if not rules.may_take_witness(habit.category, template_witnessed):
+        raise Invalid(
+            "only relationships habits and habits adopted from a catalog template with a"
+            " witness (such as deliver-on-a-promise) take a witness",
+            field="witness",
+        )
     if body.skip:
         raise Invalid("a skip takes no witness", field="witness")
     if str(body.witness) == user.id:
@@ -291,26 +385,26 @@ async def undo_check_in(ctx: Context, user: UserRecord, habit_id: UUID, checkin_
         await q.mark_checkin_deleted(checkin.id, user.id, now)
 
         done_delta = balanced_delta = 0
+        window_first = today - timedelta(days=ctx.settings.backdate_days)
+        postings, _ = await _reprice(
+            q, habit, cad, progress_of(habit), after_records, window_first, now
+        )
         if was_done and not now_done:
             done_delta = -1
-            earned = [
-                e
-                for e in await q.open_habit_day_entries(habit.id, checkin.day)
-                if e.reason not in PEER_REASONS  # a witness bonus follows its own check-in
-            ]
             totals = await q.add_to_day(user.id, checkin.day, habit.category, -1)
             if not balance.is_balanced(_categories(totals)):
                 bonus = await q.open_day_entry(user.id, checkin.day, "balance_bonus")
                 if bonus is not None:
-                    earned.append(bonus)
+                    postings.append((effects.reversal(bonus, now), bonus))
                     balanced_delta = -1
-            postings = [(effects.reversal(e, now), e) for e in earned]
-            origin = next((e for e in earned if e.reason == "checkin"), None)
+            origin = next(
+                (o for _, o in postings if o.reason == "checkin" and o.day == checkin.day), None
+            )
             if origin is not None:
                 postings += await effects.day_done_changed(
                     q, user, habit, checkin.day, delta=-1, origin=origin, now=now
                 )
-            await points.post(q, user.id, postings)
+        await points.post(q, user.id, postings)
         await _withdraw_confirmations(q, checkin, now)
 
         settled = streaks.settle(
@@ -323,6 +417,45 @@ async def undo_check_in(ctx: Context, user: UserRecord, habit_id: UUID, checkin_
         habit.total_done += done_delta
         await q.save_progress(habit)
         await q.add_to_user_totals(user.id, done=done_delta, balanced=balanced_delta)
+
+
+async def delete_habit(ctx: Context, user: UserRecord, habit_id: UUID) -> None:
+    """Delete a habit and take back everything its check-ins earned, as if each had been
+    undone: points, milestones, balance bonuses of days no longer balanced, challenge
+    progress and rewards, team goal progress, peer bonuses, done-day counts. (Archiving
+    keeps all of it.) So creating, checking in and deleting a habit, however often, nets
+    nothing, and the totals match a recomputation from the surviving check-ins."""
+    now = ctx.clock()
+    async with ctx.write() as q:
+        habit = await q.habit(user.id, str(habit_id))
+        if habit is None:
+            raise NotFound("no such habit")
+        for c in await q.all_checkins(habit.id):
+            if c.witness is not None and c.deleted_at is None:
+                await _withdraw_confirmations(q, c, now)
+        earned = [
+            e
+            for e in await q.open_habit_entries(habit.id, date.min)
+            if e.reason not in PEER_REASONS
+        ]
+        postings: list[Posting] = [(effects.reversal(e, now), e) for e in earned]
+        origins = {e.day: e for e in earned if e.reason == "checkin"}
+        records = day_records(habit, await q.day_values(habit.id, date.min, date.max))
+        done_days = [r.day for r in records if r.done]
+        balanced_delta = 0
+        for day in done_days:
+            totals = await q.add_to_day(user.id, day, habit.category, -1)
+            if not balance.is_balanced(_categories(totals)):
+                bonus = await q.open_day_entry(user.id, day, "balance_bonus")
+                if bonus is not None:
+                    postings.append((effects.reversal(bonus, now), bonus))
+                    balanced_delta -= 1
+            if day in origins:
+                postings += await effects.day_done_changed(
+                    q, user, habit, day, delta=-1, origin=origins[day], now=now
+                )
+        await points.post(q, user.id, postings, done=-len(done_days), balanced=balanced_delta)
+        await q.delete_habit(habit.id, user.id)
 
 
 async def _withdraw_confirmations(q: Queries, checkin: CheckinRecord, now: datetime) -> None:

@@ -40,7 +40,9 @@ async def day_done_changed(
             await q.add_goal_progress(team.id, week, delta)
 
     postings: list[Posting] = []
-    for challenge in await q.active_participations(user.id, day):
+    # Taking a day back only touches the challenges it counted towards when it was done.
+    joined_by = origin.at if delta < 0 else None
+    for challenge in await q.active_participations(user.id, day, joined_by=joined_by):
         if not rules.counts_towards(
             challenge.goal_category, challenge.goal_template, habit.category, habit.template
         ):

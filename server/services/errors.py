@@ -42,3 +42,9 @@ class RateLimited(RapportError):
     def __init__(self, detail: str, *, retry_after: int) -> None:
         super().__init__(detail)
         self.retry_after = retry_after
+
+
+class LimitReached(Conflict):
+    """A documented cap (``domain.caps``) would be exceeded."""
+
+    slug, title = "limit-reached", "Limit reached"

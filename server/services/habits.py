@@ -9,13 +9,13 @@ from uuid import UUID
 
 import msgspec
 
-from server.domain import balance, streaks, strength
+from server.domain import balance, caps, scoring, streaks, strength
 from server.domain.calendar import local_day
 from server.domain.schedule import Cadence, cadence
 from server.domain.schedule import Schedule as DomainSchedule
 from server.ids import new_id
 from server.services.context import Context
-from server.services.errors import Conflict, Invalid, NotFound
+from server.services.errors import Conflict, Invalid, LimitReached, NotFound
 from server.services.paging import decode_cursor, encode_cursor
 from server.store.queries import Queries
 from server.store.records import HabitRecord, UserRecord
@@ -65,6 +65,19 @@ def day_records(
         streaks.DayRecord(day=d, done=not skip and total >= habit.target, skipped=skip)
         for d, total, skip in values
     ]
+
+
+def difficulty_log(habit: HabitRecord) -> scoring.DifficultyLog:
+    return tuple(
+        (date.fromisoformat(until), d) for until, d in msgspec.json.decode(habit.difficulty_log)
+    )
+
+
+async def _check_room_for_habit(q: Queries, user: UserRecord) -> None:
+    if not caps.may_add_habit(await q.active_habit_count(user.id)):
+        raise LimitReached(
+            f"at most {caps.MAX_ACTIVE_HABITS} active habits; archive one first", field="archived"
+        )
 
 
 def today_for(ctx: Context, user: UserRecord) -> date:
@@ -145,6 +158,10 @@ async def create_habit(
     schedule = body.schedule or schedule
     kind = body.kind or kind
     target = body.target or (target if body.kind is None else (1 if kind == "check" else 2))
+    if body.template is not None and body.difficulty not in (None, difficulty):
+        raise Invalid(
+            f"a catalog habit keeps its catalog difficulty ({difficulty})", field="difficulty"
+        )
     difficulty = body.difficulty or difficulty
     relationship = body.relationship or relationship
     _check_kind(kind, target)
@@ -178,6 +195,7 @@ async def create_habit(
             if mine is None:
                 raise Conflict("this habit id is already in use", field="id")
             return habit_view(mine), False
+        await _check_room_for_habit(q, user)
         await q.insert_habit(habit)
     return habit_view(habit), True
 
@@ -236,24 +254,26 @@ async def update_habit(
                 habit.target = 1 if body.kind == "check" else max(habit.target, 2)
         if body.target is not msgspec.UNSET:
             habit.target = body.target
-        if body.difficulty is not msgspec.UNSET:
-            habit.difficulty = body.difficulty
+        if body.difficulty is not msgspec.UNSET and body.difficulty != habit.difficulty:
+            if habit.template is not None:
+                raise Conflict("a catalog habit keeps its catalog difficulty", field="difficulty")
+            today = today_for(ctx, user)
+            habit.difficulty, log = scoring.change_difficulty(
+                today, body.difficulty, habit.difficulty, difficulty_log(habit),
+                keep_from=today - timedelta(days=ctx.settings.backdate_days),
+            )  # fmt: skip
+            habit.difficulty_log = msgspec.json.encode(log).decode()
         if body.relationship is not msgspec.UNSET:
             habit.relationship = body.relationship
         if body.archived is not msgspec.UNSET:
+            if habit.archived and not body.archived:
+                await _check_room_for_habit(q, user)
             habit.archived = body.archived
         _check_kind(habit.kind, habit.target)
         await q.update_habit(habit)
         if (habit.schedule, habit.kind, habit.target) != rules_before:
             await rebuild_progress(ctx, q, habit, today_for(ctx, user))
         return habit_view(habit)
-
-
-async def delete_habit(ctx: Context, user: UserRecord, habit_id: UUID) -> None:
-    """Deletes the habit and its check-ins; points already earned stay in the ledger."""
-    async with ctx.write() as q:
-        habit = await _owned(q, user, habit_id)
-        await q.delete_habit(habit.id, user.id)
 
 
 async def _evaluate(

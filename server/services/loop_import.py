@@ -21,7 +21,7 @@ import io
 import re
 import zipfile
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 
 import msgspec
 
@@ -142,6 +142,8 @@ async def import_loop(
                 anchor_day=min(h.days, default=today), created_at=now, folded_through=None,
                 streak_current=0, streak_best=0, freezes=0, freezes_used=0, strength=0.0,
                 total_done=0,
+                # Loop's history shows as streaks and strength; it prices nothing here.
+                priced_from=today - timedelta(days=ctx.settings.backdate_days),
             )  # fmt: skip
             await q.insert_habit(habit)
             records.append(habit)

@@ -1,13 +1,18 @@
 """Export all of a user's data, and import it into a fresh account (all or nothing).
 
 Ids are drawn anew on import (the old ones may still belong to the exporting account), so
-a round trip is identical up to ids. Points are imported as the ledger they were, not
-recomputed: history paid under other rules stays as it was paid. Streaks, strength and
-totals are derived again from the imported check-ins and ledger.
+a round trip is identical up to ids. Nothing a file says about points is trusted: its
+ledger and badges are there to read. An import rebuilds streaks, strength, done counts and
+badges from the imported check-ins by this server's own rules, and points too when the
+file is this server's own export, unchanged (its ``signature`` checks out): a hand-made or
+edited file brings history, never points (docs/gamification.md, "Fair play").
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
 from collections import defaultdict
 from datetime import date
 from typing import cast
@@ -15,17 +20,33 @@ from uuid import UUID
 
 import msgspec
 
-from server.domain import balance
+from server.domain import balance, scoring, streaks
 from server.ids import new_id
+from server.services import points
 from server.services.accounts import check_time_zone
 from server.services.context import Context
 from server.services.errors import Conflict, Invalid
-from server.services.habits import rebuild_progress, today_for
+from server.services.habits import cadence_of, day_records, rebuild_progress, today_for
 from server.store.queries import Queries
 from server.store.records import CheckinRecord, HabitRecord, LedgerRecord, UserRecord
 from shared import schemas
 
-IMPORTED = "imported"  # request digest of imported check-ins: never equal to a real one
+# Request digests of imported check-ins (never equal to a real one): history this server
+# could not verify, and history from its own signed export.
+IMPORTED = "imported"
+IMPORTED_VERIFIED = "imported-verified"
+_SIGNING_KEY = "export-signing"
+_encoder = msgspec.json.Encoder()
+
+
+async def _signing_key(ctx: Context) -> bytes:
+    async with ctx.write() as q:
+        return bytes.fromhex(await q.server_key(_SIGNING_KEY, secrets.token_hex(32)))
+
+
+def _signature(key: bytes, data: schemas.RapportExport) -> str:
+    body = _encoder.encode(msgspec.structs.replace(data, signature=None))
+    return hmac.new(key, body, hashlib.sha256).hexdigest()
 
 
 async def export_data(ctx: Context, user: UserRecord) -> schemas.RapportExport:
@@ -43,6 +64,7 @@ async def export_data(ctx: Context, user: UserRecord) -> schemas.RapportExport:
                     created_at=c.created_at,
                     note=c.note,
                     undone_at=c.deleted_at,
+                    unverified=c.request_digest == IMPORTED,
                 )
                 for c in await q.all_checkins(h.id)
             ]
@@ -80,7 +102,7 @@ async def export_data(ctx: Context, user: UserRecord) -> schemas.RapportExport:
         badges = [
             schemas.ExportBadge(slug=b.slug, earned_at=b.earned_at) for b in await q.badges(user.id)
         ]
-    return schemas.RapportExport(
+    export = schemas.RapportExport(
         format="rapport/v1",
         exported_at=ctx.clock(),
         profile=schemas.ExportProfile(
@@ -94,6 +116,7 @@ async def export_data(ctx: Context, user: UserRecord) -> schemas.RapportExport:
         ledger=ledger,
         badges=badges,
     )
+    return msgspec.structs.replace(export, signature=_signature(await _signing_key(ctx), export))
 
 
 def _uuid(value: str | None) -> UUID | None:
@@ -117,42 +140,58 @@ def _validate(ctx: Context, data: schemas.RapportExport) -> None:
             if h.kind == "check" and len(items) > 1:
                 raise Invalid(f"habit {h.id}: two check-ins on {day}", field="habits")
     ids = [h.id for h in data.habits] + [c.id for h in data.habits for c in h.checkins]
-    ids += [e.id for e in data.ledger]
     if len(ids) != len(set(ids)):
         raise Invalid("ids repeat inside the file", field="habits")
-    entries = {e.id for e in data.ledger}
-    if any(e.reverses and e.reverses not in entries for e in data.ledger):
-        raise Invalid("a ledger entry reverses an entry missing from the file", field="ledger")
-    unknown = [b.slug for b in data.badges if ctx.catalog.badge(b.slug) is None]
-    if unknown:
-        raise Invalid(f"unknown badges: {', '.join(unknown)}", field="badges")
 
 
 async def import_data(
     ctx: Context, user: UserRecord, data: schemas.RapportExport
 ) -> schemas.ImportReport:
     _validate(ctx, data)
+    key = await _signing_key(ctx)
+    verified = data.signature is not None and hmac.compare_digest(
+        data.signature, _signature(key, data)
+    )
     fresh_ids: dict[UUID, str] = defaultdict(new_id)
+    now = ctx.clock()
     async with ctx.write() as q:
         if await q.has_history(user.id):
-            raise Conflict("import goes into a fresh account: this one already has data")
+            raise Conflict(
+                "import goes into a fresh account: this one already has habits, points or teams"
+            )
         profile = data.profile
         await q.update_profile(
             user.id, profile.display_name, profile.timezone, profile.day_start_hour
         )
         user.timezone, user.day_start_hour = profile.timezone, profile.day_start_hour
+        today = today_for(ctx, user)
         checkin_count = 0
         done_days: dict[date, set[str]] = defaultdict(set)
+        paid_days: set[date] = set()  # days whose check-ins earn points again here
         total_done = 0
         records: list[HabitRecord] = []
+        entries: list[LedgerRecord] = []
+
+        def entry(day: date, amount: int, reason: str, habit: str | None, checkin: str) -> None:
+            entries.append(
+                LedgerRecord(
+                    id=new_id(), user_id=user.id, at=now, day=day, amount=amount,
+                    reason=reason, habit_id=habit, checkin_id=checkin,
+                )
+            )  # fmt: skip
+
         for h in data.habits:
             schedule = h.schedule
             if isinstance(schedule, schemas.Weekdays):
                 schedule = schemas.Weekdays(days=sorted(set(schedule.days)))
+            # A catalog habit keeps its catalog difficulty; an unknown template is dropped.
+            template = ctx.catalog.habit(h.template) if h.template else None
+            difficulty = template.difficulty if template else h.difficulty
             habit = HabitRecord(
                 id=fresh_ids[h.id], user_id=user.id, title=h.title, category=h.category,
                 schedule=msgspec.json.encode(schedule).decode(), kind=h.kind, target=h.target,
-                difficulty=h.difficulty, template=h.template, relationship=h.relationship,
+                difficulty=difficulty, template=template.slug if template else None,
+                relationship=h.relationship,
                 archived=h.archived, anchor_day=h.anchor_day, created_at=h.created_at,
                 folded_through=None, streak_current=0, streak_best=0, freezes=0,
                 freezes_used=0, strength=0.0, total_done=0,
@@ -160,56 +199,80 @@ async def import_data(
             await q.insert_habit(habit)
             records.append(habit)
             sums: dict[date, int] = defaultdict(int)
+            skipped: set[date] = set()
+            verified_days: dict[date, str] = {}
             for c in h.checkins:
+                trusted = verified and not c.unverified
                 await q.insert_checkin(
                     CheckinRecord(
                         id=fresh_ids[c.id], habit_id=habit.id, user_id=user.id, day=c.day,
                         value=0 if c.skip else c.value, note=c.note, skip=c.skip, witness=None,
-                        request_digest=IMPORTED, result="", created_at=c.created_at,
-                        deleted_at=c.undone_at,
+                        request_digest=IMPORTED_VERIFIED if trusted else IMPORTED, result="",
+                        created_at=c.created_at, deleted_at=c.undone_at,
                     )
                 )  # fmt: skip
                 checkin_count += 1
-                if c.undone_at is None and not c.skip:
-                    sums[c.day] += c.value
-            for day, value in sums.items():
-                if value >= h.target:
+                if c.undone_at is None:
+                    if c.skip:
+                        skipped.add(c.day)
+                    else:
+                        sums[c.day] += c.value
+                    if trusted:
+                        verified_days.setdefault(c.day, fresh_ids[c.id])
+                    else:
+                        verified_days[c.day] = ""  # one unverified check-in: no points
+            if not all(verified_days.values()):
+                # History this server cannot vouch for: it shows, but prices nothing, and
+                # the streak that prices check-ins starts today.
+                habit.priced_from = today
+                await q.set_priced_from(habit.id, today)
+            values = sorted((d, sums.get(d, 0), d in skipped) for d in set(sums) | skipped)
+            days = day_records(habit, values)
+            for r in days:
+                if r.done:
                     total_done += 1
-                    done_days[day].add(h.category)
-                    await q.add_to_day(user.id, day, h.category, 1)
-        await q.insert_ledger(
-            [
-                LedgerRecord(
-                    id=fresh_ids[e.id],
-                    user_id=user.id,
-                    at=e.at,
-                    day=e.day,
-                    amount=e.amount,
-                    reason=e.reason,
-                    habit_id=fresh_ids[e.habit_id] if e.habit_id else None,
-                    checkin_id=fresh_ids[e.checkin_id] if e.checkin_id else None,
-                    challenge_id=str(e.challenge_id) if e.challenge_id else None,
-                    reverses=fresh_ids[e.reverses] if e.reverses else None,
-                )
-                for e in data.ledger
-            ]
-        )
-        held = {b.slug for b in await q.badges(user.id)}  # e.g. a team badge earned already
-        for badge in data.badges:
-            if badge.slug not in held:
-                await q.insert_badge(user.id, badge.slug, badge.earned_at)
+                    done_days[r.day].add(h.category)
+                    await q.add_to_day(user.id, r.day, h.category, 1)
+
+            def priced_by(_: date, d: str = difficulty) -> str:
+                return d
+
+            earnings = scoring.earnings(
+                streaks.EMPTY, cadence_of(habit), days, first=date.min, difficulty=priced_by
+            )
+            for earning in earnings:
+                checkin = verified_days.get(earning.day)
+                if not checkin:
+                    continue
+                paid_days.add(earning.day)
+                entry(earning.day, earning.points, "checkin", habit.id, checkin)
+                for m in earning.milestones:
+                    entry(
+                        earning.day, scoring.milestone_bonus(m), f"milestone:{m}", habit.id, checkin
+                    )
+        balanced_days = [d for d, cats in done_days.items() if balance.is_balanced(cats)]
+        for day in sorted(balanced_days):
+            if day in paid_days:
+                entries.append(
+                    LedgerRecord(
+                        id=new_id(), user_id=user.id, at=now, day=day,
+                        amount=scoring.BALANCE_BONUS, reason="balance_bonus",
+                    )
+                )  # fmt: skip
+        await q.insert_ledger(entries)
+        rebuilt = sum(e.amount for e in entries)
         await q.add_to_user_totals(
-            user.id,
-            points=sum(e.amount for e in data.ledger),
-            done=total_done,
-            balanced=sum(1 for cats in done_days.values() if balance.is_balanced(cats)),
+            user.id, points=rebuilt, done=total_done, balanced=len(balanced_days)
         )
-        today = today_for(ctx, user)
         for habit in records:
             await rebuild_progress(ctx, q, habit, today)
+        best = max((h.streak_best for h in records), default=0)
+        earned = await points.award_badges(ctx, q, user.id, streak=best, now=now)
     return schemas.ImportReport(
         habits=len(data.habits),
         checkins=checkin_count,
-        ledger_entries=len(data.ledger),
-        badges=len(data.badges),
+        ledger_entries=len(entries),
+        badges=len(earned),
+        points=rebuilt,
+        verified=verified,
     )

@@ -56,10 +56,16 @@ def public_user(user_id: str, handle: str, display_name: str) -> schemas.PublicU
     return schemas.PublicUser(id=UUID(user_id), handle=handle, display_name=display_name)
 
 
-def hidden_user(alias: str) -> schemas.PublicUser:
-    """The stand-in for a member who opted out: a random id drawn when they joined, the
-    same on every read and linked to nothing else."""
-    return schemas.PublicUser(id=UUID(alias), handle="hidden", display_name="Hidden member")
+# Shown for a hidden entry that somehow has no alias: hiding never falls back to the real id.
+NO_ALIAS = str(UUID(int=0))
+
+
+def hidden_user(alias: str | None) -> schemas.PublicUser:
+    """The stand-in for someone who opted out: a random id drawn when they joined the team
+    (or the challenge), the same on every read of that board and linked to nothing else."""
+    return schemas.PublicUser(
+        id=UUID(alias or NO_ALIAS), handle="hidden", display_name="Hidden member"
+    )
 
 
 def new_member(team_id: str, user_id: str, role: str, now: datetime) -> MemberRecord:
@@ -319,7 +325,12 @@ async def read_board(
     zero_if_absent: bool,
 ) -> tuple[list[schemas.BoardEntry], schemas.BoardMe | None, str | None]:
     """One page of a board (or the top and the caller's neighbours), ranked, and the
-    caller's own standing even when outside the page."""
+    caller's own standing even when outside the page.
+
+    Others see a hidden entry (a user hidden from every board, or from ``hidden_team``'s)
+    as a stand-in: the team membership's alias on a team board, the participation's alias
+    on a challenge board (``challenge:<id>``, public or of a team)."""
+    challenge = board.removeprefix("challenge:") if board.startswith("challenge:") else None
     mine = await q.board_score(board, period_key, user.id)
     me = None
     if mine is not None or zero_if_absent:
@@ -342,7 +353,7 @@ async def read_board(
                 rank=rank,
                 user=(
                     hidden_user(r.alias)
-                    if r.hidden and r.alias and r.user_id != user.id
+                    if r.hidden and r.user_id != user.id
                     else public_user(r.user_id, r.handle, r.display_name)
                 ),
                 points=r.points,
@@ -352,31 +363,28 @@ async def read_board(
             for r, rank in zip(rows, ranks, strict=True)
         ]
 
+    async def page(
+        below: tuple[int, str] | None, limit: int, *, ascending: bool = False
+    ) -> list[BoardRow]:
+        return await q.board_page(
+            board, period_key, below=below, limit=limit, hidden_team=hidden_team,
+            challenge=challenge, ascending=ascending,
+        )  # fmt: skip
+
     if view == "around":
-        top = await q.board_page(board, period_key, below=None, limit=TOP, hidden_team=hidden_team)
-        entries = await ranked(top)
+        entries = await ranked(await page(None, TOP))
         if mine is not None:
             key = (mine, user.id)
-            above_me = await q.board_page(
-                board, period_key, below=key, limit=AROUND, hidden_team=hidden_team,
-                ascending=True,
-            )  # fmt: skip
-            below_me = await q.board_page(
-                board, period_key, below=key, limit=AROUND, hidden_team=hidden_team
-            )
-            self_row = await q.board_page(
-                board, period_key, below=(mine, _after_id(user.id)), limit=1,
-                hidden_team=hidden_team,
-            )  # fmt: skip
+            above_me = await page(key, AROUND, ascending=True)
+            below_me = await page(key, AROUND)
+            self_row = await page((mine, _after_id(user.id)), 1)
             window = [*reversed(above_me), *self_row, *below_me]
             seen = {e.user.id for e in entries}
             entries += [e for e in await ranked(window) if e.user.id not in seen]
         return entries, me, None
 
-    below = await _cursor_key(q, cursor, hidden_team) if cursor else None
-    rows = await q.board_page(
-        board, period_key, below=below, limit=limit + 1, hidden_team=hidden_team
-    )
+    below = await _cursor_key(q, cursor, hidden_team, challenge) if cursor else None
+    rows = await page(below, limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
     next_cursor = _board_cursor(rows[-1], user) if more and rows else None
@@ -384,18 +392,27 @@ async def read_board(
 
 
 def _board_cursor(last: BoardRow, user: UserRecord) -> str:
-    """Where the next page starts. A hidden member is named by their alias, never their id."""
-    if last.hidden and last.alias and last.user_id != user.id:
-        return encode_cursor(str(last.points), "h", last.alias)
+    """Where the next page starts. A hidden entry is named by its alias, never its id."""
+    if last.hidden and last.user_id != user.id:
+        return encode_cursor(str(last.points), "h", last.alias or NO_ALIAS)
     return encode_cursor(str(last.points), "u", last.user_id)
 
 
-async def _cursor_key(q: Queries, cursor: str, hidden_team: str | None) -> tuple[int, str]:
+async def _cursor_key(
+    q: Queries, cursor: str, hidden_team: str | None, challenge: str | None
+) -> tuple[int, str]:
     points, kind, ident = decode_cursor(cursor, 3)
     if not points.lstrip("-").isdigit() or kind not in ("h", "u"):
         raise BadCursor("cursor is not one this server gave out", field="cursor")
     if kind == "h":
-        found = await q.member_by_alias(hidden_team, ident) if hidden_team else None
+        # The alias comes from where board_page took it: the participation on a challenge
+        # board, the membership on a team board.
+        if challenge is not None:
+            found = await q.participant_by_alias(challenge, ident)
+        elif hidden_team is not None:
+            found = await q.member_by_alias(hidden_team, ident)
+        else:
+            found = None
         if found is None:
             raise BadCursor("cursor is not one this server gave out", field="cursor")
         ident = found

@@ -26,12 +26,13 @@ from server.store.social import SocialQueries
 
 USER_COLUMNS = (
     "id, handle, display_name, password_hash, timezone, day_start_hour, points, xp, "
-    "total_done, balanced_days, created_at, challenges_completed, peer_confirmed"
+    "total_done, balanced_days, created_at, challenges_completed, peer_confirmed, "
+    "hidden_on_boards"
 )
 HABIT_COLUMNS = (
     "id, user_id, title, category, schedule, kind, target, difficulty, template, "
     "relationship, archived, anchor_day, created_at, folded_through, streak_current, "
-    "streak_best, freezes, freezes_used, strength, total_done"
+    "streak_best, freezes, freezes_used, strength, total_done, difficulty_log, priced_from"
 )
 CHECKIN_COLUMNS = (
     "id, habit_id, user_id, day, value, note, skip, witness, request_digest, result, "
@@ -125,10 +126,12 @@ class Queries(SocialQueries):
         if taken:
             return False
         await self.conn.execute(
-            f"INSERT INTO users ({USER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO users ({USER_COLUMNS})"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             user.id, user.handle, user.display_name, user.password_hash, user.timezone,
             user.day_start_hour, user.points, user.xp, user.total_done, user.balanced_days,
             iso(user.created_at), user.challenges_completed, user.peer_confirmed,
+            int(user.hidden_on_boards),
         )  # fmt: skip
         await self.touched(user.id, "profile", user.id)
         return True
@@ -150,6 +153,13 @@ class Queries(SocialQueries):
             "UPDATE users SET display_name = ?, timezone = ?, day_start_hour = ? WHERE id = ?",
             display_name, timezone, day_start_hour, user_id,
         )  # fmt: skip
+        await self.touched(user_id, "profile", user_id)
+
+    async def set_hidden_on_boards(self, user_id: str, hidden: bool) -> None:
+        """Hide the user on every board they appear on (or show them again)."""
+        await self.conn.execute(
+            "UPDATE users SET hidden_on_boards = ? WHERE id = ?", int(hidden), user_id
+        )
         await self.touched(user_id, "profile", user_id)
 
     async def add_to_user_totals(
@@ -195,14 +205,21 @@ class Queries(SocialQueries):
     async def insert_habit(self, habit: HabitRecord) -> None:
         await self.conn.execute(
             f"INSERT INTO habits ({HABIT_COLUMNS}) VALUES"
-            " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             habit.id, habit.user_id, habit.title, habit.category, habit.schedule, habit.kind,
             habit.target, habit.difficulty, habit.template, habit.relationship,
             int(habit.archived), iso(habit.anchor_day), iso(habit.created_at),
             iso(habit.folded_through), habit.streak_current, habit.streak_best, habit.freezes,
-            habit.freezes_used, habit.strength, habit.total_done,
+            habit.freezes_used, habit.strength, habit.total_done, habit.difficulty_log,
+            iso(habit.priced_from),
         )  # fmt: skip
         await self.touched(habit.user_id, "habit", habit.id)
+
+    async def active_habit_count(self, user_id: str) -> int:
+        value = await self.conn.fetch_value(
+            "SELECT COUNT(*) FROM habits WHERE user_id = ? AND archived = 0", user_id
+        )
+        return int(value or 0)
 
     async def habit_exists(self, habit_id: str) -> bool:
         return bool(await self.conn.fetch_value("SELECT 1 FROM habits WHERE id = ?", habit_id))
@@ -238,11 +255,17 @@ class Queries(SocialQueries):
     async def update_habit(self, habit: HabitRecord) -> None:
         await self.conn.execute(
             "UPDATE habits SET title = ?, category = ?, schedule = ?, kind = ?, target = ?,"
-            " difficulty = ?, relationship = ?, archived = ? WHERE id = ?",
+            " difficulty = ?, relationship = ?, archived = ?, difficulty_log = ? WHERE id = ?",
             habit.title, habit.category, habit.schedule, habit.kind, habit.target,
-            habit.difficulty, habit.relationship, int(habit.archived), habit.id,
+            habit.difficulty, habit.relationship, int(habit.archived), habit.difficulty_log,
+            habit.id,
         )  # fmt: skip
         await self.touched(habit.user_id, "habit", habit.id)
+
+    async def set_priced_from(self, habit_id: str, day: date) -> None:
+        await self.conn.execute(
+            "UPDATE habits SET priced_from = ? WHERE id = ?", iso(day), habit_id
+        )
 
     async def save_progress(self, habit: HabitRecord) -> None:
         await self.conn.execute(
@@ -379,6 +402,16 @@ class Queries(SocialQueries):
         )  # fmt: skip
         return records(LedgerRecord, LEDGER_COLUMNS, rows)
 
+    async def open_habit_entries(self, habit_id: str, first: date) -> list[LedgerRecord]:
+        """Entries of a habit's days from ``first`` on that no later entry has reversed."""
+        rows = await self.conn.fetch_all(
+            f"SELECT {LEDGER_COLUMNS} FROM ledger e WHERE habit_id = ? AND day >= ?"
+            " AND reverses IS NULL AND NOT EXISTS (SELECT 1 FROM ledger r WHERE r.reverses = e.id)"
+            " ORDER BY id",
+            habit_id, iso(first),
+        )  # fmt: skip
+        return records(LedgerRecord, LEDGER_COLUMNS, rows)
+
     async def open_entries(
         self,
         user_id: str,
@@ -462,10 +495,21 @@ class Queries(SocialQueries):
     async def has_history(self, user_id: str) -> bool:
         found = await self.conn.fetch_value(
             "SELECT 1 FROM habits WHERE user_id = ? UNION ALL"
-            " SELECT 1 FROM ledger WHERE user_id = ? LIMIT 1",
-            user_id, user_id,
+            " SELECT 1 FROM ledger WHERE user_id = ? UNION ALL"
+            " SELECT 1 FROM team_members WHERE user_id = ? LIMIT 1",
+            user_id, user_id, user_id,
         )  # fmt: skip
         return bool(found)
+
+    async def server_key(self, name: str, fresh: str) -> str:
+        """The server's secret called ``name``, made from ``fresh`` the first time."""
+        await self.conn.execute(
+            "INSERT INTO server_keys (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
+            name, fresh,
+        )  # fmt: skip
+        return str(
+            await self.conn.fetch_value("SELECT value FROM server_keys WHERE name = ?", name)
+        )
 
     async def imported_days(self, habit_id: str) -> set[date]:
         """Days whose live check-ins all came from an import (they carry no points)."""

@@ -21,6 +21,7 @@ class UserRecord(msgspec.Struct, kw_only=True):
     created_at: datetime
     challenges_completed: int = 0
     peer_confirmed: int = 0
+    hidden_on_boards: bool = False
 
 
 class HabitRecord(msgspec.Struct, kw_only=True):
@@ -44,6 +45,10 @@ class HabitRecord(msgspec.Struct, kw_only=True):
     freezes_used: int
     strength: float
     total_done: int
+    # JSON [[until, difficulty], ...]: days before ``until`` priced by that difficulty.
+    difficulty_log: str = "[]"
+    # First day whose streak may price a check-in (after an unverified import), or None.
+    priced_from: date | None = None
 
 
 class CheckinRecord(msgspec.Struct, kw_only=True):

@@ -5,6 +5,7 @@ Mixed into ``queries.Queries``; the same portable-SQL rules apply.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
@@ -116,6 +117,13 @@ class SocialQueries:
         value = await self.conn.fetch_value(
             "SELECT user_id FROM team_members WHERE team_id = ? AND alias = ?", team_id, alias
         )
+        return None if value is None else str(value)
+
+    async def participant_by_alias(self, challenge_id: str, alias: str) -> str | None:
+        value = await self.conn.fetch_value(
+            "SELECT user_id FROM challenge_participants WHERE challenge_id = ? AND alias = ?",
+            challenge_id, alias,
+        )  # fmt: skip
         return None if value is None else str(value)
 
     async def share_a_team(self, a: str, b: str) -> bool:
@@ -251,20 +259,32 @@ class SocialQueries:
         below: tuple[int, str] | None,
         limit: int,
         hidden_team: str | None = None,
+        challenge: str | None = None,
         ascending: bool = False,
     ) -> list[BoardRow]:
         """Entries ordered by points then user id, high to low (or low to high), after
-        the (points, user id) key; ``hidden_team`` joins that team's opt-out flags."""
+        the (points, user id) key. An entry is hidden when its user hides from every board
+        or, with ``hidden_team``, from that team's; its stand-in alias is the team
+        membership's, or with ``challenge`` the participation's in that challenge."""
         cmp, order = ("<", "DESC") if not ascending else (">", "ASC")
-        hidden = "0, NULL"
+        hidden = "u.hidden_on_boards"
+        alias = "NULL"
         join = ""
         args: list[Any] = []
         if hidden_team is not None:
-            join = " LEFT JOIN team_members m ON m.team_id = ? AND m.user_id = b.user_id"
-            hidden = "COALESCE(m.hidden, 0), m.alias"
+            join += " LEFT JOIN team_members m ON m.team_id = ? AND m.user_id = b.user_id"
+            hidden = "CASE WHEN u.hidden_on_boards = 1 OR m.hidden = 1 THEN 1 ELSE 0 END"
+            alias = "m.alias"
             args.append(hidden_team)
+        if challenge is not None:
+            join += (
+                " LEFT JOIN challenge_participants p"
+                " ON p.challenge_id = ? AND p.user_id = b.user_id"
+            )
+            alias = "p.alias"
+            args.append(challenge)
         sql = (
-            f"SELECT b.user_id, b.points, u.handle, u.display_name, {hidden}"
+            f"SELECT b.user_id, b.points, u.handle, u.display_name, {hidden}, {alias}"
             " FROM board_scores b"
             f" JOIN users u ON u.id = b.user_id{join} WHERE b.board = ? AND b.period = ?"
         )
@@ -364,11 +384,15 @@ class SocialQueries:
         )  # fmt: skip
         return None if row is None else (int(row[0]), row[1] is not None)
 
-    async def join_challenge(self, challenge_id: str, user_id: str, now: datetime) -> None:
+    async def join_challenge(
+        self, challenge_id: str, user_id: str, now: datetime, alias: str | None = None
+    ) -> None:
+        """Take part; ``alias`` (a random UUID unless given) stands in for the participant
+        on the challenge's board while they hide from boards."""
         await self.conn.execute(
-            "INSERT INTO challenge_participants (challenge_id, user_id, joined_at)"
-            " VALUES (?, ?, ?)",
-            challenge_id, user_id, iso(now),
+            "INSERT INTO challenge_participants (challenge_id, user_id, joined_at, alias)"
+            " VALUES (?, ?, ?, ?)",
+            challenge_id, user_id, iso(now), alias or str(uuid.uuid4()),
         )  # fmt: skip
         await self.add_to_board(f"challenge:{challenge_id}", "all", user_id, 0)
         await self.conn.execute(
@@ -395,13 +419,34 @@ class SocialQueries:
         )
         return [str(r[0]) for r in rows]
 
-    async def active_participations(self, user_id: str, day: date) -> list[ChallengeRecord]:
-        """Challenges the user takes part in whose dates include ``day``."""
+    async def overlapping_participation(self, c: ChallengeRecord, user_id: str) -> bool:
+        """Does the user take part in another paying challenge of ``c``'s template whose
+        dates overlap ``c``'s?"""
+        row = await self.conn.fetch_one(
+            "SELECT 1 FROM challenge_participants p JOIN challenges c ON c.id = p.challenge_id"
+            " WHERE p.user_id = ? AND c.template = ? AND c.id != ? AND c.reward_points > 0"
+            " AND c.starts_on <= ? AND c.ends_on >= ?",
+            user_id, c.template, c.id, iso(c.ends_on), iso(c.starts_on),
+        )  # fmt: skip
+        return row is not None
+
+    async def challenges_started_since(self, user_id: str, since: datetime) -> int:
+        value = await self.conn.fetch_value(
+            "SELECT COUNT(*) FROM challenges WHERE created_by = ? AND created_at >= ?",
+            user_id, iso(since),
+        )  # fmt: skip
+        return int(value or 0)
+
+    async def active_participations(
+        self, user_id: str, day: date, *, joined_by: datetime | None = None
+    ) -> list[ChallengeRecord]:
+        """Challenges the user takes part in whose dates include ``day`` (and, with
+        ``joined_by``, that they had joined by then: the ones a day counted towards)."""
         rows = await self.conn.fetch_all(
             f"SELECT {_prefixed('c', CHALLENGE_COLUMNS)} FROM challenge_participants p"
             " JOIN challenges c ON c.id = p.challenge_id"
-            " WHERE p.user_id = ? AND c.starts_on <= ? AND c.ends_on >= ?",
-            user_id, iso(day), iso(day),
+            " WHERE p.user_id = ? AND c.starts_on <= ? AND c.ends_on >= ? AND p.joined_at <= ?",
+            user_id, iso(day), iso(day), iso(joined_by) if joined_by else "9999",
         )  # fmt: skip
         return records(ChallengeRecord, CHALLENGE_COLUMNS, rows)
 

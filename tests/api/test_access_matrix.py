@@ -70,8 +70,9 @@ EXPECT: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/me/badges"): EVERYONE,
     ("GET", "/api/v1/me/balance"): EVERYONE,
     ("GET", "/api/v1/me/export"): EVERYONE,
-    # Import goes into a fresh account: the owner already has data.
-    ("POST", "/api/v1/me/import"): Rule((401, 200, 200, 409), body="export"),
+    # Import goes into a fresh account: the owner already has data, and the member belongs
+    # to a team (an account with a team membership is not fresh either).
+    ("POST", "/api/v1/me/import"): Rule((401, 200, 409, 409), body="export"),
     ("POST", "/api/v1/me/import/loop"): Rule((401, 200, 200, 200), raw=_loop_zip()),
     ("GET", "/api/v1/catalog/habits"): EVERYONE,
     ("GET", "/api/v1/catalog/challenges"): EVERYONE,

@@ -1,7 +1,8 @@
 """Challenges through the HTTP API: starting one from a template or described, team
 challenges and who sees them, status from the dates, joining and leaving, what counts as
-progress, and the reward: paid once on reaching the target, taken back by an undo that
-drops below it, never paid twice, not even by concurrent check-ins."""
+progress, and the reward: only a catalog template pays one (a challenge its maker describes
+pays nothing), paid once on reaching the target, taken back by an undo that drops below it,
+never paid twice, not even by concurrent check-ins."""
 
 from __future__ import annotations
 
@@ -138,6 +139,24 @@ def unreversed_rewards(entries: list[schemas.LedgerEntry], challenge_id: UUID) -
     return paid - taken
 
 
+# Only a catalog template (without its own goal) pays a reward: "Mentoring season" pays 300
+# on the third done day of habits adopted from "Meet your mentor".
+PAYING = "mentoring-season"
+PAYING_REWARD = 300
+PAYING_TARGET = 3
+
+
+async def paying(client: RapportClient) -> schemas.Challenge:
+    challenge = await start(client, template=PAYING)
+    assert (challenge.reward_points, challenge.goal.target) == (PAYING_REWARD, PAYING_TARGET)
+    return challenge
+
+
+async def mentor(client: RapportClient) -> schemas.Habit:
+    """A habit that counts towards ``PAYING``."""
+    return await client.create_habit(schemas.HabitCreate(template="meet-your-mentor"))
+
+
 async def challenge_badges(client: RapportClient) -> list[str]:
     return [b.slug for b in await client.badges() if b.slug.startswith("challenge-")]
 
@@ -168,14 +187,12 @@ async def test_a_challenge_from_a_template_takes_its_goal_length_and_reward(
     assert challenge.my_progress is None
 
 
-async def test_a_custom_challenge_pays_ten_points_per_target_capped_at_500(
-    ana: RapportClient,
-) -> None:
+async def test_a_challenge_its_maker_describes_pays_nothing(ana: RapportClient) -> None:
     small = await custom(ana, target=3)
-    at_cap = await custom(ana, target=50)
     large = await custom(ana, target=80, starts_on="2026-03-12", ends_on="2026-04-30")
+    for_team = await custom(ana, target=2, team_id=str((await team_of(ana)).id))
 
-    assert (small.reward_points, at_cap.reward_points, large.reward_points) == (30, 500, 500)
+    assert (small.reward_points, large.reward_points, for_team.reward_points) == (0, 0, 0)
     assert (small.goal.category, small.goal.target) == ("results", 3)
     assert (small.starts_on, small.ends_on) == (TODAY, TODAY + timedelta(days=6))
     assert (large.starts_on, large.ends_on, large.status) == (
@@ -184,13 +201,27 @@ async def test_a_custom_challenge_pays_ten_points_per_target_capped_at_500(
         "upcoming",
     )
 
+    # Reaching its target completes it (and earns the badge) but pays no points.
+    await join(ana, small.id)
+    results = [await ana.check_in((await habit(ana)).id) for _ in range(3)]
+    assert await progress(ana, small.id) == (3, True)
+    assert "challenge-1" in [b.slug for b in results[2].badges_earned]
+    assert sum(rewards(await ledger(ana), small.id)) == 0
+    assert (await ana.me()).points == sum(r.points_awarded for r in results)
 
-async def test_a_template_with_its_own_goal_pays_the_custom_reward(ana: RapportClient) -> None:
+
+async def test_a_template_with_its_own_goal_pays_nothing(ana: RapportClient) -> None:
     challenge = await start(
         ana, template="promise-keeper-week", goal={"category": "results", "target": 2}
     )
     assert (challenge.goal.category, challenge.goal.target) == ("results", 2)
-    assert challenge.reward_points == 20
+    assert challenge.reward_points == 0
+
+    await join(ana, challenge.id)
+    results = [await ana.check_in((await habit(ana)).id) for _ in range(2)]
+    assert await progress(ana, challenge.id) == (2, True)
+    assert sum(rewards(await ledger(ana), challenge.id)) == 0
+    assert (await ana.me()).points == sum(r.points_awarded for r in results)
 
 
 async def test_an_unknown_template_is_422(ana: RapportClient) -> None:
@@ -478,56 +509,59 @@ async def test_a_template_goal_counts_only_habits_adopted_from_that_template(
 async def test_reaching_the_target_pays_the_reward_and_the_badge_exactly_once(
     ana: RapportClient,
 ) -> None:
-    challenge = await custom(ana, target=2)  # pays 20
+    challenge = await paying(ana)  # pays 300 on the third done day
     await join(ana, challenge.id)
-    first, second, third = await habit(ana), await habit(ana), await habit(ana)
+    first, second, third, fourth = [await mentor(ana) for _ in range(4)]
 
     one = await ana.check_in(first.id)
-    assert rewards(await ledger(ana), challenge.id) == []
-    assert "challenge-1" not in [b.slug for b in one.badges_earned]
-
     two = await ana.check_in(second.id)
-    assert await progress(ana, challenge.id) == (2, True)
-    assert "challenge-1" in [b.slug for b in two.badges_earned]
-    [reward] = [e for e in await ledger(ana) if e.reason == REWARD]
-    assert (reward.amount, reward.challenge_id, reward.day) == (20, challenge.id, TODAY)
-    assert two.points_awarded == 20 + one.points_awarded  # the habit's points and the reward
+    assert rewards(await ledger(ana), challenge.id) == []
+    assert "challenge-1" not in [b.slug for b in one.badges_earned + two.badges_earned]
+    assert two.points_awarded == one.points_awarded > 0
 
     three = await ana.check_in(third.id)
     assert await progress(ana, challenge.id) == (3, True)
-    assert three.points_awarded == one.points_awarded
-    assert [b.slug for b in three.badges_earned] == []
-    assert rewards(await ledger(ana), challenge.id) == [20]
+    assert "challenge-1" in [b.slug for b in three.badges_earned]
+    [reward] = [e for e in await ledger(ana) if e.reason == REWARD]
+    assert (reward.amount, reward.challenge_id, reward.day) == (300, challenge.id, TODAY)
+    assert three.points_awarded == 300 + one.points_awarded  # the habit's points and the reward
+
+    four = await ana.check_in(fourth.id)
+    assert await progress(ana, challenge.id) == (4, True)
+    assert four.points_awarded == one.points_awarded
+    assert [b.slug for b in four.badges_earned] == []
+    assert rewards(await ledger(ana), challenge.id) == [300]
     assert await challenge_badges(ana) == ["challenge-1"]
-    assert (await ana.me()).points == 20 + 3 * one.points_awarded
+    assert (await ana.me()).points == 300 + 4 * one.points_awarded
 
 
 async def test_undo_below_the_target_takes_the_reward_back_and_redo_pays_it_again(
     ana: RapportClient,
 ) -> None:
-    challenge = await custom(ana, target=2)  # pays 20
+    challenge = await paying(ana)  # pays 300 on the third done day
     await join(ana, challenge.id)
-    first, second = await habit(ana), await habit(ana)
+    first, second, third = [await mentor(ana) for _ in range(3)]
     await ana.check_in(first.id)
-    done = await ana.check_in(second.id)
+    await ana.check_in(second.id)
+    done = await ana.check_in(third.id)
     with_reward = (await ana.me()).points
 
-    await ana.undo(second.id, done.checkin.id)
+    await ana.undo(third.id, done.checkin.id)
 
-    assert await progress(ana, challenge.id) == (1, False)
-    assert rewards(await ledger(ana), challenge.id) == [-20, 20]
+    assert await progress(ana, challenge.id) == (2, False)
+    assert rewards(await ledger(ana), challenge.id) == [-300, 300]
     assert unreversed_rewards(await ledger(ana), challenge.id) == 0
     assert (await ana.me()).points == with_reward - done.points_awarded
     assert [(e.user.handle, e.points) for e in (await board(ana, challenge.id)).entries] == [
-        ("ana", 1)
+        ("ana", 2)
     ]
 
-    redo = await ana.check_in(second.id)
+    redo = await ana.check_in(third.id)
 
-    assert await progress(ana, challenge.id) == (2, True)
+    assert await progress(ana, challenge.id) == (3, True)
     entries = await ledger(ana)
-    assert rewards(entries, challenge.id) == [-20, 20, 20]
-    assert sum(rewards(entries, challenge.id)) == 20
+    assert rewards(entries, challenge.id) == [-300, 300, 300]
+    assert sum(rewards(entries, challenge.id)) == 300
     assert unreversed_rewards(entries, challenge.id) == 1
     assert (await ana.me()).points == with_reward
     assert redo.points_awarded == done.points_awarded
@@ -539,34 +573,37 @@ async def test_undo_below_the_target_takes_the_reward_back_and_redo_pays_it_agai
 async def test_undo_that_stays_at_or_above_the_target_keeps_the_reward(
     ana: RapportClient,
 ) -> None:
-    challenge = await custom(ana, target=2)
+    challenge = await paying(ana)
     await join(ana, challenge.id)
-    habits = [await habit(ana) for _ in range(3)]
+    habits = [await mentor(ana) for _ in range(4)]
     results = [await ana.check_in(h.id) for h in habits]
 
-    await ana.undo(habits[2].id, results[2].checkin.id)
+    await ana.undo(habits[3].id, results[3].checkin.id)
 
-    assert await progress(ana, challenge.id) == (2, True)
-    assert rewards(await ledger(ana), challenge.id) == [20]
+    assert await progress(ana, challenge.id) == (3, True)
+    assert rewards(await ledger(ana), challenge.id) == [300]
 
 
 async def test_leaving_after_the_reward_keeps_it(ana: RapportClient) -> None:
-    challenge = await custom(ana, target=1)  # pays 10
+    challenge = await paying(ana)  # pays 300 on the third done day
     await join(ana, challenge.id)
-    await ana.check_in((await habit(ana)).id)
+    for _ in range(3):
+        await ana.check_in((await mentor(ana)).id)
+    assert rewards(await ledger(ana), challenge.id) == [300]
 
     await leave(ana, challenge.id)
 
-    assert rewards(await ledger(ana), challenge.id) == [10]
+    assert rewards(await ledger(ana), challenge.id) == [300]
 
 
 async def test_concurrent_check_ins_over_the_target_pay_the_reward_once(app: Litestar) -> None:
     async with overlapping_client(app) as (ana, in_flight):
-        challenge = await custom(ana, target=2)  # pays 20
+        challenge = await paying(ana)  # pays 300 on the third done day
         await join(ana, challenge.id)
-        first = await habit(ana)
-        racing = [await habit(ana) for _ in range(4)]
+        first, second = await mentor(ana), await mentor(ana)
+        racing = [await mentor(ana) for _ in range(4)]
         await ana.check_in(first.id)
+        await ana.check_in(second.id)
         in_flight.most = 0
 
         results = await asyncio.gather(*(ana.check_in(h.id) for h in racing))
@@ -575,8 +612,8 @@ async def test_concurrent_check_ins_over_the_target_pay_the_reward_once(app: Lit
         assert len(results) == 4
         entries = await ledger(ana)
         assert unreversed_rewards(entries, challenge.id) == 1
-        assert rewards(entries, challenge.id) == [20]
-        assert await progress(ana, challenge.id) == (5, True)
+        assert rewards(entries, challenge.id) == [300]
+        assert await progress(ana, challenge.id) == (6, True)
         assert sum(1 for r in results if "challenge-1" in [b.slug for b in r.badges_earned]) == 1
         assert await challenge_badges(ana) == ["challenge-1"]
         me = await ana.me()
@@ -585,18 +622,19 @@ async def test_concurrent_check_ins_over_the_target_pay_the_reward_once(app: Lit
 
 async def test_concurrent_replays_and_check_ins_still_pay_once(app: Litestar) -> None:
     async with overlapping_client(app) as (ana, in_flight):
-        challenge = await custom(ana, target=2)
+        challenge = await paying(ana)
         await join(ana, challenge.id)
-        first, second = await habit(ana), await habit(ana)
+        first, second, third = [await mentor(ana) for _ in range(3)]
         await ana.check_in(first.id)
+        await ana.check_in(second.id)
         body = schemas.CheckInCreate(id=uuid4())
         in_flight.most = 0
 
-        await asyncio.gather(*(ana.check_in(second.id, body) for _ in range(5)))
+        await asyncio.gather(*(ana.check_in(third.id, body) for _ in range(5)))
 
         assert in_flight.most > 1
-        assert rewards(await ledger(ana), challenge.id) == [20]
-        assert await progress(ana, challenge.id) == (2, True)
+        assert rewards(await ledger(ana), challenge.id) == [300]
+        assert await progress(ana, challenge.id) == (3, True)
 
 
 # -- the challenge board ------------------------------------------------------------------
@@ -639,17 +677,20 @@ async def test_ties_on_the_challenge_board_share_a_rank(make_user: MakeUser) -> 
 
 
 async def test_leaving_and_rejoining_cannot_earn_the_reward_twice(ana: RapportClient) -> None:
-    challenge = await custom(ana, target=1)  # pays 10
+    challenge = await paying(ana)  # pays 300 on the third done day
     await join(ana, challenge.id)
-    await ana.check_in((await habit(ana)).id)
-    assert rewards(await ledger(ana), challenge.id) == [10]
+    for _ in range(3):
+        await ana.check_in((await mentor(ana)).id)
+    assert rewards(await ledger(ana), challenge.id) == [300]
 
     await leave(ana, challenge.id)
     await join(ana, challenge.id)
-    await ana.check_in((await habit(ana)).id)
+    for _ in range(3):
+        await ana.check_in((await mentor(ana)).id)
 
+    assert await progress(ana, challenge.id) == (3, True)
     assert unreversed_rewards(await ledger(ana), challenge.id) == 1
-    assert sum(rewards(await ledger(ana), challenge.id)) == 10
+    assert sum(rewards(await ledger(ana), challenge.id)) == 300
 
 
 # -- paging the list ----------------------------------------------------------------------

@@ -1,7 +1,8 @@
-"""Peer confirmations through the HTTP API: a relationships check-in names a teammate as
-witness; the witness confirms (both get a bonus: 5 for the doer, "peer_confirmed", and 2
-for the witness, "peer_witness") or declines (nothing). Requests expire after 72 hours,
-each person asks at most 5 a day, and undoing the check-in takes both bonuses back."""
+"""Peer confirmations through the HTTP API: a relationships check-in (or one of a catalog
+habit with a natural witness, such as "Deliver on a promise") names a teammate as witness;
+the witness confirms (both get a bonus: 5 for the doer, "peer_confirmed", and 2 for the
+witness, "peer_witness") or declines (nothing). Requests expire after 72 hours, each person
+asks at most 5 a day, and undoing the check-in takes both bonuses back."""
 
 from __future__ import annotations
 
@@ -149,7 +150,7 @@ async def test_the_witness_must_share_a_team(make_user: MakeUser) -> None:
     assert unknown.status == 422
 
 
-async def test_only_relationships_habits_take_a_witness(
+async def test_a_custom_results_habit_takes_no_witness(
     ana: RapportClient, ben: RapportClient
 ) -> None:
     await team_of(ana, ben)
@@ -158,6 +159,67 @@ async def test_only_relationships_habits_take_a_witness(
     )
 
     error = await fails(witnessed(ana, results_habit, ben))
+
+    assert error.status == 422
+    assert "witness" in field_names(error)
+    assert await pending(ben) == []
+    assert (await ana.checkins(results_habit.id)).items == []
+
+
+async def test_a_catalog_results_habit_without_a_natural_witness_takes_none(
+    ana: RapportClient, ben: RapportClient
+) -> None:
+    await team_of(ana, ben)
+    habit = await ana.create_habit(schemas.HabitCreate(template="time-block-top-priority"))
+
+    error = await fails(witnessed(ana, habit, ben))
+
+    assert error.status == 422
+    assert "witness" in field_names(error)
+    assert await pending(ben) == []
+
+
+async def test_the_catalog_marks_the_results_habits_that_have_a_natural_witness(
+    ana: RapportClient,
+) -> None:
+    catalog = {h.slug: h for h in await ana.catalog_habits()}
+
+    assert {slug for slug, h in catalog.items() if h.witnessed} == {
+        "deliver-on-a-promise",
+        "close-the-loop",
+    }
+    assert all(h.category == "results" for h in catalog.values() if h.witnessed)
+
+
+async def test_a_promise_habit_takes_a_teammate_witness_and_the_confirmation_pays(
+    make_user: MakeUser,
+) -> None:
+    ana, ben = await make_user("ana"), await make_user("ben")
+    await team_of(ana, ben)
+    promise = await ana.create_habit(schemas.HabitCreate(template="deliver-on-a-promise"))
+    assert (promise.category, promise.template) == ("results", "deliver-on-a-promise")
+
+    result = await witnessed(ana, promise, ben)
+
+    assert result.checkin.witness == await user_id(ben)
+    [request] = await pending(ben)
+    assert (request.checkin_id, request.habit_title) == (result.checkin.id, "Deliver on a promise")
+    ana_before, ben_before = (await ana.me()).points, (await ben.me()).points
+
+    outcome = await decided(ben, request.id, True)
+
+    assert (outcome.status, outcome.points_awarded) == ("confirmed", WITNESS_BONUS)
+    assert peer_entries(await ledger(ana)) == [("peer_confirmed", CONFIRMED_BONUS)]
+    assert peer_entries(await ledger(ben)) == [("peer_witness", WITNESS_BONUS)]
+    assert (await ana.me()).points == ana_before + CONFIRMED_BONUS
+    assert (await ben.me()).points == ben_before + WITNESS_BONUS
+
+
+async def test_a_promise_habit_still_needs_a_teammate_as_witness(make_user: MakeUser) -> None:
+    ana, ben = await make_user("ana"), await make_user("ben")  # no shared team
+    promise = await ana.create_habit(schemas.HabitCreate(template="deliver-on-a-promise"))
+
+    error = await fails(witnessed(ana, promise, ben))
 
     assert error.status == 422
     assert "witness" in field_names(error)

@@ -12,6 +12,8 @@ from shared import schemas
 from shared.client import ApiError, RapportClient
 from tests.conftest import FakeClock, MakeUser
 
+NEW_ID = "00000000-0000-4000-8000-0000000000ff"
+
 
 async def export(client: RapportClient) -> schemas.RapportExport:
     response = await client.request("GET", "/api/v1/me/export")
@@ -38,6 +40,29 @@ def without_ids(data: schemas.RapportExport) -> dict[str, Any]:
     raw = rename(raw)
     del raw["exported_at"]
     del raw["profile"]["handle"], raw["profile"]["created_at"]
+    return raw
+
+
+def rebuilt(data: schemas.RapportExport) -> dict[str, Any]:
+    """``without_ids``, minus what an import derives again rather than copies: the ledger
+    and badges are rebuilt by the rules at import time (so their ``at``/``earned_at`` and
+    their order are the import's), and the signature is the exporting account's."""
+    raw = without_ids(data)
+    del raw["signature"]
+    # A rebuilt balance bonus belongs to its day, not to the check-in that completed it.
+    raw["ledger"] = sorted(
+        (
+            {
+                k: v
+                for k, v in e.items()
+                if k not in ("id", "at")
+                and not (k == "checkin_id" and e["reason"] == "balance_bonus")
+            }
+            for e in raw["ledger"]
+        ),
+        key=lambda e: (e["day"], e["habit_id"] or "", e["reason"], e["amount"]),
+    )
+    raw["badges"] = sorted(b["slug"] for b in raw["badges"])
     return raw
 
 
@@ -72,10 +97,16 @@ async def test_export_then_import_into_a_fresh_account_is_identical(
     report = await fresh.request("POST", "/api/v1/me/import", body=original)
     assert msgspec.json.decode(report.content) == {
         "habits": 2, "checkins": 14, "ledger_entries": len(original.ledger),
-        "badges": len(original.badges),
+        "badges": len(original.badges), "points": (await ana.me()).points, "verified": True,
     }  # fmt: skip
     copy = await export(fresh)
-    assert without_ids(copy) == without_ids(original)
+    assert original.signature is not None
+    assert copy.signature is not None
+    assert [e.reverses for e in original.ledger] == [None] * len(original.ledger)
+    # The check-ins come as they were; points and badges are rebuilt by the rules from
+    # them (the file is this server's own, unchanged) and come out the same.
+    assert rebuilt(copy) == rebuilt(original)
+    assert without_ids(copy)["habits"] == without_ids(original)["habits"]
 
     before, after = await ana.me(), await fresh.me()
     assert (after.points, after.xp, after.level) == (before.points, before.xp, before.level)
@@ -104,8 +135,6 @@ async def test_import_refuses_an_account_that_has_data(
         lambda d: d["habits"][0].update(target=3),  # a yes/no habit with target 3
         lambda d: d["habits"][0]["checkins"].append(dict(d["habits"][0]["checkins"][0])),
         lambda d: d["profile"].update(timezone="Mars/Olympus"),
-        lambda d: d["ledger"][0].update(reverses="00000000-0000-4000-8000-000000000000"),
-        lambda d: d["badges"].append({"slug": "no-such-badge", "earned_at": d["exported_at"]}),
         lambda d: d.update(surprise=True),
     ],
 )
@@ -122,3 +151,36 @@ async def test_a_bad_file_is_refused_and_imports_nothing(
     assert err.value.status in (400, 422)
     assert (await fresh.habits(archived=None)).items == []
     assert (await fresh.me()).points == 0
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        lambda d: d["ledger"][0].update(reverses="00000000-0000-4000-8000-000000000000"),
+        lambda d: d["badges"].append({"slug": "no-such-badge", "earned_at": d["exported_at"]}),
+        lambda d: d["ledger"].append({**d["ledger"][0], "id": NEW_ID, "amount": 100_000}),
+    ],
+)
+async def test_a_files_ledger_and_badges_are_ignored_and_an_edited_file_brings_no_points(
+    make_user: MakeUser, clock: FakeClock, spoil: Any
+) -> None:
+    """An import never trusts the file's ledger or badges: an inconsistent ledger or an
+    unknown badge is no longer refused, it is ignored. The edited file no longer carries
+    this server's signature, so its history comes with no points."""
+    ana = await make_user("ana")
+    await build_history(ana, clock)
+    raw = msgspec.to_builtins(await export(ana))
+    spoil(raw)
+    fresh = await make_user("fresh")
+
+    response = await fresh.request("POST", "/api/v1/me/import", body=raw)
+
+    report = msgspec.json.decode(response.content, type=schemas.ImportReport)
+    assert (report.habits, report.checkins) == (2, 14)
+    assert (report.verified, report.points, report.ledger_entries) == (False, 0, 0)
+    assert (await fresh.me()).points == 0
+    copy = await export(fresh)
+    assert [h.title for h in copy.habits] == ["Deliver on a promise", "Listen"]
+    assert copy.ledger == []
+    assert "no-such-badge" not in [b.slug for b in copy.badges]
+    assert all(c.unverified for h in copy.habits for c in h.checkins)

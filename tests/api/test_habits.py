@@ -102,13 +102,31 @@ async def test_create_habit_from_relationship_count_template(ana: RapportClient)
 async def test_create_habit_from_template_with_overrides(ana: RapportClient) -> None:
     habit = await ana.create_habit(
         schemas.HabitCreate(
-            template="ship-to-a-high-standard", title="Ship a polished PR", difficulty="medium"
+            template="ship-to-a-high-standard", title="Ship a polished PR", difficulty="hard"
         )
     )
     assert habit.template == "ship-to-a-high-standard"
     assert habit.title == "Ship a polished PR"
-    assert habit.difficulty == "medium"
+    assert habit.difficulty == "hard"  # the catalog's own difficulty may be restated
     assert habit.schedule == schemas.TimesPerWeek(times=3)
+
+
+async def test_a_catalog_habit_keeps_its_catalog_difficulty(ana: RapportClient) -> None:
+    error = await fails(
+        ana.create_habit(
+            schemas.HabitCreate(
+                template="ship-to-a-high-standard", title="Ship a polished PR", difficulty="medium"
+            )
+        )
+    )
+    assert error.status == 422
+    assert field_names(error) == ["difficulty"]
+    assert (await ana.habits()).items == []
+
+    adopted = await ana.create_habit(schemas.HabitCreate(template="ship-to-a-high-standard"))
+    patch = await fails(ana.update_habit(adopted.id, schemas.HabitPatch(difficulty="trivial")))
+    assert patch.status == 409
+    assert (await ana.habit(adopted.id)).difficulty == "hard"
 
 
 async def test_create_habit_from_unknown_template_is_422(ana: RapportClient) -> None:

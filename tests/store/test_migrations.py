@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+from uuid import UUID
 
 import pytest
 
@@ -55,3 +56,43 @@ async def test_failed_write_transaction_leaves_nothing(tmp_path: Path) -> None:
             assert await conn.fetch_value("SELECT COUNT(*) FROM users") == 0
     finally:
         await db.close()
+
+
+def test_participations_from_before_0006_get_distinct_random_aliases(tmp_path: Path) -> None:
+    """Stand-ins on challenge boards (0006_hidden_on_boards.sql): existing participations get
+    a UUID each, and every user starts shown on the boards."""
+    conn = sqlite3.connect(tmp_path / "a.db", isolation_level=None)
+    try:
+        conn.execute(
+            "CREATE TABLE schema_migrations ("
+            " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+        )
+        for version, name, sql in migration_files():
+            if version < 6:
+                conn.executescript(f"BEGIN;\n{sql}\nCOMMIT;")
+                conn.execute("INSERT INTO schema_migrations VALUES (?, ?, 'then')", (version, name))
+        conn.executemany(
+            "INSERT INTO users (id, handle, display_name, password_hash, timezone,"
+            " day_start_hour, created_at) VALUES (?, ?, ?, 'x', 'UTC', 0, 'then')",
+            [("u1", "ana", "Ana"), ("u2", "ben", "Ben")],
+        )
+        conn.execute(
+            "INSERT INTO challenges (id, title, description, starts_on, ends_on, target,"
+            " reward_points, created_at) VALUES ('c1', 'Run', '', '2026-03-01', '2026-03-31',"
+            " 5, 0, 'then')"
+        )
+        conn.executemany(
+            "INSERT INTO challenge_participants (challenge_id, user_id, joined_at)"
+            " VALUES ('c1', ?, 'then')",
+            [("u1",), ("u2",)],
+        )
+
+        assert 6 in migrate(conn)
+
+        aliases = [r[0] for r in conn.execute("SELECT alias FROM challenge_participants")]
+        hidden = [r[0] for r in conn.execute("SELECT hidden_on_boards FROM users")]
+    finally:
+        conn.close()
+    assert len(aliases) == len(set(aliases)) == 2
+    assert all(UUID(a).version == 4 and str(UUID(a)) == a for a in aliases)
+    assert hidden == [0, 0]

@@ -284,6 +284,9 @@ class TodayScreen(Screen[None]):
         if result.points_awarded:
             message = f"+{result.points_awarded} points  ·  🔥 {result.streak.current}"
             self.notify(message, title=f"✔ {habit.title}")
+        elif result.no_points is not None and result.no_points.reason in ("not_due", "quota_met"):
+            # The server says why (the rule lives there): recorded, but no points.
+            self.notify(result.no_points.detail, title=f"✔ {habit.title}: no points")
         else:
             self.notify(f"{habit.title}: counted.", title="✔ Checked in")
         if result.freeze_used:
