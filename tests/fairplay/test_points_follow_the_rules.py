@@ -1,6 +1,6 @@
 """The fair-play invariant as a property: whatever sequence of API calls a player makes
-(create, edit difficulty, archive, delete, check in, backdate, skip, undo, start and join
-their own challenges, over several days), their points always equal what the documented
+(create, edit difficulty, archive, delete, check in, backdate, skip, undo, start, join and
+leave their own challenges, over several days), their points always equal what the documented
 rules derive from the check-ins that survive — each done day priced by
 ``scoring.earnings`` from scratch, plus the balance bonus of each balanced day. Order,
 undos, deletions and self-made challenges change nothing."""
@@ -52,6 +52,7 @@ action = st.one_of(
     st.tuples(st.just("archive"), st.integers(0, 5), st.booleans()),
     st.tuples(st.just("delete"), st.integers(0, 5)),
     st.tuples(st.just("challenge"), st.sampled_from(CATEGORIES)),
+    st.tuples(st.just("leave"), st.integers(0, 3)),
     st.tuples(st.just("next_day")),
 )
 
@@ -106,6 +107,7 @@ async def play(database: Path, actions: list[tuple[Any, ...]]) -> None:
         )
         habits: list[ModelHabit] = []
         made: dict[str, list[str]] = defaultdict(list)  # check-in ids per habit
+        joined: list[str] = []  # challenges the player started and joined
 
         auth = {"Authorization": f"Bearer {player.token}"}
 
@@ -163,7 +165,11 @@ async def play(database: Path, actions: list[tuple[Any, ...]]) -> None:
                 goal = {"category": args[0], "target": 1}
                 reply = await call("POST", "/api/v1/challenges", {"title": "Mine", "goal": goal})
                 if reply.status_code == 201:
-                    await call("POST", f"/api/v1/challenges/{reply.json()['id']}/join")
+                    joined.append(reply.json()["id"])
+                    await call("POST", f"/api/v1/challenges/{joined[-1]}/join")
+            elif kind == "leave" and joined:
+                challenge = joined[args[0] % len(joined)]
+                await call("POST", f"/api/v1/challenges/{challenge}/leave")
             elif kind == "next_day":
                 clock.advance(days=1)
 
