@@ -392,16 +392,6 @@ class Queries(SocialQueries):
             )  # fmt: skip
             await self.touched(e.user_id, "ledger", e.id)
 
-    async def open_habit_day_entries(self, habit_id: str, day: date) -> list[LedgerRecord]:
-        """Entries a habit-day earned that no later entry has reversed yet."""
-        rows = await self.conn.fetch_all(
-            f"SELECT {LEDGER_COLUMNS} FROM ledger e WHERE habit_id = ? AND day = ?"
-            " AND reverses IS NULL AND NOT EXISTS (SELECT 1 FROM ledger r WHERE r.reverses = e.id)"
-            " ORDER BY id",
-            habit_id, iso(day),
-        )  # fmt: skip
-        return records(LedgerRecord, LEDGER_COLUMNS, rows)
-
     async def open_habit_entries(self, habit_id: str, first: date) -> list[LedgerRecord]:
         """Entries of a habit's days from ``first`` on that no later entry has reversed."""
         rows = await self.conn.fetch_all(
