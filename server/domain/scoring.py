@@ -4,11 +4,12 @@
 - **Streak multiplier**: +10 % per period of the current streak, capped at +100 % (x2.0)
   from a streak of 10. Rounded down: ``base * (100 + 10 * min(streak, 10)) // 100``.
 - **Milestone bonus** when a check-in carries the streak to 7, 21, 66, 100 or 365 periods.
-- **Balance bonus**: +10 once for a day with at least one results habit and one
-  relationships habit done. It belongs to the day, not to one check-in: undoing a check-in
-  takes it back only when the day is no longer balanced.
-- Points come only when a day becomes *done* (a count habit reaches its target); a skip,
-  a partial count or a second count after the target earn nothing.
+- **Balance bonus**: +10 once for a day on which check-ins of a results habit and of a
+  relationships habit both pay. It belongs to the day, not to one check-in: undoing a
+  check-in takes it back only when the day is no longer balanced.
+- Points come only when a day becomes *done* (a count habit reaches its target) and the
+  schedule asks for it (``earnings``); a skip, a partial count, a second count after the
+  target, a day not due or beyond the period's quota earn nothing.
 """
 
 from __future__ import annotations

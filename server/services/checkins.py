@@ -160,25 +160,18 @@ async def check_in(
         now_done = not body.skip and value_so_far + body.value >= habit.target
         done_delta = balanced_delta = 0
         window_first = today - timedelta(days=ctx.settings.backdate_days)
-        postings, origin = await _reprice(
-            q, habit, cad, progress, after_records, window_first, now,
+        postings, origin, pays = await _reprice(
+            q, habit, cad, progress, after_records, (window_first, today), now,
             new_day=(day, checkin_id) if now_done and not was_done else None,
         )  # fmt: skip
         paid = sum(e.amount for e, _ in postings if e.day == day and e.reason == "checkin")
+        postings += await _rebalance(q, user.id, habit, pays, now, checkin_id)
 
         freeze_used = False
         if origin is not None:
             done_delta = 1
             totals = await q.add_to_day(user.id, day, habit.category, 1)
-            if balance.is_balanced(_categories(totals)) and (
-                await q.open_day_entry(user.id, day, "balance_bonus") is None
-            ):
-                balanced_delta = 1
-                bonus = LedgerRecord(
-                    id=new_id(), user_id=user.id, at=now, day=day,
-                    amount=scoring.BALANCE_BONUS, reason="balance_bonus", checkin_id=checkin_id,
-                )  # fmt: skip
-                postings.append(points.fresh(bonus))
+            balanced_delta = _balanced_change(totals, habit.category, +1)
             freeze_used = _freeze_covered_gap(habit, cad, after_records, day)
             postings += await effects.day_done_changed(
                 q, user, habit, day, delta=1, origin=origin, now=now
@@ -239,21 +232,24 @@ async def _reprice(
     cad: Cadence,
     progress: streaks.Progress,
     records: list[streaks.DayRecord],
-    first: date,
+    window: tuple[date, date],
     now: datetime,
     *,
     new_day: tuple[date, str] | None = None,
-) -> tuple[list[Posting], LedgerRecord | None]:
-    """Bring the habit's check-in and milestone entries for the days from ``first`` (the
-    backdating window) in line with what the rules say those days earn now.
+) -> tuple[list[Posting], LedgerRecord | None, dict[date, bool]]:
+    """Bring the habit's check-in and milestone entries for the days of ``window`` (the
+    backdating window: its first day and today) in line with what the rules say those days
+    earn now. Days after today (a move west made "today" earlier) are left alone.
 
     ``new_day`` is a day that just became done, with its check-in id: it gets its
     ``checkin`` entry (0 when it earns nothing, so the day still has the entry that says
     when it was counted). Other days are only adjusted: an entry whose day is no longer done
     is reversed, one whose amount changed (a backdated day moved the streak, or took the
     period's quota) gets a ``rescore:`` entry for the difference, counted on the boards
-    where the original counted. Returns the postings and ``new_day``'s ``checkin`` entry.
+    where the original counted. Returns the postings, ``new_day``'s ``checkin`` entry, and
+    for each day of the window whether the habit's check-ins pay on it now.
     """
+    first, last = window
     log = difficulty_log(habit)
     expected: dict[tuple[date, str], int] = {}
     for earning in scoring.earnings(
@@ -266,6 +262,8 @@ async def _reprice(
             expected[(earning.day, f"milestone:{m}")] = scoring.milestone_bonus(m)
     held: dict[tuple[date, str], list[LedgerRecord]] = defaultdict(list)
     for e in await q.open_habit_entries(habit.id, first):
+        if e.day > last:
+            continue
         reason = e.reason.removeprefix(RESCORE)
         if reason == "checkin" or reason.startswith("milestone:"):
             held[(e.day, reason)].append(e)
@@ -296,7 +294,49 @@ async def _reprice(
                 reason=RESCORE + reason, habit_id=habit.id, checkin_id=have[0].checkin_id,
             )  # fmt: skip
             postings.append((entry, have[0]))
-    return postings, origin
+    pays = {
+        day: day in paid_days and amount > 0
+        for (day, reason), amount in expected.items()
+        if reason == "checkin"
+    }
+    pays.update({day: False for day, _ in held if (day, "checkin") not in expected})
+    return postings, origin, pays
+
+
+async def _rebalance(
+    q: Queries,
+    user_id: str,
+    habit: HabitRecord,
+    pays: dict[date, bool],
+    now: datetime,
+    checkin_id: str | None,
+) -> list[Posting]:
+    """Give or take back the balance bonus of the days in ``pays``: a day earns it when
+    check-ins of both categories pay on it (``pays`` says whether ``habit``'s do)."""
+    postings: list[Posting] = []
+    for day, habit_pays in sorted(pays.items()):
+        categories = await q.paid_categories(user_id, day, exclude_habit=habit.id)
+        if habit_pays:
+            categories.add(habit.category)
+        bonus = await q.open_day_entry(user_id, day, "balance_bonus")
+        if balance.is_balanced(categories) and bonus is None:
+            entry = LedgerRecord(
+                id=new_id(), user_id=user_id, at=now, day=day, amount=scoring.BALANCE_BONUS,
+                reason="balance_bonus", checkin_id=checkin_id,
+            )  # fmt: skip
+            postings.append(points.fresh(entry))
+        elif not balance.is_balanced(categories) and bonus is not None:
+            postings.append((effects.reversal(bonus, now), bonus))
+    return postings
+
+
+def _balanced_change(totals: DayTotals, category: str, delta: int) -> int:
+    """+1 or -1 when moving ``category``'s done count by ``delta`` (to ``totals``) made the
+    day balanced or unbalanced (done days, as the balance meter counts them), else 0."""
+    after = _categories(totals)
+    count_before = getattr(totals, category) - delta
+    before = (after | {category}) if count_before > 0 else (after - {category})
+    return int(balance.is_balanced(after)) - int(balance.is_balanced(before))
 
 
 def _no_points(
@@ -386,17 +426,14 @@ async def undo_check_in(ctx: Context, user: UserRecord, habit_id: UUID, checkin_
 
         done_delta = balanced_delta = 0
         window_first = today - timedelta(days=ctx.settings.backdate_days)
-        postings, _ = await _reprice(
-            q, habit, cad, progress_of(habit), after_records, window_first, now
+        postings, _, pays = await _reprice(
+            q, habit, cad, progress_of(habit), after_records, (window_first, today), now
         )
+        postings += await _rebalance(q, user.id, habit, pays, now, None)
         if was_done and not now_done:
             done_delta = -1
             totals = await q.add_to_day(user.id, checkin.day, habit.category, -1)
-            if not balance.is_balanced(_categories(totals)):
-                bonus = await q.open_day_entry(user.id, checkin.day, "balance_bonus")
-                if bonus is not None:
-                    postings.append((effects.reversal(bonus, now), bonus))
-                    balanced_delta = -1
+            balanced_delta = _balanced_change(totals, habit.category, -1)
             origin = next(
                 (o for _, o in postings if o.reason == "checkin" and o.day == checkin.day), None
             )
@@ -442,14 +479,12 @@ async def delete_habit(ctx: Context, user: UserRecord, habit_id: UUID) -> None:
         origins = {e.day: e for e in earned if e.reason == "checkin"}
         records = day_records(habit, await q.day_values(habit.id, date.min, date.max))
         done_days = [r.day for r in records if r.done]
+        pays = {e.day: False for e in earned if e.reason == "checkin"}
+        postings += await _rebalance(q, user.id, habit, pays, now, None)
         balanced_delta = 0
         for day in done_days:
             totals = await q.add_to_day(user.id, day, habit.category, -1)
-            if not balance.is_balanced(_categories(totals)):
-                bonus = await q.open_day_entry(user.id, day, "balance_bonus")
-                if bonus is not None:
-                    postings.append((effects.reversal(bonus, now), bonus))
-                    balanced_delta -= 1
+            balanced_delta += _balanced_change(totals, habit.category, -1)
             if day in origins:
                 postings += await effects.day_done_changed(
                     q, user, habit, day, delta=-1, origin=origins[day], now=now

@@ -167,7 +167,8 @@ async def import_data(
         today = today_for(ctx, user)
         checkin_count = 0
         done_days: dict[date, set[str]] = defaultdict(set)
-        paid_days: set[date] = set()  # days whose check-ins earn points again here
+        # Categories whose check-ins earn points again here, per day (the balance bonus).
+        paid_days: dict[date, set[str]] = defaultdict(set)
         total_done = 0
         records: list[HabitRecord] = []
         entries: list[LedgerRecord] = []
@@ -244,15 +245,16 @@ async def import_data(
                 checkin = verified_days.get(earning.day)
                 if not checkin:
                     continue
-                paid_days.add(earning.day)
+                if earning.points > 0:
+                    paid_days[earning.day].add(h.category)
                 entry(earning.day, earning.points, "checkin", habit.id, checkin)
                 for m in earning.milestones:
                     entry(
                         earning.day, scoring.milestone_bonus(m), f"milestone:{m}", habit.id, checkin
                     )
         balanced_days = [d for d, cats in done_days.items() if balance.is_balanced(cats)]
-        for day in sorted(balanced_days):
-            if day in paid_days:
+        for day in sorted(paid_days):
+            if balance.is_balanced(paid_days[day]):
                 entries.append(
                     LedgerRecord(
                         id=new_id(), user_id=user.id, at=now, day=day,

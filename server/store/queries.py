@@ -402,6 +402,18 @@ class Queries(SocialQueries):
         )  # fmt: skip
         return records(LedgerRecord, LEDGER_COLUMNS, rows)
 
+    async def paid_categories(self, user_id: str, day: date, *, exclude_habit: str) -> set[str]:
+        """Categories of the user's other habits whose check-ins pay on ``day``."""
+        rows = await self.conn.fetch_all(
+            "SELECT h.category FROM ledger e JOIN habits h ON h.id = e.habit_id"
+            " WHERE e.user_id = ? AND e.day = ? AND e.habit_id != ?"
+            " AND e.reason IN ('checkin', 'rescore:checkin')"
+            " AND NOT EXISTS (SELECT 1 FROM ledger r WHERE r.reverses = e.id)"
+            " GROUP BY e.habit_id, h.category HAVING SUM(e.amount) > 0",
+            user_id, iso(day), exclude_habit,
+        )  # fmt: skip
+        return {str(r[0]) for r in rows}
+
     async def open_entries(
         self,
         user_id: str,

@@ -320,3 +320,26 @@ async def test_a_backdated_day_takes_the_quota_and_the_price_follows(
     assert entries["rescore:checkin"].day == date(2026, 3, 13)
     assert entries["undo:checkin"].amount == -thursday.points_awarded
     assert (await ana.me()).points == before - thursday.points_awarded + 5
+
+
+async def test_a_check_in_that_earns_nothing_does_not_balance_the_day(
+    ana: RapportClient, clock: FakeClock
+) -> None:
+    results = await promise(ana)
+    weekly = await ana.create_habit(
+        schemas.HabitCreate(
+            title="Coffee with a peer",
+            category="relationships",
+            schedule=schemas.TimesPerWeek(times=1),
+        )
+    )
+    await ana.check_in(weekly.id)  # Wednesday: paid; no results habit done yet
+    clock.advance(days=1)
+    await ana.check_in(results.id)
+    extra = await ana.check_in(weekly.id)  # Thursday: beyond the week's quota
+    assert extra.points_awarded == 0
+    assert extra.no_points is not None
+    assert extra.no_points.reason == "quota_met"
+    reasons = [e.reason for e in (await ana.points()).items]
+    assert "balance_bonus" not in reasons
+    assert (await ana.balance()).last_7_days.relationships == 2  # the meter counts both

@@ -2,7 +2,8 @@
 (create, edit difficulty, archive, delete, check in, backdate, skip, undo, start, join and
 leave their own challenges, over several days), their points always equal what the documented
 rules derive from the check-ins that survive — each done day priced by
-``scoring.earnings`` from scratch, plus the balance bonus of each balanced day. Order,
+``scoring.earnings`` from scratch, plus the balance bonus of each day on which check-ins of
+both categories pay. Order,
 undos, deletions and self-made challenges change nothing."""
 
 from __future__ import annotations
@@ -69,7 +70,7 @@ class ModelHabit(msgspec.Struct):
 def derived_points(habits: list[ModelHabit], live: dict[str, list[dict[str, Any]]]) -> int:
     """The rules, from scratch: every surviving habit's done days priced in day order."""
     total = 0
-    done_categories: dict[date, set[str]] = defaultdict(set)
+    paid_categories: dict[date, set[str]] = defaultdict(set)
     for habit in habits:
         values: dict[date, list[Any]] = defaultdict(lambda: [0, False])
         for c in live[habit.id]:
@@ -89,11 +90,10 @@ def derived_points(habits: list[ModelHabit], live: dict[str, list[dict[str, Any]
             streaks.EMPTY, cad, records, first=date.min, difficulty=difficulty
         ):
             total += earning.points + sum(scoring.milestone_bonus(m) for m in earning.milestones)
-        for r in records:
-            if r.done:
-                done_categories[r.day].add(habit.category)
+            if earning.points > 0:
+                paid_categories[earning.day].add(habit.category)
     return total + scoring.BALANCE_BONUS * sum(
-        1 for cats in done_categories.values() if balance.is_balanced(cats)
+        1 for cats in paid_categories.values() if balance.is_balanced(cats)
     )
 
 
