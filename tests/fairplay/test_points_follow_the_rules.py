@@ -1,10 +1,11 @@
 """The fair-play invariant as a property: whatever sequence of API calls a player makes
-(create, edit difficulty, archive, delete, check in, backdate, skip, undo, start, join and
-leave their own challenges, over several days), their points always equal what the documented
-rules derive from the check-ins that survive — each done day priced by
-``scoring.earnings`` from scratch, plus the balance bonus of each day on which check-ins of
-both categories pay. Order,
-undos, deletions and self-made challenges change nothing."""
+(import a hand-made history first, then create, edit difficulty, archive, delete, check in,
+backdate, skip, undo, start, join and leave their own challenges, over several days), their
+points always equal what the documented rules derive from the check-ins that survive: each
+done day priced by ``scoring.earnings`` from scratch (an unverified history prices nothing,
+and its streak prices from the import on), plus the balance bonus of each day on which
+check-ins of both categories pay. Order, undos, deletions, forged history and self-made
+challenges change nothing."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from uuid import uuid4
 
 import msgspec
 from hypothesis import HealthCheck, given, settings
@@ -58,6 +60,11 @@ action = st.one_of(
 )
 
 
+# A history a hand-made file claims, imported first: (habit 0-2, a run of days done up to
+# the day before the import, and a gap of days left out of the run).
+history = st.lists(st.tuples(st.integers(0, 2), st.integers(1, 40), st.integers(0, 40)), max_size=3)
+
+
 class ModelHabit(msgspec.Struct):
     id: str
     schedule: dict[str, Any]
@@ -65,6 +72,49 @@ class ModelHabit(msgspec.Struct):
     anchor: date
     # (first day priced by it, difficulty), oldest first: a change applies from tomorrow.
     difficulties: list[tuple[date, str]]
+    # Imported from a file this server cannot vouch for: its streak prices from this day.
+    priced_from: date | None = None
+
+
+def forged_file(
+    claims: list[tuple[int, int, int]], today: date
+) -> tuple[dict[str, Any], list[Any]]:
+    """A hand-made Rapport file with ``claims``, and the habits it holds for the model."""
+    habits: list[dict[str, Any]] = []
+    for index in sorted({i for i, _, _ in claims}):
+        days = sorted(
+            {
+                today - timedelta(days=ago)
+                for i, run, gap in claims
+                if i == index
+                for ago in range(1, run + 1)
+                if ago != gap
+            }
+        )
+        if not days:
+            continue
+        habits.append(
+            {
+                "id": str(uuid4()), "title": f"Imported {index}",
+                "category": CATEGORIES[index % 2], "schedule": SCHEDULES[index],
+                "kind": "check", "target": 1, "difficulty": "hard", "archived": False,
+                "created_at": "2026-01-01T00:00:00Z", "anchor_day": days[0].isoformat(),
+                "checkins": [
+                    {"id": str(uuid4()), "day": d.isoformat(), "value": 1, "skip": False,
+                     "created_at": "2026-01-01T00:00:00Z"}
+                    for d in days
+                ],
+            }
+        )  # fmt: skip
+    profile = {
+        "handle": "player", "display_name": "Player", "timezone": "UTC", "day_start_hour": 0,
+        "created_at": "2026-01-01T00:00:00Z",
+    }  # fmt: skip
+    ledger = [{"id": str(uuid4()), "at": "2026-03-10T00:00:00Z", "day": "2026-03-10",
+               "amount": 100_000, "reason": "checkin"}]  # fmt: skip
+    body = {"format": "rapport/v1", "exported_at": "2026-03-10T00:00:00Z", "profile": profile,
+            "habits": habits, "ledger": ledger, "badges": []}  # fmt: skip
+    return body, habits
 
 
 def derived_points(habits: list[ModelHabit], live: dict[str, list[dict[str, Any]]]) -> int:
@@ -87,8 +137,9 @@ def derived_points(habits: list[ModelHabit], live: dict[str, list[dict[str, Any]
             return [d for since, d in steps if since <= day][-1]
 
         for earning in scoring.earnings(
-            streaks.EMPTY, cad, records, first=date.min, difficulty=difficulty
-        ):
+            streaks.EMPTY, cad, records, first=date.min, difficulty=difficulty,
+            priced_from=habit.priced_from,
+        ):  # fmt: skip
             total += earning.points + sum(scoring.milestone_bonus(m) for m in earning.milestones)
             if earning.points > 0:
                 paid_categories[earning.day].add(habit.category)
@@ -97,7 +148,9 @@ def derived_points(habits: list[ModelHabit], live: dict[str, list[dict[str, Any]
     )
 
 
-async def play(database: Path, actions: list[tuple[Any, ...]]) -> None:
+async def play(
+    database: Path, claims: list[tuple[int, int, int]], actions: list[tuple[Any, ...]]
+) -> None:
     clock = FakeClock(datetime(2026, 3, 11, 12, 0, tzinfo=UTC))
     app = create_app(Settings(database=str(database), synchronous="NORMAL"), clock=clock)
     async with AsyncTestClient(app=app) as http:
@@ -115,6 +168,24 @@ async def play(database: Path, actions: list[tuple[Any, ...]]) -> None:
             reply = await http.request(method, path, json=body, headers=auth)
             assert reply.status_code < 500  # refused or done, never broken
             return reply
+
+        if claims:
+            today = clock.now.date()
+            body, claimed = forged_file(claims, today)
+            reply = await call("POST", "/api/v1/me/import", body)
+            assert reply.status_code == 200
+            assert (reply.json()["verified"], reply.json()["points"]) == (False, 0)
+            listed = (await call("GET", "/api/v1/habits?limit=10")).json()["items"]
+            by_title = {h["title"]: h["id"] for h in listed}
+            assert len(by_title) == len(claimed)
+            habits += [
+                ModelHabit(
+                    id=by_title[h["title"]], schedule=h["schedule"], category=h["category"],
+                    anchor=date.fromisoformat(h["anchor_day"]),
+                    difficulties=[(date.min, "hard")], priced_from=today,
+                )
+                for h in claimed
+            ]  # fmt: skip
 
         def pick(index: int) -> ModelHabit | None:
             return habits[index % len(habits)] if habits else None
@@ -182,9 +253,9 @@ async def play(database: Path, actions: list[tuple[Any, ...]]) -> None:
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(actions=st.lists(action, min_size=1, max_size=30))
+@given(claims=history, actions=st.lists(action, min_size=1, max_size=30))
 def test_points_always_equal_the_rules_applied_to_the_surviving_check_ins(
-    actions: list[tuple[Any, ...]],
+    claims: list[tuple[int, int, int]], actions: list[tuple[Any, ...]]
 ) -> None:
     with tempfile.TemporaryDirectory() as folder:
-        asyncio.run(play(Path(folder) / "rapport.db", actions))
+        asyncio.run(play(Path(folder) / "rapport.db", claims, actions))
