@@ -577,6 +577,7 @@ class ExportProfile(Struct, kw_only=True, forbid_unknown_fields=True):
     timezone: TimeZoneName
     day_start_hour: DayStartHour
     created_at: datetime
+    hidden_on_boards: bool = False
 
 
 class ExportCheckIn(Struct, kw_only=True, forbid_unknown_fields=True):

@@ -111,6 +111,7 @@ async def export_data(ctx: Context, user: UserRecord) -> schemas.RapportExport:
             timezone=fresh.timezone,
             day_start_hour=fresh.day_start_hour,
             created_at=fresh.created_at,
+            hidden_on_boards=fresh.hidden_on_boards,
         ),
         habits=habits,
         ledger=ledger,
@@ -164,6 +165,8 @@ async def import_data(
             user.id, profile.display_name, profile.timezone, profile.day_start_hour
         )
         user.timezone, user.day_start_hour = profile.timezone, profile.day_start_hour
+        if profile.hidden_on_boards:
+            await q.set_hidden_on_boards(user.id, True)
         today = today_for(ctx, user)
         checkin_count = 0
         done_days: dict[date, set[str]] = defaultdict(set)

@@ -184,3 +184,16 @@ async def test_a_files_ledger_and_badges_are_ignored_and_an_edited_file_brings_n
     assert copy.ledger == []
     assert "no-such-badge" not in [b.slug for b in copy.badges]
     assert all(c.unverified for h in copy.habits for c in h.checkins)
+
+
+async def test_hiding_from_boards_moves_with_the_account(make_user: MakeUser) -> None:
+    ana = await make_user("ana")
+    await ana.update_me(schemas.ProfilePatch(hidden_on_boards=True))
+    original = await export(ana)
+    assert original.profile.hidden_on_boards is True
+
+    fresh = await make_user("ana.again")
+    assert (await fresh.me()).hidden_on_boards is False
+    response = await fresh.request("POST", "/api/v1/me/import", body=original)
+    assert response.status_code == 200
+    assert (await fresh.me()).hidden_on_boards is True
