@@ -247,7 +247,8 @@ async def _reprice(
     is reversed, one whose amount changed (a backdated day moved the streak, or took the
     period's quota) gets a ``rescore:`` entry for the difference, counted on the boards
     where the original counted. Returns the postings, ``new_day``'s ``checkin`` entry, and
-    for each day of the window whether the habit's check-ins pay on it now.
+    the days of the window on which the habit's check-ins started or stopped paying (True:
+    they pay now), the only days whose balance bonus this change can move.
     """
     first, last = window
     log = difficulty_log(habit)
@@ -294,13 +295,22 @@ async def _reprice(
                 reason=RESCORE + reason, habit_id=habit.id, checkin_id=have[0].checkin_id,
             )  # fmt: skip
             postings.append((entry, have[0]))
-    pays = {
+    paid_before = {
+        day: sum(e.amount for e in entries) > 0
+        for (day, reason), entries in held.items()
+        if reason == "checkin"
+    }
+    pays_now = {
         day: day in paid_days and amount > 0
         for (day, reason), amount in expected.items()
         if reason == "checkin"
     }
-    pays.update({day: False for day, _ in held if (day, "checkin") not in expected})
-    return postings, origin, pays
+    changed = {
+        day: paying
+        for day in paid_before.keys() | pays_now.keys()
+        if (paying := pays_now.get(day, False)) != paid_before.get(day, False)
+    }
+    return postings, origin, changed
 
 
 async def _rebalance(
