@@ -47,6 +47,8 @@ def reason_text(reason: str) -> str:
     """A ledger reason in words: ``milestone:21`` is "21-day milestone"."""
     if reason.startswith("undo:"):
         return f"Undo: {reason_text(reason[5:]).lower()}"
+    if reason.startswith("rescore:"):
+        return f"Re-priced: {reason_text(reason[8:]).lower()}"
     if reason == "checkin":
         return "Check-in"
     if reason == "balance_bonus":

@@ -121,6 +121,23 @@ async def test_profile_shows_level_badges_and_balance(make_app: MakeApp) -> None
         await ready(pilot)
 
 
+async def test_profile_hides_you_from_every_board_and_back(make_app: MakeApp) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        ana = await server_client(app)
+        await pilot.press("p")
+        await ready(pilot, "ProfileScreen")
+        await pilot.press("h")
+        await settle(pilot)
+        assert (await ana.me()).hidden_on_boards is True
+        assert "hidden from boards" in str(app.screen.query_one("#totals").render())
+        await pilot.press("h")
+        await settle(pilot)
+        assert (await ana.me()).hidden_on_boards is False
+        assert "hidden from boards" not in str(app.screen.query_one("#totals").render())
+
+
 async def test_help_lists_the_keys_of_the_screen(make_app: MakeApp) -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from uuid import UUID
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -14,14 +15,17 @@ from shared import schemas
 from tui.screens.base import DataScreen
 from tui.widgets.app_header import AppHeader
 from tui.widgets.balance_meter import BalanceMeter
-from tui.wording import reason_text
+from tui.wording import SERVICE_ERRORS, reason_text
 
 if TYPE_CHECKING:
     from tui.session import Session
 
 
 class ProfileScreen(DataScreen):
-    BINDINGS = [Binding("escape,backspace,p", "app.pop_screen", "Back")]
+    BINDINGS = [
+        Binding("escape,backspace,p", "app.pop_screen", "Back"),
+        Binding("h", "toggle_hidden", "Hide from boards"),
+    ]
 
     def compose(self) -> ComposeResult:
         yield AppHeader("Profile")
@@ -46,6 +50,27 @@ class ProfileScreen(DataScreen):
                 card.border_title = "Recent points"
                 yield Label("", id="ledger")
         yield Footer(compact=True)
+
+    @work(exclusive=True, group="hide")
+    async def action_toggle_hidden(self) -> None:
+        """Hide from (or show on) every team and challenge board, to everyone but yourself."""
+        session = self.app.session
+        if session is None or session.user is None:
+            return
+        hide = not session.user.hidden_on_boards
+        try:
+            session.user = await session.client.update_me(
+                schemas.ProfilePatch(hidden_on_boards=hide)
+            )
+        except SERVICE_ERRORS as exc:
+            self.app.service_failed(exc)
+            return
+        self.notify(
+            "Others see you as “Hidden member” on every board." if hide
+            else "You show on the boards again.",
+            title="Boards",
+        )  # fmt: skip
+        self.app.data_changed()
 
     async def fetch(self, session: Session) -> None:
         client = session.client
@@ -75,9 +100,10 @@ class ProfileScreen(DataScreen):
             f"{user.xp - floor:,}/{ceiling - floor:,} XP to level {user.level + 1}"
         )
         freezes = f"❄ {user.streak_freezes} streak freeze{'s' if user.streak_freezes != 1 else ''}"
+        hidden = " · [b]hidden from boards[/b]" if user.hidden_on_boards else ""
         self.query_one("#totals", Label).update(
             f"{user.points:,} points · {freezes} · "
-            f"since {user.created_at:%d %b %Y} · {user.timezone}"
+            f"since {user.created_at:%d %b %Y} · {user.timezone}{hidden}"
         )
         week, month = balance.last_7_days, balance.last_28_days
         self.query_one("#balance-7", BalanceMeter).show(week.results, week.relationships)
