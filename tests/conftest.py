@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import msgspec
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
@@ -104,6 +105,21 @@ async def ana(make_user: MakeUser) -> RapportClient:
 @pytest.fixture
 async def ben(make_user: MakeUser) -> RapportClient:
     return await make_user("ben")
+
+
+async def team_of(owner: RapportClient, *others: RapportClient, **fields: Any) -> schemas.Team:
+    """A team ("Crew" unless ``fields`` say otherwise) owned by ``owner`` that every one of
+    ``others`` has joined with an invite code."""
+    response = await owner.request("POST", "/api/v1/teams", body={"name": "Crew", **fields})
+    assert response.status_code == 201
+    team = msgspec.json.decode(response.content, type=schemas.Team)
+    if others:
+        response = await owner.request("POST", f"/api/v1/teams/{team.id}/invites")
+        code = msgspec.json.decode(response.content, type=schemas.Invite).code
+        for other in others:
+            joined = await other.request("POST", "/api/v1/teams/join", body={"code": code})
+            assert joined.status_code == 200
+    return team
 
 
 class InFlight:

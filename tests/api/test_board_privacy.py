@@ -14,7 +14,7 @@ import pytest
 
 from shared import schemas
 from shared.client import ApiError, RapportClient
-from tests.conftest import MakeUser
+from tests.conftest import MakeUser, team_of
 
 TEAMS = "/api/v1/teams"
 CHALLENGES = "/api/v1/challenges"
@@ -23,18 +23,6 @@ PERIODS = ("week", "month", "all")
 
 async def user_id(client: RapportClient) -> UUID:
     return (await client.me()).id
-
-
-async def team_of(owner: RapportClient, *others: RapportClient) -> schemas.Team:
-    response = await owner.request("POST", TEAMS, body={"name": "Crew"})
-    assert response.status_code == 201
-    team = msgspec.json.decode(response.content, type=schemas.Team)
-    response = await owner.request("POST", f"{TEAMS}/{team.id}/invites")
-    code = msgspec.json.decode(response.content, type=schemas.Invite).code
-    for other in others:
-        joined = await other.request("POST", f"{TEAMS}/join", body={"code": code})
-        assert joined.status_code == 200
-    return team
 
 
 async def public_challenge(client: RapportClient, *others: RapportClient) -> UUID:

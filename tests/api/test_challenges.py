@@ -19,7 +19,7 @@ from litestar.testing import AsyncTestClient
 
 from shared import schemas
 from shared.client import ApiError, RapportClient
-from tests.conftest import FakeClock, MakeUser, overlapping_client
+from tests.conftest import FakeClock, MakeUser, overlapping_client, team_of
 
 CHALLENGES = "/api/v1/challenges"
 TEAMS = "/api/v1/teams"
@@ -36,17 +36,6 @@ async def fails(call: Awaitable[Any]) -> ApiError:
 def field_names(error: ApiError) -> list[str]:
     assert error.problem is not None
     return [e.field for e in error.problem.errors or []]
-
-
-async def team_of(owner: RapportClient, *others: RapportClient) -> schemas.Team:
-    response = await owner.request("POST", TEAMS, body={"name": "Crew"})
-    team = msgspec.json.decode(response.content, type=schemas.Team)
-    if others:
-        response = await owner.request("POST", f"{TEAMS}/{team.id}/invites")
-        code = msgspec.json.decode(response.content, type=schemas.Invite).code
-        for other in others:
-            await other.request("POST", f"{TEAMS}/join", body={"code": code})
-    return team
 
 
 async def start(client: RapportClient, **body: Any) -> schemas.Challenge:

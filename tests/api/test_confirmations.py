@@ -18,7 +18,7 @@ from litestar.testing import AsyncTestClient
 
 from shared import schemas
 from shared.client import ApiError, RapportClient
-from tests.conftest import FakeClock, MakeUser
+from tests.conftest import FakeClock, MakeUser, team_of
 
 CONFIRMATIONS = "/api/v1/confirmations"
 TEAMS = "/api/v1/teams"
@@ -38,17 +38,6 @@ def field_names(error: ApiError) -> list[str]:
 
 async def user_id(client: RapportClient) -> UUID:
     return (await client.me()).id
-
-
-async def team_of(owner: RapportClient, *others: RapportClient) -> schemas.Team:
-    response = await owner.request("POST", TEAMS, body={"name": "Crew"})
-    team = msgspec.json.decode(response.content, type=schemas.Team)
-    response = await owner.request("POST", f"{TEAMS}/{team.id}/invites")
-    code = msgspec.json.decode(response.content, type=schemas.Invite).code
-    for other in others:
-        joined = await other.request("POST", f"{TEAMS}/join", body={"code": code})
-        assert joined.status_code == 200
-    return team
 
 
 async def relationships_habit(

@@ -19,7 +19,7 @@ from litestar.testing import AsyncTestClient
 
 from shared import schemas
 from shared.client import ApiError, RapportClient
-from tests.conftest import FakeClock, MakeUser
+from tests.conftest import FakeClock, MakeUser, team_of
 
 TEAMS = "/api/v1/teams"
 TRIVIAL = 2  # points of a trivial habit's first check-in
@@ -33,20 +33,6 @@ async def fails(call: Awaitable[Any]) -> ApiError:
 
 async def user_id(client: RapportClient) -> UUID:
     return (await client.me()).id
-
-
-async def team_of(owner: RapportClient, *others: RapportClient, **fields: Any) -> schemas.Team:
-    """A team owned by ``owner`` that every one of ``others`` has joined."""
-    response = await owner.request("POST", TEAMS, body={"name": "Crew", **fields})
-    assert response.status_code == 201
-    team = msgspec.json.decode(response.content, type=schemas.Team)
-    if others:
-        response = await owner.request("POST", f"{TEAMS}/{team.id}/invites")
-        code = msgspec.json.decode(response.content, type=schemas.Invite).code
-        for other in others:
-            joined = await other.request("POST", f"{TEAMS}/join", body={"code": code})
-            assert joined.status_code == 200
-    return team
 
 
 async def get_team(client: RapportClient, team_id: UUID) -> schemas.Team:
