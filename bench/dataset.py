@@ -6,7 +6,7 @@ teams, challenges) write the rows under a fake clock that walks day by day throu
 history, so streaks, freezes, points, the ledger, boards, team goals, challenge progress,
 badges and the change log are what the same actions over the API would have left.
 
-Two shortcuts, both through ``server.store.queries.Queries`` and both for speed:
+Two shortcuts, both through ``server.store.transaction.Transaction`` and both for speed:
 
 - accounts and their bearer tokens are inserted directly, sharing one argon2 hash
   (hashing thousands of passwords would take minutes and measures nothing here);
@@ -43,9 +43,9 @@ from server.services.context import Context
 from server.services.paging import encode_cursor
 from server.settings import Settings
 from server.store.database import Database, Row
-from server.store.queries import Queries
 from server.store.records import UserRecord
 from server.store.sqlite import SqliteDatabase
+from server.store.transaction import Transaction
 from shared import schemas
 
 PASSWORD = "bench password, not a secret"
@@ -238,7 +238,7 @@ class _Builder:
         created = self.at(days_ago)
         for start in range(0, count, BATCH):
             async with self.db.write() as conn:
-                q = Queries(conn)
+                q = Transaction(conn)
                 for n in range(start, min(start + BATCH, count)):
                     user = UserRecord(
                         id=new_id(), handle=f"{prefix}{n}", display_name=f"Bench {prefix}{n}",
@@ -247,9 +247,9 @@ class _Builder:
                         day_start_hour=0, points=0, xp=0, total_done=0, balanced_days=0,
                         created_at=created,
                     )  # fmt: skip
-                    await q.insert_user(user)
+                    await q.users.insert(user)
                     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-                    await q.insert_token(
+                    await q.users.insert_token(
                         token_digest(token), user.id, self.now, self.now + timedelta(days=90)
                     )
                     self.users.append(user)
@@ -268,10 +268,10 @@ class _Builder:
         rest = members[1:]
         for start in range(0, len(rest), BATCH):
             async with self.db.write() as conn:
-                q = Queries(conn)
+                q = Transaction(conn)
                 for n in rest[start : start + BATCH]:
                     member = teams.new_member(team_id, self.users[n].id, "member", self.clock())
-                    await q.add_member(member)
+                    await q.teams.add_member(member)
         return TeamInfo(id=team_id, members=members)
 
     async def challenge(self, participants: Sequence[int], days_ago: int) -> str:
@@ -334,9 +334,9 @@ class _Builder:
         server's own query and cursor encoding)."""
         out: dict[int, list[str]] = {}
         async with self.db.read() as conn:
-            q = Queries(conn)
+            q = Transaction(conn)
             for n in accounts:
-                rows = await q.changes_after(self.users[n].id, sync.START, 10**9)
+                rows = await q.changes.after(self.users[n].id, sync.START, 10**9)
                 out[n] = [encode_cursor(str(v), kind, entity) for v, kind, entity in rows]
         return out
 

@@ -16,8 +16,8 @@ from server.domain.calendar import UnknownTimeZone, zone
 from server.ids import new_id
 from server.services.context import Context
 from server.services.errors import Conflict, Invalid, RateLimited, Unauthenticated
-from server.store.queries import Queries
 from server.store.records import UserRecord
+from server.store.transaction import Transaction
 from shared import schemas
 
 TOKEN_PREFIX = "rpt_"
@@ -35,7 +35,7 @@ def check_time_zone(name: str) -> str:
     return name
 
 
-async def user_view(ctx: Context, q: Queries, user: UserRecord) -> schemas.User:
+async def user_view(ctx: Context, q: Transaction, user: UserRecord) -> schemas.User:
     level = levels.level_for_xp(user.xp)
     return schemas.User(
         id=UUID(user.id),
@@ -48,17 +48,17 @@ async def user_view(ctx: Context, q: Queries, user: UserRecord) -> schemas.User:
         level_xp=levels.xp_for_level(level),
         next_level_xp=levels.xp_for_level(level + 1),
         points=user.points,
-        streak_freezes=await q.total_held_freezes(user.id),
+        streak_freezes=await q.habits.total_held_freezes(user.id),
         created_at=user.created_at,
         hidden_on_boards=user.hidden_on_boards,
     )
 
 
-async def _issue_token(ctx: Context, q: Queries, user: UserRecord) -> schemas.AuthResult:
+async def _issue_token(ctx: Context, q: Transaction, user: UserRecord) -> schemas.AuthResult:
     now = ctx.clock()
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     expires = now + timedelta(days=ctx.settings.token_ttl_days)
-    await q.insert_token(token_digest(token), user.id, now, expires)
+    await q.users.insert_token(token_digest(token), user.id, now, expires)
     return schemas.AuthResult(user=await user_view(ctx, q, user), token=token, expires_at=expires)
 
 
@@ -83,7 +83,7 @@ async def register(
         created_at=ctx.clock(),
     )
     async with ctx.write() as q:
-        if not await q.insert_user(user):
+        if not await q.users.insert(user):
             raise Conflict(f"handle {body.handle!r} is taken", field="handle")
         return await _issue_token(ctx, q, user)
 
@@ -98,8 +98,8 @@ async def login(ctx: Context, body: schemas.LoginRequest, client: str | None) ->
     waits = [w for key in keys if (w := ctx.login_limiter.retry_after(key, now)) is not None]
     if waits:
         raise RateLimited("too many failed logins; try again later", retry_after=max(waits))
-    async with ctx.db.read() as conn:
-        user = await Queries(conn).user_by_handle(body.handle)
+    async with ctx.read() as q:
+        user = await q.users.by_handle(body.handle)
     global _DUMMY_HASH
     if _DUMMY_HASH is None:
         _DUMMY_HASH = await asyncio.to_thread(ctx.hasher.hash, secrets.token_hex(16))
@@ -119,18 +119,18 @@ async def login(ctx: Context, body: schemas.LoginRequest, client: str | None) ->
 async def authenticate(ctx: Context, token: str) -> UserRecord | None:
     if not token.startswith(TOKEN_PREFIX) or len(token) > 100:
         return None
-    async with ctx.db.read() as conn:
-        return await Queries(conn).user_for_token(token_digest(token), ctx.clock())
+    async with ctx.read() as q:
+        return await q.users.for_token(token_digest(token), ctx.clock())
 
 
 async def logout(ctx: Context, token: str) -> None:
     async with ctx.write() as q:
-        await q.revoke_token(token_digest(token), ctx.clock())
+        await q.users.revoke_token(token_digest(token), ctx.clock())
 
 
 async def profile(ctx: Context, user: UserRecord) -> schemas.User:
-    async with ctx.db.read() as conn:
-        return await user_view(ctx, Queries(conn), user)
+    async with ctx.read() as q:
+        return await user_view(ctx, q, user)
 
 
 async def update_profile(
@@ -139,7 +139,7 @@ async def update_profile(
     if body.timezone is not msgspec.UNSET:
         check_time_zone(body.timezone)
     async with ctx.write() as q:
-        current = await q.user_by_id(user.id)
+        current = await q.users.by_id(user.id)
         if current is None:
             raise Unauthenticated("account no longer exists")
         if body.display_name is not msgspec.UNSET:
@@ -148,7 +148,7 @@ async def update_profile(
             current.timezone = body.timezone
         if body.day_start_hour is not msgspec.UNSET:
             current.day_start_hour = body.day_start_hour
-        await q.update_profile(
+        await q.users.update_profile(
             user.id, current.display_name, current.timezone, current.day_start_hour
         )
         if (
@@ -156,7 +156,7 @@ async def update_profile(
             and body.hidden_on_boards != current.hidden_on_boards
         ):
             current.hidden_on_boards = body.hidden_on_boards
-            await q.set_hidden_on_boards(user.id, current.hidden_on_boards)
+            await q.users.set_hidden_on_boards(user.id, current.hidden_on_boards)
         return await user_view(ctx, q, current)
 
 
@@ -165,15 +165,17 @@ async def delete_account(ctx: Context, user: UserRecord) -> None:
     first: an owner's team passes to its longest-standing admin (or member), and a team
     they were the last member of is deleted."""
     async with ctx.write() as q:
-        for team, me in await q.teams_of(user.id):
+        for team, me in await q.teams.teams_of(user.id):
             if team.member_count <= 1:
-                await q.delete_team(team.id)
+                await q.teams.delete(team.id)
                 continue
             if me.role == "owner":
-                others = [m for m in await q.members(team.id, limit=10_000) if m.user_id != user.id]
+                others = [
+                    m for m in await q.teams.members(team.id, limit=10_000) if m.user_id != user.id
+                ]
                 heir = min(others, key=lambda m: (m.role != "admin", m.joined_at))
-                await q.set_member(team.id, heir.user_id, role="owner", hidden=heir.hidden)
-            await q.remove_member(team.id, user.id)
-        for challenge_id in await q.participations(user.id):
-            await q.leave_challenge(challenge_id, user.id)
-        await q.delete_user(user.id)
+                await q.teams.set_member(team.id, heir.user_id, role="owner", hidden=heir.hidden)
+            await q.teams.remove_member(team.id, user.id)
+        for challenge_id in await q.challenges.participations(user.id):
+            await q.challenges.leave(challenge_id, user.id)
+        await q.users.delete(user.id)

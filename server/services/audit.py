@@ -30,7 +30,7 @@ from server.services.habits import (
     today_for,
     unsettled_from,
 )
-from server.store.queries import Queries
+from server.store.transaction import Transaction
 
 
 class Drift(msgspec.Struct, frozen=True):
@@ -49,8 +49,8 @@ class Report(msgspec.Struct):
 
 async def check(ctx: Context, *, repair: bool = False) -> Report:
     report = Report()
-    async with ctx.db.read() as conn:
-        user_ids = await Queries(conn).all_user_ids()
+    async with ctx.read() as q:
+        user_ids = await q.users.all_ids()
     for user_id in user_ids:
         async with ctx.write() as q:  # one consistent snapshot per user; repairs commit here
             drifts = await _check_user(ctx, q, user_id, report, repair=repair)
@@ -60,9 +60,9 @@ async def check(ctx: Context, *, repair: bool = False) -> Report:
 
 
 async def _check_user(
-    ctx: Context, q: Queries, user_id: str, report: Report, *, repair: bool
+    ctx: Context, q: Transaction, user_id: str, report: Report, *, repair: bool
 ) -> list[Drift]:
-    user = await q.user_by_id(user_id)
+    user = await q.users.by_id(user_id)
     if user is None:
         return []
     report.users += 1
@@ -74,10 +74,10 @@ async def _check_user(
 
     per_day: dict[date, dict[str, int]] = defaultdict(lambda: {"results": 0, "relationships": 0})
     done_total = 0
-    for habit in await q.habits(user_id, archived=None, limit=100_000):
+    for habit in await q.habits.of_user(user_id, archived=None, limit=100_000):
         report.habits += 1
         cad = cadence_of(habit)
-        records = day_records(habit, await q.day_values(habit.id, date.min, date.max))
+        records = day_records(habit, await q.checkins.day_values(habit.id, date.min, date.max))
         done_days = {r.day for r in records if r.done}
         done_total += len(done_days)
         for day in done_days:
@@ -93,10 +93,10 @@ async def _check_user(
             if repair:
                 await rebuild_progress(ctx, q, habit, today)
         paid: dict[date, int] = defaultdict(int)
-        for e in await q.open_entries(user_id, reasons=["checkin"]):
+        for e in await q.ledger.open_entries(user_id, reasons=["checkin"]):
             if e.habit_id == habit.id:
                 paid[e.day] += 1
-        imported = await q.imported_days(habit.id)  # a Loop history brings no points
+        imported = await q.checkins.imported_days(habit.id)  # a Loop history brings no points
         for day in (done_days - imported) | set(paid):
             expected = 1 if day in done_days else 0
             if paid.get(day, 0) != expected:
@@ -105,7 +105,7 @@ async def _check_user(
     balanced = sum(
         1 for cats in per_day.values() if balance.is_balanced({c for c, n in cats.items() if n})
     )
-    kept_days = await q.user_day_rows(user_id)
+    kept_days = await q.checkins.day_rows(user_id)
     for day in set(kept_days) | set(per_day):
         want = (
             (per_day[day]["results"], per_day[day]["relationships"]) if day in per_day else (0, 0)
@@ -114,9 +114,9 @@ async def _check_user(
         if have != want:
             drift(f"day {day} category counts", have, want)
             if repair:
-                await q.set_user_day(user_id, day, *want)
+                await q.checkins.set_day(user_id, day, *want)
 
-    points = await q.ledger_sum(user_id)
+    points = await q.ledger.sum(user_id)
     if (user.points, user.xp, user.total_done, user.balanced_days) != (
         points, points, done_total, balanced,
     ):  # fmt: skip
@@ -126,16 +126,16 @@ async def _check_user(
             (points, points, done_total, balanced),
         )
         if repair:
-            await q.set_user_totals(
+            await q.users.set_totals(
                 user_id, points=points, total_done=done_total, balanced_days=balanced
             )
 
-    for team, membership in await q.teams_of(user_id):
+    for team, membership in await q.teams.teams_of(user_id):
         board = f"team:{team.id}"
-        kept_score = await q.board_score(board, "all", user_id) or 0
-        derived_score = await q.ledger_sum(user_id, since_id=membership.joined_id)
+        kept_score = await q.boards.score(board, "all", user_id) or 0
+        derived_score = await q.ledger.sum(user_id, since_id=membership.joined_id)
         if kept_score != derived_score:
             drift(f"team {team.id} all-time board", kept_score, derived_score)
             if repair:
-                await q.set_board_score(board, "all", user_id, derived_score)
+                await q.boards.set_score(board, "all", user_id, derived_score)
     return drifts

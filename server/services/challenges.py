@@ -14,15 +14,15 @@ from server.services.errors import Conflict, Invalid, LimitReached, NotFound
 from server.services.habits import today_for
 from server.services.paging import decode_cursor, encode_cursor
 from server.services.teams import Forbidden, read_board
-from server.store.queries import Queries
 from server.store.records import ChallengeRecord, UserRecord
+from server.store.transaction import Transaction
 from shared import schemas
 
 
 async def challenge_view(
-    q: Queries, c: ChallengeRecord, user: UserRecord, today: date
+    q: Transaction, c: ChallengeRecord, user: UserRecord, today: date
 ) -> schemas.Challenge:
-    mine = await q.participation(c.id, user.id)
+    mine = await q.challenges.participation(c.id, user.id)
     return schemas.Challenge(
         id=UUID(c.id),
         title=c.title,
@@ -47,10 +47,10 @@ async def challenge_view(
     )
 
 
-async def _visible(q: Queries, challenge_id: UUID, user: UserRecord) -> ChallengeRecord:
+async def _visible(q: Transaction, challenge_id: UUID, user: UserRecord) -> ChallengeRecord:
     """The challenge if the caller may see it: public, or of one of their teams."""
-    c = await q.challenge(str(challenge_id))
-    if c is None or (c.team_id and await q.membership(c.team_id, user.id) is None):
+    c = await q.challenges.get(str(challenge_id))
+    if c is None or (c.team_id and await q.teams.membership(c.team_id, user.id) is None):
         raise NotFound("no such challenge")
     return c
 
@@ -99,19 +99,19 @@ async def create_challenge(
     )  # fmt: skip
     async with ctx.write() as q:
         if body.team_id is not None:
-            me = await q.membership(str(body.team_id), user.id)
+            me = await q.teams.membership(str(body.team_id), user.id)
             if me is None:
                 raise NotFound("no such team")
             if me.role not in ("owner", "admin"):
                 raise Forbidden("only the team's owner or an admin starts team challenges")
-        started = await q.challenges_started_since(
+        started = await q.challenges.started_since(
             user.id, record.created_at - caps.CHALLENGES_STARTED_WINDOW
         )
         if not caps.may_start_challenge(started):
             raise LimitReached(
                 f"at most {caps.CHALLENGES_STARTED} challenges started in any 7 days"
             )
-        await q.insert_challenge(record)
+        await q.challenges.insert(record)
         return await challenge_view(q, record, user, today)
 
 
@@ -127,15 +127,14 @@ async def list_challenges(
     today = today_for(ctx, user)
     after = decode_cursor(cursor, 2) if cursor else None
     matches: list[ChallengeRecord] = []
-    async with ctx.db.read() as conn:
-        q = Queries(conn)
-        if team_id is not None and await q.membership(str(team_id), user.id) is None:
+    async with ctx.read() as q:
+        if team_id is not None and await q.teams.membership(str(team_id), user.id) is None:
             raise NotFound("no such team")
         key = (after[0], after[1]) if after else None
         # Status comes from the dates, so filter while scanning; one extra match tells
         # whether another page exists.
         while len(matches) <= limit:
-            rows = await q.visible_challenges(
+            rows = await q.challenges.visible(
                 user.id, team_id=str(team_id) if team_id else None, after=key, limit=limit + 1
             )
             for c in rows:
@@ -155,8 +154,7 @@ async def list_challenges(
 
 
 async def get_challenge(ctx: Context, user: UserRecord, challenge_id: UUID) -> schemas.Challenge:
-    async with ctx.db.read() as conn:
-        q = Queries(conn)
+    async with ctx.read() as q:
         return await challenge_view(
             q, await _visible(q, challenge_id, user), user, today_for(ctx, user)
         )
@@ -168,12 +166,12 @@ async def join_challenge(ctx: Context, user: UserRecord, challenge_id: UUID) -> 
         c = await _visible(q, challenge_id, user)
         if rules.status(c.starts_on, c.ends_on, today) == "ended":
             raise Conflict("this challenge has ended")
-        if await q.participation(c.id, user.id) is None:
-            if c.reward_points and await q.overlapping_participation(c, user.id):
+        if await q.challenges.participation(c.id, user.id) is None:
+            if c.reward_points and await q.challenges.overlapping_participation(c, user.id):
                 raise Conflict(
                     "you already take part in a challenge of this template for these dates"
                 )
-            await q.join_challenge(c.id, user.id, ctx.clock())
+            await q.challenges.join(c.id, user.id, ctx.clock())
             c.participants += 1
         return await challenge_view(q, c, user, today)
 
@@ -183,8 +181,8 @@ async def leave_challenge(ctx: Context, user: UserRecord, challenge_id: UUID) ->
     today = today_for(ctx, user)
     async with ctx.write() as q:
         c = await _visible(q, challenge_id, user)
-        if await q.participation(c.id, user.id) is not None:
-            await q.leave_challenge(c.id, user.id)
+        if await q.challenges.participation(c.id, user.id) is not None:
+            await q.challenges.leave(c.id, user.id)
             c.participants -= 1
         return await challenge_view(q, c, user, today)
 
@@ -198,8 +196,7 @@ async def challenge_board(
     limit: int,
     cursor: str | None,
 ) -> schemas.Leaderboard:
-    async with ctx.db.read() as conn:
-        q = Queries(conn)
+    async with ctx.read() as q:
         c = await _visible(q, challenge_id, user)
         entries, me, next_cursor = await read_board(
             q, board=f"challenge:{c.id}", period_key="all", user=user, hidden_team=c.team_id,

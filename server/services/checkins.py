@@ -33,7 +33,6 @@ from server.services.habits import (
 )
 from server.services.paging import decode_cursor, encode_cursor
 from server.services.points import Posting
-from server.store.queries import Queries
 from server.store.records import (
     CheckinRecord,
     ConfirmationRecord,
@@ -42,6 +41,7 @@ from server.store.records import (
     LedgerRecord,
     UserRecord,
 )
+from server.store.transaction import Transaction
 from shared import schemas
 
 _result_decoder = msgspec.json.Decoder(schemas.CheckInResult)
@@ -112,7 +112,7 @@ async def check_in(
     checkin_id = str(body.id) if body.id else new_id()
     digest = _digest(habit_id, body)
     async with ctx.write() as q:
-        existing = await q.checkin(checkin_id)
+        existing = await q.checkins.get(checkin_id)
         if existing is not None:
             if (
                 existing.user_id == user.id
@@ -121,7 +121,7 @@ async def check_in(
             ):
                 return _result_decoder.decode(existing.result), False
             raise Conflict("this check-in id was already used with another body", field="id")
-        habit = await q.habit(user.id, str(habit_id))
+        habit = await q.habits.get(user.id, str(habit_id))
         if habit is None:
             raise NotFound("no such habit")
         if habit.archived:
@@ -137,7 +137,7 @@ async def check_in(
         cad = cadence_of(habit)
         _check_not_settled(habit, cad.period_of(day))
 
-        values = await q.day_values(habit.id, unsettled_from(habit, cad), today)
+        values = await q.checkins.day_values(habit.id, unsettled_from(habit, cad), today)
         on_day = next(((v, s) for d, v, s in values if d == day), None)
         if on_day is not None:
             value_so_far, skipped = on_day
@@ -170,7 +170,7 @@ async def check_in(
         freeze_used = False
         if origin is not None:
             done_delta = 1
-            totals = await q.add_to_day(user.id, day, habit.category, 1)
+            totals = await q.checkins.add_to_day(user.id, day, habit.category, 1)
             balanced_delta = _balanced_change(totals, habit.category, +1)
             freeze_used = _freeze_covered_gap(habit, cad, after_records, day)
             postings += await effects.day_done_changed(
@@ -187,10 +187,10 @@ async def check_in(
         )
         store_progress(habit, settled)
         habit.total_done += done_delta
-        await q.save_progress(habit)
+        await q.habits.save_progress(habit)
 
         earned = await points.award_badges(ctx, q, user.id, streak=after.current, now=now)
-        fresh = await q.user_by_id(user.id)
+        fresh = await q.users.by_id(user.id)
         assert fresh is not None
 
         record = CheckinRecord(
@@ -210,9 +210,9 @@ async def check_in(
             no_points=no_points,
         )
         record.result = _encoder.encode(result).decode()
-        await q.insert_checkin(record)
+        await q.checkins.insert(record)
         if body.witness is not None:
-            await q.insert_confirmation(
+            await q.confirmations.insert(
                 ConfirmationRecord(
                     id=new_id(), checkin_id=record.id, from_user=user.id,
                     to_user=str(body.witness), habit_title=habit.title, day=day,
@@ -227,7 +227,7 @@ RESCORE = "rescore:"
 
 
 async def _reprice(
-    q: Queries,
+    q: Transaction,
     habit: HabitRecord,
     cad: Cadence,
     progress: streaks.Progress,
@@ -262,7 +262,7 @@ async def _reprice(
         for m in earning.milestones:
             expected[(earning.day, f"milestone:{m}")] = scoring.milestone_bonus(m)
     held: dict[tuple[date, str], list[LedgerRecord]] = defaultdict(list)
-    for e in await q.open_habit_entries(habit.id, first):
+    for e in await q.ledger.open_habit_entries(habit.id, first):
         if e.day > last:
             continue
         reason = e.reason.removeprefix(RESCORE)
@@ -314,7 +314,7 @@ async def _reprice(
 
 
 async def _rebalance(
-    q: Queries,
+    q: Transaction,
     user_id: str,
     habit: HabitRecord,
     pays: dict[date, bool],
@@ -325,10 +325,10 @@ async def _rebalance(
     check-ins of both categories pay on it (``pays`` says whether ``habit``'s do)."""
     postings: list[Posting] = []
     for day, habit_pays in sorted(pays.items()):
-        categories = await q.paid_categories(user_id, day, exclude_habit=habit.id)
+        categories = await q.ledger.paid_categories(user_id, day, exclude_habit=habit.id)
         if habit_pays:
             categories.add(habit.category)
-        bonus = await q.open_day_entry(user_id, day, "balance_bonus")
+        bonus = await q.ledger.open_day_entry(user_id, day, "balance_bonus")
         if balance.is_balanced(categories) and bonus is None:
             entry = LedgerRecord(
                 id=new_id(), user_id=user_id, at=now, day=day, amount=scoring.BALANCE_BONUS,
@@ -367,7 +367,7 @@ def _no_points(
 
 
 async def _check_witness(
-    q: Queries,
+    q: Transaction,
     user: UserRecord,
     habit: HabitRecord,
     body: schemas.CheckInCreate,
@@ -385,9 +385,9 @@ async def _check_witness(
         raise Invalid("a skip takes no witness", field="witness")
     if str(body.witness) == user.id:
         raise Invalid("you cannot witness your own check-in", field="witness")
-    if not await q.share_a_team(user.id, str(body.witness)):
+    if not await q.teams.share_a_team(user.id, str(body.witness)):
         raise Invalid("the witness must share a team with you", field="witness")
-    asked = await q.confirmations_count(
+    asked = await q.confirmations.count(
         column="from_user", user_id=user.id, status=["pending", "confirmed", "declined"],
         since=now - timedelta(days=1),
     )  # fmt: skip
@@ -403,7 +403,7 @@ async def undo_check_in(ctx: Context, user: UserRecord, habit_id: UUID, checkin_
     now = ctx.clock()
     today = today_for(ctx, user)
     async with ctx.write() as q:
-        checkin = await q.checkin(str(checkin_id))
+        checkin = await q.checkins.get(str(checkin_id))
         if (
             checkin is None
             or checkin.user_id != user.id
@@ -411,20 +411,20 @@ async def undo_check_in(ctx: Context, user: UserRecord, habit_id: UUID, checkin_
             or checkin.deleted_at is not None
         ):
             raise NotFound("no such check-in")
-        habit = await q.habit(user.id, checkin.habit_id)
+        habit = await q.habits.get(user.id, checkin.habit_id)
         if habit is None:
             raise NotFound("no such check-in")
         _check_window(ctx, checkin.day, today)
         cad = cadence_of(habit)
         _check_not_settled(habit, cad.period_of(checkin.day))
 
-        values = await q.day_values(habit.id, unsettled_from(habit, cad), today)
+        values = await q.checkins.day_values(habit.id, unsettled_from(habit, cad), today)
         before_records = day_records(habit, values)
         updated = []
         for d, v, s in values:
             if d == checkin.day:
                 v -= checkin.value
-                remaining = await q.checkins(habit.id, first=d, last=d)
+                remaining = await q.checkins.of_habit(habit.id, first=d, last=d)
                 if not any(c.id != checkin.id for c in remaining):
                     continue
                 s = s and not checkin.skip
@@ -432,7 +432,7 @@ async def undo_check_in(ctx: Context, user: UserRecord, habit_id: UUID, checkin_
         after_records = day_records(habit, updated)
         was_done = any(r.day == checkin.day and r.done for r in before_records)
         now_done = any(r.day == checkin.day and r.done for r in after_records)
-        await q.mark_checkin_deleted(checkin.id, user.id, now)
+        await q.checkins.mark_deleted(checkin.id, user.id, now)
 
         done_delta = balanced_delta = 0
         window_first = today - timedelta(days=ctx.settings.backdate_days)
@@ -442,7 +442,7 @@ async def undo_check_in(ctx: Context, user: UserRecord, habit_id: UUID, checkin_
         postings += await _rebalance(q, user.id, habit, pays, now, None)
         if was_done and not now_done:
             done_delta = -1
-            totals = await q.add_to_day(user.id, checkin.day, habit.category, -1)
+            totals = await q.checkins.add_to_day(user.id, checkin.day, habit.category, -1)
             balanced_delta = _balanced_change(totals, habit.category, -1)
             origin = next(
                 (o for _, o in postings if o.reason == "checkin" and o.day == checkin.day), None
@@ -462,8 +462,8 @@ async def undo_check_in(ctx: Context, user: UserRecord, habit_id: UUID, checkin_
         )
         store_progress(habit, settled)
         habit.total_done += done_delta
-        await q.save_progress(habit)
-        await q.add_to_user_totals(user.id, done=done_delta, balanced=balanced_delta)
+        await q.habits.save_progress(habit)
+        await q.users.add_to_totals(user.id, done=done_delta, balanced=balanced_delta)
 
 
 async def delete_habit(ctx: Context, user: UserRecord, habit_id: UUID) -> None:
@@ -474,46 +474,48 @@ async def delete_habit(ctx: Context, user: UserRecord, habit_id: UUID) -> None:
     nothing, and the totals match a recomputation from the surviving check-ins."""
     now = ctx.clock()
     async with ctx.write() as q:
-        habit = await q.habit(user.id, str(habit_id))
+        habit = await q.habits.get(user.id, str(habit_id))
         if habit is None:
             raise NotFound("no such habit")
-        for c in await q.all_checkins(habit.id):
+        for c in await q.checkins.all_of_habit(habit.id):
             if c.witness is not None and c.deleted_at is None:
                 await _withdraw_confirmations(q, c, now)
         earned = [
             e
-            for e in await q.open_habit_entries(habit.id, date.min)
+            for e in await q.ledger.open_habit_entries(habit.id, date.min)
             if e.reason not in PEER_REASONS
         ]
         postings: list[Posting] = [(effects.reversal(e, now), e) for e in earned]
         origins = {e.day: e for e in earned if e.reason == "checkin"}
-        records = day_records(habit, await q.day_values(habit.id, date.min, date.max))
+        records = day_records(habit, await q.checkins.day_values(habit.id, date.min, date.max))
         done_days = [r.day for r in records if r.done]
         pays = {e.day: False for e in earned if e.reason == "checkin"}
         postings += await _rebalance(q, user.id, habit, pays, now, None)
         balanced_delta = 0
         for day in done_days:
-            totals = await q.add_to_day(user.id, day, habit.category, -1)
+            totals = await q.checkins.add_to_day(user.id, day, habit.category, -1)
             balanced_delta += _balanced_change(totals, habit.category, -1)
             if day in origins:
                 postings += await effects.day_done_changed(
                     q, user, habit, day, delta=-1, origin=origins[day], now=now
                 )
         await points.post(q, user.id, postings, done=-len(done_days), balanced=balanced_delta)
-        await q.delete_habit(habit.id, user.id)
+        await q.habits.delete(habit.id, user.id)
 
 
-async def _withdraw_confirmations(q: Queries, checkin: CheckinRecord, now: datetime) -> None:
+async def _withdraw_confirmations(q: Transaction, checkin: CheckinRecord, now: datetime) -> None:
     """An undone check-in needs no witness: pending requests are cancelled, and confirmed
     ones give back both bonuses."""
-    for confirmation in await q.confirmations_for_checkin(checkin.id):
+    for confirmation in await q.confirmations.for_checkin(checkin.id):
         if confirmation.status == "pending":
-            await q.set_confirmation_status(confirmation.id, "cancelled", now)
+            await q.confirmations.set_status(confirmation.id, "cancelled", now)
         elif confirmation.status == "confirmed":
-            await q.set_confirmation_status(confirmation.id, "cancelled", now)
-            await q.bump_user_counter(confirmation.from_user, "peer_confirmed", -1)
+            await q.confirmations.set_status(confirmation.id, "cancelled", now)
+            await q.users.bump_counter(confirmation.from_user, "peer_confirmed", -1)
             for user_id in (confirmation.from_user, confirmation.to_user):
-                paid = await q.open_entries(user_id, reasons=PEER_REASONS, checkin_id=checkin.id)
+                paid = await q.ledger.open_entries(
+                    user_id, reasons=PEER_REASONS, checkin_id=checkin.id
+                )
                 await points.post(q, user_id, [(effects.reversal(e, now), e) for e in paid])
 
 
@@ -528,12 +530,11 @@ async def list_checkins(
     cursor: str | None,
 ) -> schemas.CheckInPage:
     after = decode_cursor(cursor, 2) if cursor else None
-    async with ctx.db.read() as conn:
-        q = Queries(conn)
-        habit = await q.habit(user.id, str(habit_id))
+    async with ctx.read() as q:
+        habit = await q.habits.get(user.id, str(habit_id))
         if habit is None:
             raise NotFound("no such habit")
-        rows = await q.checkins(
+        rows = await q.checkins.of_habit(
             habit.id,
             first=first,
             last=last,

@@ -11,14 +11,13 @@ from server.services import points
 from server.services.context import Context
 from server.services.errors import Conflict, NotFound
 from server.services.teams import public_user
-from server.store.queries import Queries
 from server.store.records import LedgerRecord, UserRecord
 from shared import schemas
 
 
 async def pending(ctx: Context, user: UserRecord) -> list[schemas.PendingConfirmation]:
-    async with ctx.db.read() as conn:
-        rows = await Queries(conn).pending_confirmations(user.id, ctx.clock())
+    async with ctx.read() as q:
+        rows = await q.confirmations.pending(user.id, ctx.clock())
     return [
         schemas.PendingConfirmation(
             id=UUID(c.id),
@@ -37,7 +36,7 @@ async def decide(
 ) -> schemas.ConfirmationOutcome:
     now = ctx.clock()
     async with ctx.write() as q:
-        c = await q.confirmation(str(confirmation_id))
+        c = await q.confirmations.get(str(confirmation_id))
         if c is None or c.to_user != user.id:
             raise NotFound("no such confirmation")
         if c.status != "pending":
@@ -45,16 +44,16 @@ async def decide(
         if c.expires_at <= now:
             raise Conflict("this confirmation has expired")
         if not body.confirm:
-            await q.set_confirmation_status(c.id, "declined", now)
+            await q.confirmations.set_status(c.id, "declined", now)
             return schemas.ConfirmationOutcome(id=UUID(c.id), status="declined", points_awarded=0)
-        given = await q.confirmations_count(
+        given = await q.confirmations.count(
             column="to_user", user_id=user.id, status=["confirmed"], since=now - timedelta(days=1)
         )
         if given >= rules.CONFIRMATIONS_PER_DAY:
             raise Conflict(f"you can confirm at most {rules.CONFIRMATIONS_PER_DAY} a day")
-        checkin = await q.checkin(c.checkin_id)
+        checkin = await q.checkins.get(c.checkin_id)
         habit_id = checkin.habit_id if checkin else None
-        await q.set_confirmation_status(c.id, "confirmed", now)
+        await q.confirmations.set_status(c.id, "confirmed", now)
 
         def bonus(user_id: str, amount: int, reason: str) -> points.Posting:
             entry = LedgerRecord(
@@ -66,7 +65,7 @@ async def decide(
         await points.post(
             q, c.from_user, [bonus(c.from_user, rules.CONFIRMED_BONUS, "peer_confirmed")]
         )
-        await q.bump_user_counter(c.from_user, "peer_confirmed", 1)
+        await q.users.bump_counter(c.from_user, "peer_confirmed", 1)
         await points.award_badges(ctx, q, c.from_user, streak=0, now=now)
         mine = await points.post(q, user.id, [bonus(user.id, rules.WITNESS_BONUS, "peer_witness")])
         await points.award_badges(ctx, q, user.id, streak=0, now=now)

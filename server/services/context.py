@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Protocol
 
+import msgspec
 from argon2 import PasswordHasher
 
 from server.catalog import Catalog
@@ -15,7 +16,7 @@ from server.services.errors import RateLimited
 from server.services.limits import SlidingWindowLimiter
 from server.settings import Settings
 from server.store.database import Database
-from server.store.queries import Queries
+from server.store.transaction import Transaction
 
 
 class Publisher(Protocol):
@@ -57,11 +58,47 @@ class Context:
         limiter.hit(key, now)
 
     @asynccontextmanager
-    async def write(self) -> AsyncIterator[Queries]:
+    async def read(self) -> AsyncIterator[Transaction]:
+        """One read snapshot."""
+        async with self.db.read() as conn:
+            yield Transaction(conn)
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[Transaction]:
         """One write transaction; what it changed is announced once it has committed."""
+        pending = Announcements()
         async with self.db.write() as conn:
-            q = Queries(conn)
-            yield q
+            yield Transaction(conn, pending.add)
         if self.publisher is not None:
-            for channel, payload in q.events():
+            for channel, payload in pending.payloads():
                 self.publisher.publish(payload, channel)
+
+
+# Server-sent event names for each kind of change.
+EVENT_OF_KIND = {
+    "profile": "profile",
+    "habit": "habit",
+    "checkin": "checkin",
+    "ledger": "points",
+    "badge": "badge",
+    "team": "team",
+    "challenge": "challenge",
+    "leaderboard": "leaderboard",
+}
+
+
+class Announcements:
+    """The changes one write transaction made, each distinct one once, at its last version."""
+
+    def __init__(self) -> None:
+        self._pending: dict[tuple[str, str, str], int] = {}
+
+    def add(self, channel: str, kind: str, entity_id: str, version: int) -> None:
+        self._pending[(channel, EVENT_OF_KIND[kind], entity_id)] = version
+
+    def payloads(self) -> list[tuple[str, bytes]]:
+        """(channel, JSON payload) of each change."""
+        return [
+            (channel, msgspec.json.encode({"event": event, "id": entity, "version": version}))
+            for (channel, event, entity), version in self._pending.items()
+        ]

@@ -13,14 +13,14 @@ from server.domain import challenges as rules
 from server.domain.calendar import local_day
 from server.ids import new_id
 from server.services.points import Posting
-from server.store.queries import Queries
 from server.store.records import HabitRecord, LedgerRecord, UserRecord
+from server.store.transaction import Transaction
 
 CHALLENGE_REWARD = "challenge_reward"
 
 
 async def day_done_changed(
-    q: Queries,
+    q: Transaction,
     user: UserRecord,
     habit: HabitRecord,
     day: date,
@@ -30,38 +30,40 @@ async def day_done_changed(
     now: datetime,
 ) -> list[Posting]:
     """``origin`` is the day's "checkin" ledger entry: when the day was counted."""
-    for team, membership in await q.teams_of(user.id):
+    for team, membership in await q.teams.teams_of(user.id):
         if (
             team.goal_target
             and origin.id >= membership.joined_id
             and rules.counts_towards(team.goal_category, None, habit.category, None)
         ):
             week = boards.period_key("week", local_day(origin.at, team.timezone))
-            await q.add_goal_progress(team.id, week, delta)
+            await q.teams.add_goal_progress(team.id, week, delta)
 
     postings: list[Posting] = []
     # Taking a day back only touches the challenges it counted towards when it was done.
     joined_by = origin.at if delta < 0 else None
-    for challenge in await q.active_participations(user.id, day, joined_by=joined_by):
+    for challenge in await q.challenges.active_participations(user.id, day, joined_by=joined_by):
         if not rules.counts_towards(
             challenge.goal_category, challenge.goal_template, habit.category, habit.template
         ):
             continue
-        after = await q.add_to_board(f"challenge:{challenge.id}", "all", user.id, delta)
+        after = await q.boards.add(f"challenge:{challenge.id}", "all", user.id, delta)
         crossed = rules.crossing(after - delta, after, challenge.target)
         if not crossed:
             continue
-        paid = await q.open_entries(user.id, reasons=[CHALLENGE_REWARD], challenge_id=challenge.id)
-        await q.set_completed(challenge.id, user.id, now if crossed > 0 else None)
+        paid = await q.ledger.open_entries(
+            user.id, reasons=[CHALLENGE_REWARD], challenge_id=challenge.id
+        )
+        await q.challenges.set_completed(challenge.id, user.id, now if crossed > 0 else None)
         if crossed > 0 and not paid:  # a reward kept from before leaving is not paid twice
-            await q.bump_user_counter(user.id, "challenges_completed", 1)
+            await q.users.bump_counter(user.id, "challenges_completed", 1)
             reward = LedgerRecord(
                 id=new_id(), user_id=user.id, at=now, day=day, amount=challenge.reward_points,
                 reason=CHALLENGE_REWARD, challenge_id=challenge.id,
             )  # fmt: skip
             postings.append((reward, reward))
         elif crossed < 0 and paid:
-            await q.bump_user_counter(user.id, "challenges_completed", -1)
+            await q.users.bump_counter(user.id, "challenges_completed", -1)
             postings += [(reversal(entry, now), entry) for entry in paid]
     return postings
 

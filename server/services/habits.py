@@ -17,8 +17,8 @@ from server.ids import new_id
 from server.services.context import Context
 from server.services.errors import Conflict, Invalid, LimitReached, NotFound
 from server.services.paging import decode_cursor, encode_cursor
-from server.store.queries import Queries
 from server.store.records import HabitRecord, UserRecord
+from server.store.transaction import Transaction
 from shared import schemas
 
 MAX_CALENDAR_DAYS = 800
@@ -73,8 +73,8 @@ def difficulty_log(habit: HabitRecord) -> scoring.DifficultyLog:
     )
 
 
-async def _check_room_for_habit(q: Queries, user: UserRecord) -> None:
-    if not caps.may_add_habit(await q.active_habit_count(user.id)):
+async def _check_room_for_habit(q: Transaction, user: UserRecord) -> None:
+    if not caps.may_add_habit(await q.habits.active_count(user.id)):
         raise LimitReached(
             f"at most {caps.MAX_ACTIVE_HABITS} active habits; archive one first", field="archived"
         )
@@ -84,14 +84,14 @@ def today_for(ctx: Context, user: UserRecord) -> date:
     return local_day(ctx.clock(), user.timezone, user.day_start_hour)
 
 
-async def rebuild_progress(ctx: Context, q: Queries, habit: HabitRecord, today: date) -> None:
+async def rebuild_progress(ctx: Context, q: Transaction, habit: HabitRecord, today: date) -> None:
     """Fold the whole history again (after a schedule or target change)."""
     cad = cadence_of(habit)
-    records = day_records(habit, await q.day_values(habit.id, date.min, date.max))
+    records = day_records(habit, await q.checkins.day_values(habit.id, date.min, date.max))
     before = today - timedelta(days=ctx.settings.backdate_days)
     store_progress(habit, streaks.settle(streaks.EMPTY, cad, streaks.tally(cad, records), before))
     habit.total_done = sum(1 for r in records if r.done)
-    await q.save_progress(habit)
+    await q.habits.save_progress(habit)
 
 
 # -- views ------------------------------------------------------------------------------
@@ -190,13 +190,13 @@ async def create_habit(
         total_done=0,
     )
     async with ctx.write() as q:
-        if body.id is not None and await q.habit_exists(habit.id):
-            mine = await q.habit(user.id, habit.id)
+        if body.id is not None and await q.habits.exists(habit.id):
+            mine = await q.habits.get(user.id, habit.id)
             if mine is None:
                 raise Conflict("this habit id is already in use", field="id")
             return habit_view(mine), False
         await _check_room_for_habit(q, user)
-        await q.insert_habit(habit)
+        await q.habits.insert(habit)
     return habit_view(habit), True
 
 
@@ -204,8 +204,8 @@ async def list_habits(
     ctx: Context, user: UserRecord, *, archived: bool | None, limit: int, cursor: str | None
 ) -> schemas.HabitPage:
     after = decode_cursor(cursor, 2) if cursor else None
-    async with ctx.db.read() as conn:
-        rows = await Queries(conn).habits(
+    async with ctx.read() as q:
+        rows = await q.habits.of_user(
             user.id,
             archived=archived,
             after=(after[0], after[1]) if after else None,
@@ -219,16 +219,16 @@ async def list_habits(
     return schemas.HabitPage(items=[habit_view(h) for h in rows], next_cursor=next_cursor)
 
 
-async def _owned(q: Queries, user: UserRecord, habit_id: UUID) -> HabitRecord:
-    habit = await q.habit(user.id, str(habit_id))
+async def _owned(q: Transaction, user: UserRecord, habit_id: UUID) -> HabitRecord:
+    habit = await q.habits.get(user.id, str(habit_id))
     if habit is None:
         raise NotFound("no such habit")
     return habit
 
 
 async def get_habit(ctx: Context, user: UserRecord, habit_id: UUID) -> schemas.Habit:
-    async with ctx.db.read() as conn:
-        return habit_view(await _owned(Queries(conn), user, habit_id))
+    async with ctx.read() as q:
+        return habit_view(await _owned(q, user, habit_id))
 
 
 async def update_habit(
@@ -270,14 +270,14 @@ async def update_habit(
                 await _check_room_for_habit(q, user)
             habit.archived = body.archived
         _check_kind(habit.kind, habit.target)
-        await q.update_habit(habit)
+        await q.habits.update(habit)
         if (habit.schedule, habit.kind, habit.target) != rules_before:
             await rebuild_progress(ctx, q, habit, today_for(ctx, user))
         return habit_view(habit)
 
 
 async def _evaluate(
-    q: Queries, habit: HabitRecord, today: date
+    q: Transaction, habit: HabitRecord, today: date
 ) -> tuple[Cadence, streaks.Progress, list[tuple[date, int, bool]]]:
     """Cadence, streak state as of ``today``, and the unsettled days' (day, value, skip).
 
@@ -285,7 +285,7 @@ async def _evaluate(
     returned days include today's when there is one.
     """
     cad = cadence_of(habit)
-    values = await q.day_values(habit.id, unsettled_from(habit, cad), today)
+    values = await q.checkins.day_values(habit.id, unsettled_from(habit, cad), today)
     tallies = streaks.tally(cad, day_records(habit, values))
     return cad, streaks.evaluate(progress_of(habit), cad, tallies, today), values
 
@@ -303,10 +303,9 @@ def _is_due(cad: Cadence, records: list[streaks.DayRecord], today: date) -> bool
 
 async def today_view(ctx: Context, user: UserRecord) -> schemas.Today:
     today = today_for(ctx, user)
-    async with ctx.db.read() as conn:
-        q = Queries(conn)
+    async with ctx.read() as q:
         entries = []
-        for habit in await q.habits(user.id, archived=False):
+        for habit in await q.habits.of_user(user.id, archived=False):
             cad, state, values = await _evaluate(q, habit, today)
             value, skipped = next(((v, s) for d, v, s in values if d == today), (0, False))
             entries.append(
@@ -320,8 +319,8 @@ async def today_view(ctx: Context, user: UserRecord) -> schemas.Today:
                     strength=strength.percent(state.strength),
                 )
             )
-        points_today = await q.points_on_day(user.id, today)
-        week = await q.totals_since(user.id, today - timedelta(days=6), today)
+        points_today = await q.ledger.points_on_day(user.id, today)
+        week = await q.checkins.totals_since(user.id, today - timedelta(days=6), today)
     results, relationships, ratio = balance.meter(
         results=week.results, relationships=week.relationships
     )
@@ -335,13 +334,12 @@ async def today_view(ctx: Context, user: UserRecord) -> schemas.Today:
 
 async def habit_stats(ctx: Context, user: UserRecord, habit_id: UUID) -> schemas.HabitStats:
     today = today_for(ctx, user)
-    async with ctx.db.read() as conn:
-        q = Queries(conn)
+    async with ctx.read() as q:
         habit = await _owned(q, user, habit_id)
         cad, state, _ = await _evaluate(q, habit, today)
         first = max(today - timedelta(days=27), habit.anchor_day)
-        recent = day_records(habit, await q.day_values(habit.id, first, today))
-        last_done = await q.last_done_on(habit.id, habit.target)
+        recent = day_records(habit, await q.checkins.day_values(habit.id, first, today))
+        last_done = await q.checkins.last_done_on(habit.id, habit.target)
     return schemas.HabitStats(
         current_streak=state.current,
         best_streak=state.best,
@@ -365,10 +363,9 @@ async def calendar(
         raise Invalid("'from' is after 'to'", field="from")
     if (last - first).days >= MAX_CALENDAR_DAYS:
         raise Invalid(f"at most {MAX_CALENDAR_DAYS} days at a time", field="from")
-    async with ctx.db.read() as conn:
-        q = Queries(conn)
+    async with ctx.read() as q:
         habit = await _owned(q, user, habit_id)
-        values = await q.day_values(habit.id, first, last)
+        values = await q.checkins.day_values(habit.id, first, last)
     return [
         schemas.CalendarDay(day=d, value=v, done=not s and v >= habit.target, skipped=s)
         for d, v, s in values

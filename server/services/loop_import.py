@@ -145,10 +145,10 @@ async def import_loop(
                 # Loop's history shows as streaks and strength; it prices nothing here.
                 priced_from=today - timedelta(days=ctx.settings.backdate_days),
             )  # fmt: skip
-            await q.insert_habit(habit)
+            await q.habits.insert(habit)
             records.append(habit)
             for day, (value, skip) in sorted(values.items()):
-                await q.insert_checkin(
+                await q.checkins.insert(
                     CheckinRecord(
                         id=new_id(), habit_id=habit.id, user_id=user.id, day=day,
                         value=0 if skip else value, note=None, skip=skip, witness=None,
@@ -162,8 +162,8 @@ async def import_loop(
                 if not skipped and (habit.kind == "check" or max(1, round(amount)) >= habit.target):
                     done_days[day] += 1
         for day, n in done_days.items():
-            await q.add_to_day(user.id, day, category, n)
-        await q.add_to_user_totals(user.id, done=sum(done_days.values()))
+            await q.checkins.add_to_day(user.id, day, category, n)
+        await q.users.add_to_totals(user.id, done=sum(done_days.values()))
         for habit in records:
             await rebuild_progress(ctx, q, habit, today)
     return schemas.ImportReport(habits=len(habits), checkins=checkins, ledger_entries=0, badges=0)

@@ -10,8 +10,8 @@ from datetime import datetime
 
 from server.domain import badges, boards, levels
 from server.services.context import Context
-from server.store.queries import Queries
 from server.store.records import LedgerRecord, UserRecord
+from server.store.transaction import Transaction
 from shared import schemas
 
 # An entry and the entry whose time it counts at on boards: itself, or for a reversal the
@@ -25,7 +25,7 @@ def fresh(entry: LedgerRecord) -> Posting:
 
 
 async def post(
-    q: Queries, user_id: str, postings: list[Posting], *, done: int = 0, balanced: int = 0
+    q: Transaction, user_id: str, postings: list[Posting], *, done: int = 0, balanced: int = 0
 ) -> int:
     """Write the entries, move the user's totals and boards; the sum posted. ``done`` and
     ``balanced`` move the user's day counters in the same update as the points."""
@@ -33,27 +33,27 @@ async def post(
         return 0
     entries = [entry for entry, _ in postings]
     if entries:
-        await q.insert_ledger(entries)
+        await q.ledger.insert(entries)
     total = sum(e.amount for e in entries)
-    await q.add_to_user_totals(user_id, points=total, done=done, balanced=balanced)
+    await q.users.add_to_totals(user_id, points=total, done=done, balanced=balanced)
     if not entries:
         return total
-    for team, membership in await q.teams_of(user_id):
+    for team, membership in await q.teams.teams_of(user_id):
         deltas: dict[str, int] = {}
         for entry, origin in postings:
             if origin.id < membership.joined_id:
                 continue  # earned before joining: never on this team's boards
             for key in boards.period_keys_at(origin.at, team.timezone):
                 deltas[key] = deltas.get(key, 0) + entry.amount
-        await q.add_to_boards(f"team:{team.id}", user_id, deltas)
+        await q.boards.add_many(f"team:{team.id}", user_id, deltas)
     return total
 
 
 async def award_badges(
-    ctx: Context, q: Queries, user_id: str, *, streak: int, now: datetime
+    ctx: Context, q: Transaction, user_id: str, *, streak: int, now: datetime
 ) -> list[schemas.EarnedBadge]:
     """Badges the user's achievements now unlock, recorded and returned."""
-    user: UserRecord | None = await q.user_by_id(user_id)
+    user: UserRecord | None = await q.users.by_id(user_id)
     if user is None:
         return []
     facts = badges.Achievements(
@@ -63,12 +63,12 @@ async def award_badges(
         level=levels.level_for_xp(user.xp),
         challenges_completed=user.challenges_completed,
         peer_confirmed=user.peer_confirmed,
-        teams_joined=len(await q.teams_of(user.id)),
+        teams_joined=len(await q.teams.teams_of(user.id)),
     )
-    held = {b.slug for b in await q.badges(user.id)}
+    held = {b.slug for b in await q.ledger.badges(user.id)}
     earned = []
     for definition in badges.newly_earned(ctx.catalog.badges, facts, held):
-        await q.insert_badge(user.id, definition.slug, now)
+        await q.ledger.insert_badge(user.id, definition.slug, now)
         earned.append(
             schemas.EarnedBadge(
                 slug=definition.slug,

@@ -27,7 +27,6 @@ from server.services.accounts import check_time_zone
 from server.services.context import Context
 from server.services.errors import Conflict, Invalid
 from server.services.habits import cadence_of, day_records, rebuild_progress, today_for
-from server.store.queries import Queries
 from server.store.records import CheckinRecord, HabitRecord, LedgerRecord, UserRecord
 from shared import schemas
 
@@ -41,7 +40,7 @@ _encoder = msgspec.json.Encoder()
 
 async def _signing_key(ctx: Context) -> bytes:
     async with ctx.write() as q:
-        return bytes.fromhex(await q.server_key(_SIGNING_KEY, secrets.token_hex(32)))
+        return bytes.fromhex(await q.users.server_key(_SIGNING_KEY, secrets.token_hex(32)))
 
 
 def _signature(key: bytes, data: schemas.RapportExport) -> str:
@@ -50,11 +49,10 @@ def _signature(key: bytes, data: schemas.RapportExport) -> str:
 
 
 async def export_data(ctx: Context, user: UserRecord) -> schemas.RapportExport:
-    async with ctx.db.read() as conn:
-        q = Queries(conn)
-        fresh = await q.user_by_id(user.id) or user
+    async with ctx.read() as q:
+        fresh = await q.users.by_id(user.id) or user
         habits = []
-        for h in await q.habits(user.id, archived=None, limit=100_000):
+        for h in await q.habits.of_user(user.id, archived=None, limit=100_000):
             checkins = [
                 schemas.ExportCheckIn(
                     id=UUID(c.id),
@@ -66,7 +64,7 @@ async def export_data(ctx: Context, user: UserRecord) -> schemas.RapportExport:
                     undone_at=c.deleted_at,
                     unverified=c.request_digest == IMPORTED,
                 )
-                for c in await q.all_checkins(h.id)
+                for c in await q.checkins.all_of_habit(h.id)
             ]
             habits.append(
                 schemas.ExportHabit(
@@ -97,10 +95,11 @@ async def export_data(ctx: Context, user: UserRecord) -> schemas.RapportExport:
                 challenge_id=_uuid(e.challenge_id),
                 reverses=_uuid(e.reverses),
             )
-            for e in await q.all_ledger(user.id)
+            for e in await q.ledger.all_of_user(user.id)
         ]
         badges = [
-            schemas.ExportBadge(slug=b.slug, earned_at=b.earned_at) for b in await q.badges(user.id)
+            schemas.ExportBadge(slug=b.slug, earned_at=b.earned_at)
+            for b in await q.ledger.badges(user.id)
         ]
     export = schemas.RapportExport(
         format="rapport/v1",
@@ -156,17 +155,17 @@ async def import_data(
     fresh_ids: dict[UUID, str] = defaultdict(new_id)
     now = ctx.clock()
     async with ctx.write() as q:
-        if await q.has_history(user.id):
+        if await q.users.has_history(user.id):
             raise Conflict(
                 "import goes into a fresh account: this one already has habits, points or teams"
             )
         profile = data.profile
-        await q.update_profile(
+        await q.users.update_profile(
             user.id, profile.display_name, profile.timezone, profile.day_start_hour
         )
         user.timezone, user.day_start_hour = profile.timezone, profile.day_start_hour
         if profile.hidden_on_boards:
-            await q.set_hidden_on_boards(user.id, True)
+            await q.users.set_hidden_on_boards(user.id, True)
         today = today_for(ctx, user)
         checkin_count = 0
         done_days: dict[date, set[str]] = defaultdict(set)
@@ -200,14 +199,14 @@ async def import_data(
                 folded_through=None, streak_current=0, streak_best=0, freezes=0,
                 freezes_used=0, strength=0.0, total_done=0,
             )  # fmt: skip
-            await q.insert_habit(habit)
+            await q.habits.insert(habit)
             records.append(habit)
             sums: dict[date, int] = defaultdict(int)
             skipped: set[date] = set()
             verified_days: dict[date, str] = {}
             for c in h.checkins:
                 trusted = verified and not c.unverified
-                await q.insert_checkin(
+                await q.checkins.insert(
                     CheckinRecord(
                         id=fresh_ids[c.id], habit_id=habit.id, user_id=user.id, day=c.day,
                         value=0 if c.skip else c.value, note=c.note, skip=c.skip, witness=None,
@@ -229,14 +228,14 @@ async def import_data(
                 # History this server cannot vouch for: it shows, but prices nothing, and
                 # the streak that prices check-ins starts today.
                 habit.priced_from = today
-                await q.set_priced_from(habit.id, today)
+                await q.habits.set_priced_from(habit.id, today)
             values = sorted((d, sums.get(d, 0), d in skipped) for d in set(sums) | skipped)
             days = day_records(habit, values)
             for r in days:
                 if r.done:
                     total_done += 1
                     done_days[r.day].add(h.category)
-                    await q.add_to_day(user.id, r.day, h.category, 1)
+                    await q.checkins.add_to_day(user.id, r.day, h.category, 1)
 
             def priced_by(_: date, d: str = difficulty) -> str:
                 return d
@@ -264,9 +263,9 @@ async def import_data(
                         amount=scoring.BALANCE_BONUS, reason="balance_bonus",
                     )
                 )  # fmt: skip
-        await q.insert_ledger(entries)
+        await q.ledger.insert(entries)
         rebuilt = sum(e.amount for e in entries)
-        await q.add_to_user_totals(
+        await q.users.add_to_totals(
             user.id, points=rebuilt, done=total_done, balanced=len(balanced_days)
         )
         for habit in records:

@@ -10,7 +10,6 @@ from server.services.context import Context
 from server.services.errors import Invalid
 from server.services.habits import today_for
 from server.services.paging import decode_cursor, encode_cursor
-from server.store.queries import Queries
 from server.store.records import LedgerRecord, UserRecord
 from shared import schemas
 
@@ -40,10 +39,8 @@ async def ledger(
     if first and last and first > last:
         raise Invalid("'from' is after 'to'", field="from")
     after = decode_cursor(cursor, 1)[0] if cursor else None
-    async with ctx.db.read() as conn:
-        rows = await Queries(conn).ledger(
-            user.id, first=first, last=last, after=after, limit=limit + 1
-        )
+    async with ctx.read() as q:
+        rows = await q.ledger.page(user.id, first=first, last=last, after=after, limit=limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
     return schemas.LedgerPage(
@@ -53,8 +50,8 @@ async def ledger(
 
 
 async def earned_badges(ctx: Context, user: UserRecord) -> list[schemas.EarnedBadge]:
-    async with ctx.db.read() as conn:
-        held = await Queries(conn).badges(user.id)
+    async with ctx.read() as q:
+        held = await q.ledger.badges(user.id)
     views = []
     for badge in held:
         definition = ctx.catalog.badge(badge.slug)
@@ -71,10 +68,9 @@ async def earned_badges(ctx: Context, user: UserRecord) -> list[schemas.EarnedBa
 
 async def balance_report(ctx: Context, user: UserRecord) -> schemas.BalanceReport:
     today = today_for(ctx, user)
-    async with ctx.db.read() as conn:
-        q = Queries(conn)
-        week = await q.totals_since(user.id, today - timedelta(days=6), today)
-        month = await q.totals_since(user.id, today - timedelta(days=27), today)
+    async with ctx.read() as q:
+        week = await q.checkins.totals_since(user.id, today - timedelta(days=6), today)
+        month = await q.checkins.totals_since(user.id, today - timedelta(days=27), today)
 
     def window(results: int, relationships: int) -> schemas.BalanceWindow:
         r, rel, ratio = balance.meter(results=results, relationships=relationships)

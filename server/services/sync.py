@@ -19,8 +19,8 @@ from server.services.habits import habit_view, today_for
 from server.services.paging import BadCursor, decode_cursor, encode_cursor
 from server.services.progress import ledger_entry_view
 from server.services.teams import team_view
-from server.store.queries import Queries
 from server.store.records import UserRecord
+from server.store.transaction import Transaction
 from shared import schemas
 
 START = (0, "", "")
@@ -39,12 +39,11 @@ async def sync(
     ctx: Context, user: UserRecord, *, since: str | None, limit: int
 ) -> schemas.SyncPage:
     position = _position(since)
-    async with ctx.db.read() as conn:
-        q = Queries(conn)
-        fresh = await q.user_by_id(user.id)
+    async with ctx.read() as q:
+        fresh = await q.users.by_id(user.id)
         if fresh is None:
             raise Unauthenticated("account no longer exists")
-        rows = await q.changes_after(user.id, position, limit + 1)
+        rows = await q.changes.after(user.id, position, limit + 1)
         more = len(rows) > limit
         rows = rows[:limit]
         changes = [await _current(ctx, q, fresh, kind, entity_id) for _, kind, entity_id in rows]
@@ -54,30 +53,30 @@ async def sync(
 
 
 async def _current(
-    ctx: Context, q: Queries, user: UserRecord, kind: str, entity_id: str
+    ctx: Context, q: Transaction, user: UserRecord, kind: str, entity_id: str
 ) -> schemas.Change:
     gone = schemas.Change(kind=kind, id=entity_id, deleted=True)  # type: ignore[arg-type]
     if kind == "profile":
         return schemas.Change(kind="profile", id=user.id, profile=await user_view(ctx, q, user))
     if kind == "habit":
-        habit = await q.habit(user.id, entity_id)
+        habit = await q.habits.get(user.id, entity_id)
         return (
             gone
             if habit is None
             else schemas.Change(kind="habit", id=entity_id, habit=habit_view(habit))
         )
     if kind == "checkin":
-        c = await q.checkin(entity_id)
+        c = await q.checkins.get(entity_id)
         if c is None or c.user_id != user.id or c.deleted_at is not None:
             return gone
         return schemas.Change(kind="checkin", id=entity_id, checkin=checkin_view(c))
     if kind == "ledger":
-        entry = await q.ledger_entry(user.id, entity_id)
+        entry = await q.ledger.entry(user.id, entity_id)
         if entry is None:
             return gone
         return schemas.Change(kind="ledger", id=entity_id, entry=ledger_entry_view(entry))
     if kind == "badge":
-        held = {b.slug: b for b in await q.badges(user.id)}
+        held = {b.slug: b for b in await q.ledger.badges(user.id)}
         definition = ctx.catalog.badge(entity_id)
         if entity_id not in held:
             return gone
@@ -92,15 +91,15 @@ async def _current(
             ),
         )
     if kind == "team":
-        me = await q.membership(entity_id, user.id)
-        team = await q.team(entity_id) if me else None
+        me = await q.teams.membership(entity_id, user.id)
+        team = await q.teams.get(entity_id) if me else None
         if me is None or team is None:
             return gone
         view = await team_view(ctx, q, team, me, with_members=False)
         return schemas.Change(kind="team", id=entity_id, team=view)
     if kind == "challenge":
-        c2 = await q.challenge(entity_id)
-        if c2 is None or (c2.team_id and await q.membership(c2.team_id, user.id) is None):
+        c2 = await q.challenges.get(entity_id)
+        if c2 is None or (c2.team_id and await q.teams.membership(c2.team_id, user.id) is None):
             return gone
         view2 = await challenge_view(q, c2, user, today_for(ctx, user))
         return schemas.Change(kind="challenge", id=entity_id, challenge=view2)
@@ -109,10 +108,9 @@ async def _current(
 
 async def event_channels(ctx: Context, user: UserRecord) -> list[str]:
     """The live channels of a user: their own, their teams' and their challenges' boards."""
-    async with ctx.db.read() as conn:
-        q = Queries(conn)
-        teams = [f"team:{team.id}" for team, _ in await q.teams_of(user.id)]
-        challenges = [f"challenge:{c}" for c in await q.participations(user.id)]
+    async with ctx.read() as q:
+        teams = [f"team:{team.id}" for team, _ in await q.teams.teams_of(user.id)]
+        challenges = [f"challenge:{c}" for c in await q.challenges.participations(user.id)]
     return [f"user:{user.id}", *teams, *challenges]
 
 
@@ -125,8 +123,8 @@ async def missed_since(ctx: Context, user: UserRecord, last_event_id: str | None
     if not last_event_id or not last_event_id.isdigit():
         return None
     seen = int(last_event_id)
-    async with ctx.db.read() as conn:
-        current = await Queries(conn).user_version(user.id)
+    async with ctx.read() as q:
+        current = await q.changes.user_version(user.id)
     if current <= seen:
         return None
     return encode_cursor(str(seen), "~", "~")  # "~" sorts after every kind and id

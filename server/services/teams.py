@@ -23,7 +23,6 @@ from server.services.accounts import check_time_zone
 from server.services.context import Context
 from server.services.errors import Conflict, NotFound, RapportError
 from server.services.paging import BadCursor, decode_cursor, encode_cursor
-from server.store.queries import Queries
 from server.store.records import (
     BoardRow,
     InviteRecord,
@@ -31,6 +30,7 @@ from server.store.records import (
     TeamRecord,
     UserRecord,
 )
+from server.store.transaction import Transaction
 from shared import schemas
 
 MEMBERS_IN_TEAM_VIEW = 200
@@ -85,7 +85,7 @@ def _member_view(m: MemberRecord) -> schemas.Member:
 
 
 async def team_view(
-    ctx: Context, q: Queries, team: TeamRecord, me: MemberRecord, *, with_members: bool
+    ctx: Context, q: Transaction, team: TeamRecord, me: MemberRecord, *, with_members: bool
 ) -> schemas.Team:
     goal = None
     if team.goal_target:
@@ -94,11 +94,11 @@ async def team_view(
             target=team.goal_target,
             category=team.goal_category,  # type: ignore[arg-type]
             week_starts_on=date.fromisoformat(week.split(":")[1]),
-            progress=await q.goal_progress(team.id, week),
+            progress=await q.teams.goal_progress(team.id, week),
         )
     members = next_cursor = None
     if with_members:
-        rows = await q.members(team.id, limit=MEMBERS_IN_TEAM_VIEW + 1)
+        rows = await q.teams.members(team.id, limit=MEMBERS_IN_TEAM_VIEW + 1)
         if len(rows) > MEMBERS_IN_TEAM_VIEW:
             rows = rows[:MEMBERS_IN_TEAM_VIEW]
             next_cursor = encode_cursor(rows[-1].user_id)
@@ -117,11 +117,11 @@ async def team_view(
 
 
 async def _as_member(
-    q: Queries, team_id: UUID, user: UserRecord
+    q: Transaction, team_id: UUID, user: UserRecord
 ) -> tuple[TeamRecord, MemberRecord]:
     """The team and the caller's membership; 404 for anyone who is not a member."""
-    me = await q.membership(str(team_id), user.id)
-    team = await q.team(str(team_id)) if me else None
+    me = await q.teams.membership(str(team_id), user.id)
+    team = await q.teams.get(str(team_id)) if me else None
     if me is None or team is None:
         raise NotFound("no such team")
     return team, me
@@ -146,25 +146,23 @@ async def create_team(ctx: Context, user: UserRecord, body: schemas.TeamCreate) 
     )  # fmt: skip
     me = new_member(team.id, user.id, "owner", now)
     async with ctx.write() as q:
-        await q.insert_team(team)
-        await q.add_member(me)
+        await q.teams.insert(team)
+        await q.teams.add_member(me)
         team.member_count = 1
         await points.award_badges(ctx, q, user.id, streak=0, now=now)
         return await team_view(ctx, q, team, me, with_members=True)
 
 
 async def my_teams(ctx: Context, user: UserRecord) -> list[schemas.Team]:
-    async with ctx.db.read() as conn:
-        q = Queries(conn)
+    async with ctx.read() as q:
         return [
             await team_view(ctx, q, team, me, with_members=False)
-            for team, me in await q.teams_of(user.id)
+            for team, me in await q.teams.teams_of(user.id)
         ]
 
 
 async def get_team(ctx: Context, user: UserRecord, team_id: UUID) -> schemas.Team:
-    async with ctx.db.read() as conn:
-        q = Queries(conn)
+    async with ctx.read() as q:
         team, me = await _as_member(q, team_id, user)
         return await team_view(ctx, q, team, me, with_members=True)
 
@@ -183,7 +181,7 @@ async def update_team(
             team.timezone = body.timezone
         if body.goal is not msgspec.UNSET:
             team.goal_category, team.goal_target = _goal_fields(body.goal)
-        await q.update_team(team)
+        await q.teams.update(team)
         return await team_view(ctx, q, team, me, with_members=False)
 
 
@@ -191,10 +189,9 @@ async def members(
     ctx: Context, user: UserRecord, team_id: UUID, *, limit: int, cursor: str | None
 ) -> schemas.MemberPage:
     after = decode_cursor(cursor, 1)[0] if cursor else None
-    async with ctx.db.read() as conn:
-        q = Queries(conn)
+    async with ctx.read() as q:
         await _as_member(q, team_id, user)
-        rows = await q.members(str(team_id), after=after, limit=limit + 1)
+        rows = await q.teams.members(str(team_id), after=after, limit=limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
     return schemas.MemberPage(
@@ -218,16 +215,15 @@ async def create_invite(
     async with ctx.write() as q:
         _, me = await _as_member(q, team_id, user)
         _require_admin(me)
-        await q.insert_invite(invite)
+        await q.teams.insert_invite(invite)
     return schemas.Invite(id=UUID(invite.id), code=code, expires_at=invite.expires_at)
 
 
 async def list_invites(ctx: Context, user: UserRecord, team_id: UUID) -> list[schemas.InviteInfo]:
-    async with ctx.db.read() as conn:
-        q = Queries(conn)
+    async with ctx.read() as q:
         _, me = await _as_member(q, team_id, user)
         _require_admin(me)
-        rows = await q.invites(str(team_id), ctx.clock())
+        rows = await q.teams.invites(str(team_id), ctx.clock())
     return [
         schemas.InviteInfo(id=UUID(i.id), created_at=i.created_at, expires_at=i.expires_at)
         for i in rows
@@ -238,24 +234,24 @@ async def revoke_invite(ctx: Context, user: UserRecord, team_id: UUID, invite_id
     async with ctx.write() as q:
         _, me = await _as_member(q, team_id, user)
         _require_admin(me)
-        if not await q.revoke_invite(str(team_id), str(invite_id), ctx.clock()):
+        if not await q.teams.revoke_invite(str(team_id), str(invite_id), ctx.clock()):
             raise NotFound("no such invite")
 
 
 async def join(ctx: Context, user: UserRecord, body: schemas.JoinRequest) -> schemas.Membership:
     now = ctx.clock()
     async with ctx.write() as q:
-        invite = await q.invite_by_code(_code_digest(body.code))
+        invite = await q.teams.invite_by_code(_code_digest(body.code))
         if invite is None or invite.revoked_at is not None or invite.expires_at <= now:
             # One answer for unknown, revoked and expired codes: codes cannot be probed.
             raise NotFound("this invite code is unknown, revoked or expired")
-        team = await q.team(invite.team_id)
+        team = await q.teams.get(invite.team_id)
         if team is None:
             raise NotFound("this invite code is unknown, revoked or expired")
-        me = await q.membership(team.id, user.id)
+        me = await q.teams.membership(team.id, user.id)
         if me is None:
             me = new_member(team.id, user.id, "member", now)
-            await q.add_member(me)
+            await q.teams.add_member(me)
             team.member_count += 1
             await points.award_badges(ctx, q, user.id, streak=0, now=now)
         view = await team_view(ctx, q, team, me, with_members=False)
@@ -267,7 +263,7 @@ async def remove_member(ctx: Context, user: UserRecord, team_id: UUID, member_id
     before leaving; the last member leaving deletes the team."""
     async with ctx.write() as q:
         team, me = await _as_member(q, team_id, user)
-        target = await q.membership(team.id, str(member_id))
+        target = await q.teams.membership(team.id, str(member_id))
         if target is None:
             raise NotFound("no such member")
         if target.user_id != user.id:
@@ -276,9 +272,9 @@ async def remove_member(ctx: Context, user: UserRecord, team_id: UUID, member_id
                 raise Forbidden("only the owner removes admins, and nobody removes the owner")
         elif me.role == "owner" and team.member_count > 1:
             raise Conflict("make another member the owner before leaving")
-        await q.remove_member(team.id, target.user_id)
+        await q.teams.remove_member(team.id, target.user_id)
         if team.member_count <= 1:
-            await q.delete_team(team.id)
+            await q.teams.delete(team.id)
 
 
 async def update_member(
@@ -286,7 +282,7 @@ async def update_member(
 ) -> schemas.Member:
     async with ctx.write() as q:
         team, me = await _as_member(q, team_id, user)
-        target = await q.membership(team.id, str(member_id))
+        target = await q.teams.membership(team.id, str(member_id))
         if target is None:
             raise NotFound("no such member")
         if body.hidden is not msgspec.UNSET:
@@ -300,10 +296,10 @@ async def update_member(
                 raise Conflict("hand the owner role to another member instead")
             if body.role == "owner":
                 # Handing the team over: the old owner stays on as an admin.
-                await q.set_member(team.id, user.id, role="admin", hidden=me.hidden)
+                await q.teams.set_member(team.id, user.id, role="admin", hidden=me.hidden)
             target.role = body.role
-        await q.set_member(team.id, target.user_id, role=target.role, hidden=target.hidden)
-        account = await q.user_by_id(target.user_id)
+        await q.teams.set_member(team.id, target.user_id, role=target.role, hidden=target.hidden)
+        account = await q.users.by_id(target.user_id)
         assert account is not None
         target.handle, target.display_name = account.handle, account.display_name
         return _member_view(target)
@@ -313,7 +309,7 @@ async def update_member(
 
 
 async def read_board(
-    q: Queries,
+    q: Transaction,
     *,
     board: str,
     period_key: str,
@@ -331,20 +327,20 @@ async def read_board(
     as a stand-in: the team membership's alias on a team board, the participation's alias
     on a challenge board (``challenge:<id>``, public or of a team)."""
     challenge = board.removeprefix("challenge:") if board.startswith("challenge:") else None
-    mine = await q.board_score(board, period_key, user.id)
+    mine = await q.boards.score(board, period_key, user.id)
     me = None
     if mine is not None or zero_if_absent:
         points = mine or 0
         me = schemas.BoardMe(
-            rank=1 + await q.board_count_above(board, period_key, points), points=points
+            rank=1 + await q.boards.count_above(board, period_key, points), points=points
         )
 
     async def ranked(rows: list[BoardRow]) -> list[schemas.BoardEntry]:
         if not rows:
             return []
         first = rows[0]
-        before = await q.board_count_above(board, period_key, first.points, first.user_id)
-        above = await q.board_count_above(board, period_key, first.points)
+        before = await q.boards.count_above(board, period_key, first.points, first.user_id)
+        above = await q.boards.count_above(board, period_key, first.points)
         ranks = boards.competition_ranks(
             [r.points for r in rows], before=before, first_rank=above + 1
         )
@@ -366,7 +362,7 @@ async def read_board(
     async def page(
         below: tuple[int, str] | None, limit: int, *, ascending: bool = False
     ) -> list[BoardRow]:
-        return await q.board_page(
+        return await q.boards.page(
             board, period_key, below=below, limit=limit, hidden_team=hidden_team,
             challenge=challenge, ascending=ascending,
         )  # fmt: skip
@@ -399,7 +395,7 @@ def _board_cursor(last: BoardRow, user: UserRecord) -> str:
 
 
 async def _cursor_key(
-    q: Queries, cursor: str, hidden_team: str | None, challenge: str | None
+    q: Transaction, cursor: str, hidden_team: str | None, challenge: str | None
 ) -> tuple[int, str]:
     points, kind, ident = decode_cursor(cursor, 3)
     if not points.lstrip("-").isdigit() or kind not in ("h", "u"):
@@ -408,9 +404,9 @@ async def _cursor_key(
         # The alias comes from where board_page took it: the participation on a challenge
         # board, the membership on a team board.
         if challenge is not None:
-            found = await q.participant_by_alias(challenge, ident)
+            found = await q.challenges.participant_by_alias(challenge, ident)
         elif hidden_team is not None:
-            found = await q.member_by_alias(hidden_team, ident)
+            found = await q.teams.member_by_alias(hidden_team, ident)
         else:
             found = None
         if found is None:
@@ -434,8 +430,7 @@ async def team_board(
     limit: int,
     cursor: str | None,
 ) -> schemas.Leaderboard:
-    async with ctx.db.read() as conn:
-        q = Queries(conn)
+    async with ctx.read() as q:
         team, _ = await _as_member(q, team_id, user)
         today = local_day(ctx.clock(), team.timezone)
         key = boards.period_key(period, today)

@@ -24,3 +24,8 @@ def records(kind: type[R], columns: str, rows: Sequence[Row]) -> list[R]:
 
 def iso(value: date | datetime | None) -> str | None:
     return None if value is None else value.isoformat()
+
+
+def prefixed(prefix: str, columns: str) -> str:
+    """``a, b`` as ``p.a, p.b``: the same columns read through a table alias."""
+    return ", ".join(f"{prefix}.{c.strip()}" for c in columns.split(","))

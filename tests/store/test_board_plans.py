@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from server.store.database import Connection, Row
-from server.store.queries import Queries
 from server.store.sqlite import SqliteConnection, SqliteDatabase
+from server.store.transaction import Transaction
 
 MEMBERS = 10_000
 TEAM = "team:t1"
@@ -84,15 +84,15 @@ async def _fill(db: SqliteDatabase) -> None:
 async def test_board_reads_use_the_rank_index(big_team: SqliteDatabase) -> None:
     async with big_team.read() as conn:
         recorder = RecordingConnection(conn)
-        q = Queries(recorder)
-        page = await q.board_page(TEAM, "all", below=None, limit=50, hidden_team="t1")
+        q = Transaction(recorder)
+        page = await q.boards.page(TEAM, "all", below=None, limit=50, hidden_team="t1")
         assert len(page) == 50
         assert [r.points for r in page] == sorted((r.points for r in page), reverse=True)
-        nxt = await q.board_page(
+        nxt = await q.boards.page(
             TEAM, "all", below=(page[-1].points, page[-1].user_id), limit=50, hidden_team="t1"
         )
         assert nxt[0].points <= page[-1].points
-        above = await q.board_count_above(TEAM, "all", page[-1].points, page[-1].user_id)
+        above = await q.boards.count_above(TEAM, "all", page[-1].points, page[-1].user_id)
         assert above == 49
         plans = []
         for sql, args in recorder.reads:

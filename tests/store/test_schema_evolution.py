@@ -11,8 +11,8 @@ from server.catalog import load_catalog
 from server.services.audit import check
 from server.services.context import Context
 from server.settings import Settings
-from server.store.queries import Queries
 from server.store.sqlite import SqliteDatabase, migration_files
+from server.store.transaction import Transaction
 from tests.conftest import FakeClock
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "rapport-v1.db"
@@ -28,12 +28,12 @@ async def test_a_version_1_database_migrates_with_nothing_lost(tmp_path: Path) -
     try:
         async with db.read() as conn:
             versions = [r[0] for r in await conn.fetch_all("SELECT version FROM schema_migrations")]
-            q = Queries(conn)
-            user = await q.user_by_id(USER)
-            habit = await q.habit(USER, HABIT)
-            checkins = await q.checkins(HABIT)
-            ledger = await q.all_ledger(USER)
-            badges = await q.badges(USER)
+            q = Transaction(conn)
+            user = await q.users.by_id(USER)
+            habit = await q.habits.get(USER, HABIT)
+            checkins = await q.checkins.of_habit(HABIT)
+            ledger = await q.ledger.all_of_user(USER)
+            badges = await q.ledger.badges(USER)
         assert versions == [v for v, _, _ in migration_files()]
         assert user is not None
         assert (user.handle, user.timezone, user.day_start_hour, user.points) == (

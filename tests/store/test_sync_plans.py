@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from server.store.queries import Queries
 from server.store.sqlite import SqliteConnection, SqliteDatabase
+from server.store.transaction import Transaction
 from tests.store.test_board_plans import RecordingConnection
 
 VERSIONS = 5_000
@@ -57,9 +57,9 @@ async def test_a_recent_cursor_reads_only_the_recent_changes(
     db, log = history
     async with db.read() as conn:
         recorder = RecordingConnection(conn)
-        q = Queries(recorder)
+        q = Transaction(recorder)
         for after in [(VERSIONS - 5, "", ""), (VERSIONS - 200, "ledger", "e9"), (0, "", "")]:
-            got = await q.changes_after("u1", after, 200)
+            got = await q.changes.after("u1", after, 200)
             assert got == _expected(log, after, 200), after
         sql, args = recorder.reads[0]
         plan = " | ".join(

@@ -1,0 +1,140 @@
+"""Check-ins (undone ones stay as tombstones) and each user's done counts per day."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from server.store.areas.base import Area
+from server.store.records import CheckinRecord, DayTotals
+from server.store.rows import iso, record, records
+
+CHECKIN_COLUMNS = (
+    "id, habit_id, user_id, day, value, note, skip, witness, request_digest, result, "
+    "created_at, deleted_at"
+)
+
+
+class Checkins(Area):
+    async def get(self, checkin_id: str) -> CheckinRecord | None:
+        """Any check-in with this id, whoever owns it, undone ones included."""
+        row = await self.conn.fetch_one(
+            f"SELECT {CHECKIN_COLUMNS} FROM checkins WHERE id = ?", checkin_id
+        )
+        return None if row is None else record(CheckinRecord, CHECKIN_COLUMNS, row)
+
+    async def insert(self, checkin: CheckinRecord) -> None:
+        await self.conn.execute(
+            f"INSERT INTO checkins ({CHECKIN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            checkin.id, checkin.habit_id, checkin.user_id, iso(checkin.day), checkin.value,
+            checkin.note, int(checkin.skip), checkin.witness, checkin.request_digest,
+            checkin.result, iso(checkin.created_at), iso(checkin.deleted_at),
+        )  # fmt: skip
+        await self.changes.touched(checkin.user_id, "checkin", checkin.id)
+
+    async def mark_deleted(self, checkin_id: str, user_id: str, at: datetime) -> None:
+        await self.conn.execute(
+            "UPDATE checkins SET deleted_at = ? WHERE id = ?", iso(at), checkin_id
+        )
+        await self.changes.touched(user_id, "checkin", checkin_id)
+
+    async def of_habit(
+        self,
+        habit_id: str,
+        *,
+        first: date | None = None,
+        last: date | None = None,
+        after: tuple[str, str] | None = None,
+        limit: int | None = None,
+    ) -> list[CheckinRecord]:
+        """Live check-ins of a habit, by (day, id), optionally within ``first..last``."""
+        sql = f"SELECT {CHECKIN_COLUMNS} FROM checkins WHERE habit_id = ? AND deleted_at IS NULL"
+        args: list[Any] = [habit_id]
+        if first is not None:
+            sql += " AND day >= ?"
+            args.append(iso(first))
+        if last is not None:
+            sql += " AND day <= ?"
+            args.append(iso(last))
+        if after is not None:
+            sql += " AND (day, id) > (?, ?)"
+            args += [after[0], after[1]]
+        sql += " ORDER BY day, id"
+        if limit is not None:
+            sql += " LIMIT ?"
+            args.append(limit)
+        return records(CheckinRecord, CHECKIN_COLUMNS, await self.conn.fetch_all(sql, *args))
+
+    async def all_of_habit(self, habit_id: str) -> list[CheckinRecord]:
+        """Every check-in of a habit, undone ones included, by (day, id)."""
+        rows = await self.conn.fetch_all(
+            f"SELECT {CHECKIN_COLUMNS} FROM checkins WHERE habit_id = ? ORDER BY day, id", habit_id
+        )
+        return records(CheckinRecord, CHECKIN_COLUMNS, rows)
+
+    async def day_values(
+        self, habit_id: str, first: date, last: date
+    ) -> list[tuple[date, int, bool]]:
+        """(day, summed value, any skip) per day with live check-ins in ``first..last``."""
+        rows = await self.conn.fetch_all(
+            "SELECT day, SUM(value), MAX(skip) FROM checkins"
+            " WHERE habit_id = ? AND deleted_at IS NULL AND day >= ? AND day <= ?"
+            " GROUP BY day ORDER BY day",
+            habit_id, iso(first), iso(last),
+        )  # fmt: skip
+        return [(date.fromisoformat(r[0]), int(r[1]), bool(r[2])) for r in rows]
+
+    async def last_done_on(self, habit_id: str, target: int) -> date | None:
+        value = await self.conn.fetch_value(
+            "SELECT day FROM checkins WHERE habit_id = ? AND deleted_at IS NULL AND skip = 0"
+            " GROUP BY day HAVING SUM(value) >= ? ORDER BY day DESC LIMIT 1",
+            habit_id, target,
+        )  # fmt: skip
+        return None if value is None else date.fromisoformat(value)
+
+    async def imported_days(self, habit_id: str) -> set[date]:
+        """Days whose live check-ins all came from an import (they carry no points)."""
+        rows = await self.conn.fetch_all(
+            "SELECT day FROM checkins WHERE habit_id = ? AND deleted_at IS NULL GROUP BY day"
+            " HAVING MIN(request_digest) = 'imported' AND MAX(request_digest) = 'imported'",
+            habit_id,
+        )
+        return {date.fromisoformat(r[0]) for r in rows}
+
+    async def add_to_day(self, user_id: str, day: date, category: str, delta: int) -> DayTotals:
+        """Move one category's done count for a day; the day's totals afterwards."""
+        column = {"results": "results", "relationships": "relationships"}[category]
+        row = await self.conn.fetch_one(
+            f"INSERT INTO user_days (user_id, day, {column}) VALUES (?, ?, ?)"
+            f" ON CONFLICT (user_id, day) DO UPDATE"
+            f" SET {column} = user_days.{column} + excluded.{column}"
+            " RETURNING results, relationships",
+            user_id, iso(day), delta,
+        )  # fmt: skip
+        assert row is not None  # an upsert always returns its row
+        return DayTotals(results=row[0], relationships=row[1])
+
+    async def totals_since(self, user_id: str, first: date, last: date) -> DayTotals:
+        row = await self.conn.fetch_one(
+            "SELECT COALESCE(SUM(results), 0), COALESCE(SUM(relationships), 0) FROM user_days"
+            " WHERE user_id = ? AND day >= ? AND day <= ?",
+            user_id, iso(first), iso(last),
+        )  # fmt: skip
+        assert row is not None
+        return DayTotals(results=int(row[0]), relationships=int(row[1]))
+
+    async def day_rows(self, user_id: str) -> dict[date, tuple[int, int]]:
+        rows = await self.conn.fetch_all(
+            "SELECT day, results, relationships FROM user_days WHERE user_id = ?", user_id
+        )
+        return {date.fromisoformat(r[0]): (int(r[1]), int(r[2])) for r in rows}
+
+    async def set_day(self, user_id: str, day: date, results: int, relationships: int) -> None:
+        await self.conn.execute(
+            "DELETE FROM user_days WHERE user_id = ? AND day = ?", user_id, iso(day)
+        )
+        if results or relationships:
+            await self.conn.execute(
+                "INSERT INTO user_days (user_id, day, results, relationships) VALUES (?, ?, ?, ?)",
+                user_id, iso(day), results, relationships,
+            )  # fmt: skip

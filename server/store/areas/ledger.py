@@ -1,0 +1,149 @@
+"""The points ledger (append-only; an entry is taken back by one that reverses it) and
+badges."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from server.store.areas.base import Area
+from server.store.records import BadgeRecord, LedgerRecord
+from server.store.rows import iso, record, records
+
+LEDGER_COLUMNS = (
+    "id, user_id, at, day, amount, reason, habit_id, checkin_id, challenge_id, reverses"
+)
+
+
+class Ledger(Area):
+    async def insert(self, entries: Sequence[LedgerRecord]) -> None:
+        for e in entries:
+            await self.conn.execute(
+                f"INSERT INTO ledger ({LEDGER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                e.id, e.user_id, iso(e.at), iso(e.day), e.amount, e.reason, e.habit_id,
+                e.checkin_id, e.challenge_id, e.reverses,
+            )  # fmt: skip
+            await self.changes.touched(e.user_id, "ledger", e.id)
+
+    async def open_habit_entries(self, habit_id: str, first: date) -> list[LedgerRecord]:
+        """Entries of a habit's days from ``first`` on that no later entry has reversed."""
+        rows = await self.conn.fetch_all(
+            f"SELECT {LEDGER_COLUMNS} FROM ledger e WHERE habit_id = ? AND day >= ?"
+            " AND reverses IS NULL AND NOT EXISTS (SELECT 1 FROM ledger r WHERE r.reverses = e.id)"
+            " ORDER BY id",
+            habit_id, iso(first),
+        )  # fmt: skip
+        return records(LedgerRecord, LEDGER_COLUMNS, rows)
+
+    async def paid_categories(self, user_id: str, day: date, *, exclude_habit: str) -> set[str]:
+        """Categories of the user's other habits whose check-ins pay on ``day``."""
+        rows = await self.conn.fetch_all(
+            "SELECT h.category FROM ledger e JOIN habits h ON h.id = e.habit_id"
+            " WHERE e.user_id = ? AND e.day = ? AND e.habit_id != ?"
+            " AND e.reason IN ('checkin', 'rescore:checkin')"
+            " AND NOT EXISTS (SELECT 1 FROM ledger r WHERE r.reverses = e.id)"
+            " GROUP BY e.habit_id, h.category HAVING SUM(e.amount) > 0",
+            user_id, iso(day), exclude_habit,
+        )  # fmt: skip
+        return {str(r[0]) for r in rows}
+
+    async def open_entries(
+        self,
+        user_id: str,
+        *,
+        reasons: Sequence[str],
+        checkin_id: str | None = None,
+        challenge_id: str | None = None,
+    ) -> list[LedgerRecord]:
+        """Unreversed entries of the user for these reasons, for one check-in or challenge."""
+        marks = ", ".join("?" for _ in reasons)
+        sql = (
+            f"SELECT {LEDGER_COLUMNS} FROM ledger e WHERE user_id = ? AND reason IN ({marks})"
+            " AND NOT EXISTS (SELECT 1 FROM ledger r WHERE r.reverses = e.id)"
+        )
+        args: list[Any] = [user_id, *reasons]
+        if checkin_id is not None:
+            sql += " AND checkin_id = ?"
+            args.append(checkin_id)
+        if challenge_id is not None:
+            sql += " AND challenge_id = ?"
+            args.append(challenge_id)
+        return records(
+            LedgerRecord, LEDGER_COLUMNS, await self.conn.fetch_all(sql + " ORDER BY id", *args)
+        )
+
+    async def open_day_entry(self, user_id: str, day: date, reason: str) -> LedgerRecord | None:
+        """The day's unreversed entry for ``reason`` (the balance bonus), if any."""
+        row = await self.conn.fetch_one(
+            f"SELECT {LEDGER_COLUMNS} FROM ledger e WHERE user_id = ? AND day = ? AND reason = ?"
+            " AND NOT EXISTS (SELECT 1 FROM ledger r WHERE r.reverses = e.id)",
+            user_id, iso(day), reason,
+        )  # fmt: skip
+        return None if row is None else record(LedgerRecord, LEDGER_COLUMNS, row)
+
+    async def page(
+        self,
+        user_id: str,
+        *,
+        first: date | None,
+        last: date | None,
+        after: str | None,
+        limit: int,
+    ) -> list[LedgerRecord]:
+        """Newest first; ``after`` is the id the previous page ended with."""
+        sql = f"SELECT {LEDGER_COLUMNS} FROM ledger WHERE user_id = ?"
+        args: list[Any] = [user_id]
+        if first is not None:
+            sql += " AND day >= ?"
+            args.append(iso(first))
+        if last is not None:
+            sql += " AND day <= ?"
+            args.append(iso(last))
+        if after is not None:
+            sql += " AND id < ?"
+            args.append(after)
+        sql += " ORDER BY id DESC LIMIT ?"
+        args.append(limit)
+        return records(LedgerRecord, LEDGER_COLUMNS, await self.conn.fetch_all(sql, *args))
+
+    async def all_of_user(self, user_id: str) -> list[LedgerRecord]:
+        rows = await self.conn.fetch_all(
+            f"SELECT {LEDGER_COLUMNS} FROM ledger WHERE user_id = ? ORDER BY id", user_id
+        )
+        return records(LedgerRecord, LEDGER_COLUMNS, rows)
+
+    async def sum(self, user_id: str, *, since_id: str | None = None) -> int:
+        sql = "SELECT COALESCE(SUM(amount), 0) FROM ledger WHERE user_id = ?"
+        args: list[Any] = [user_id]
+        if since_id is not None:
+            sql += " AND id >= ?"
+            args.append(since_id)
+        return int(await self.conn.fetch_value(sql, *args) or 0)
+
+    async def entry(self, user_id: str, entry_id: str) -> LedgerRecord | None:
+        row = await self.conn.fetch_one(
+            f"SELECT {LEDGER_COLUMNS} FROM ledger WHERE id = ? AND user_id = ?", entry_id, user_id
+        )
+        return None if row is None else record(LedgerRecord, LEDGER_COLUMNS, row)
+
+    async def points_on_day(self, user_id: str, day: date) -> int:
+        value = await self.conn.fetch_value(
+            "SELECT COALESCE(SUM(amount), 0) FROM ledger WHERE user_id = ? AND day = ?",
+            user_id, iso(day),
+        )  # fmt: skip
+        return int(value or 0)
+
+    async def badges(self, user_id: str) -> list[BadgeRecord]:
+        rows = await self.conn.fetch_all(
+            "SELECT slug, earned_at FROM user_badges WHERE user_id = ? ORDER BY earned_at, slug",
+            user_id,
+        )
+        return [BadgeRecord(slug=r[0], earned_at=datetime.fromisoformat(r[1])) for r in rows]
+
+    async def insert_badge(self, user_id: str, slug: str, at: datetime) -> None:
+        await self.conn.execute(
+            "INSERT INTO user_badges (user_id, slug, earned_at) VALUES (?, ?, ?)",
+            user_id, slug, iso(at),
+        )  # fmt: skip
+        await self.changes.touched(user_id, "badge", slug)

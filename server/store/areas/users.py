@@ -1,0 +1,130 @@
+"""Users, their bearer tokens and the server's own keys."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from server.store.areas.base import Area
+from server.store.records import UserRecord
+from server.store.rows import iso, prefixed, record
+
+USER_COLUMNS = (
+    "id, handle, display_name, password_hash, timezone, day_start_hour, points, xp, "
+    "total_done, balanced_days, created_at, challenges_completed, peer_confirmed, "
+    "hidden_on_boards"
+)
+
+
+class Users(Area):
+    async def insert(self, user: UserRecord) -> bool:
+        """False when the handle is taken."""
+        taken = await self.conn.fetch_value("SELECT 1 FROM users WHERE handle = ?", user.handle)
+        if taken:
+            return False
+        await self.conn.execute(
+            f"INSERT INTO users ({USER_COLUMNS})"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            user.id, user.handle, user.display_name, user.password_hash, user.timezone,
+            user.day_start_hour, user.points, user.xp, user.total_done, user.balanced_days,
+            iso(user.created_at), user.challenges_completed, user.peer_confirmed,
+            int(user.hidden_on_boards),
+        )  # fmt: skip
+        await self.changes.touched(user.id, "profile", user.id)
+        return True
+
+    async def by_id(self, user_id: str) -> UserRecord | None:
+        row = await self.conn.fetch_one(f"SELECT {USER_COLUMNS} FROM users WHERE id = ?", user_id)
+        return None if row is None else record(UserRecord, USER_COLUMNS, row)
+
+    async def by_handle(self, handle: str) -> UserRecord | None:
+        row = await self.conn.fetch_one(
+            f"SELECT {USER_COLUMNS} FROM users WHERE handle = ?", handle
+        )
+        return None if row is None else record(UserRecord, USER_COLUMNS, row)
+
+    async def update_profile(
+        self, user_id: str, display_name: str, timezone: str, day_start_hour: int
+    ) -> None:
+        await self.conn.execute(
+            "UPDATE users SET display_name = ?, timezone = ?, day_start_hour = ? WHERE id = ?",
+            display_name, timezone, day_start_hour, user_id,
+        )  # fmt: skip
+        await self.changes.touched(user_id, "profile", user_id)
+
+    async def set_hidden_on_boards(self, user_id: str, hidden: bool) -> None:
+        """Hide the user on every board they appear on (or show them again)."""
+        await self.conn.execute(
+            "UPDATE users SET hidden_on_boards = ? WHERE id = ?", int(hidden), user_id
+        )
+        await self.changes.touched(user_id, "profile", user_id)
+
+    async def add_to_totals(
+        self, user_id: str, *, points: int = 0, done: int = 0, balanced: int = 0
+    ) -> None:
+        await self.conn.execute(
+            "UPDATE users SET points = points + ?, xp = xp + ?, total_done = total_done + ?,"
+            " balanced_days = balanced_days + ? WHERE id = ?",
+            points, points, done, balanced, user_id,
+        )  # fmt: skip
+        await self.changes.touched(user_id, "profile", user_id)
+
+    async def set_totals(
+        self, user_id: str, *, points: int, total_done: int, balanced_days: int
+    ) -> None:
+        await self.conn.execute(
+            "UPDATE users SET points = ?, xp = ?, total_done = ?, balanced_days = ? WHERE id = ?",
+            points, points, total_done, balanced_days, user_id,
+        )  # fmt: skip
+
+    async def bump_counter(self, user_id: str, column: str, delta: int) -> None:
+        assert column in ("challenges_completed", "peer_confirmed")
+        await self.conn.execute(
+            f"UPDATE users SET {column} = {column} + ? WHERE id = ?", delta, user_id
+        )
+
+    async def delete(self, user_id: str) -> None:
+        await self.conn.execute("DELETE FROM users WHERE id = ?", user_id)
+
+    async def has_history(self, user_id: str) -> bool:
+        found = await self.conn.fetch_value(
+            "SELECT 1 FROM habits WHERE user_id = ? UNION ALL"
+            " SELECT 1 FROM ledger WHERE user_id = ? UNION ALL"
+            " SELECT 1 FROM team_members WHERE user_id = ? LIMIT 1",
+            user_id, user_id, user_id,
+        )  # fmt: skip
+        return bool(found)
+
+    async def all_ids(self) -> list[str]:
+        return [str(r[0]) for r in await self.conn.fetch_all("SELECT id FROM users ORDER BY id")]
+
+    async def insert_token(
+        self, token_hash: str, user_id: str, created_at: datetime, expires_at: datetime
+    ) -> None:
+        await self.conn.execute(
+            "INSERT INTO tokens (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
+            token_hash, user_id, iso(created_at), iso(expires_at),
+        )  # fmt: skip
+
+    async def for_token(self, token_hash: str, now: datetime) -> UserRecord | None:
+        row = await self.conn.fetch_one(
+            f"SELECT {prefixed('u', USER_COLUMNS)} FROM tokens t JOIN users u ON u.id = t.user_id"
+            " WHERE t.token_hash = ? AND t.revoked_at IS NULL AND t.expires_at > ?",
+            token_hash, iso(now),
+        )  # fmt: skip
+        return None if row is None else record(UserRecord, USER_COLUMNS, row)
+
+    async def revoke_token(self, token_hash: str, now: datetime) -> None:
+        await self.conn.execute(
+            "UPDATE tokens SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL",
+            iso(now), token_hash,
+        )  # fmt: skip
+
+    async def server_key(self, name: str, fresh: str) -> str:
+        """The server's secret called ``name``, made from ``fresh`` the first time."""
+        await self.conn.execute(
+            "INSERT INTO server_keys (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
+            name, fresh,
+        )  # fmt: skip
+        return str(
+            await self.conn.fetch_value("SELECT value FROM server_keys WHERE name = ?", name)
+        )
