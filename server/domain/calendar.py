@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from functools import lru_cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
 class UnknownTimeZone(ValueError):
@@ -26,11 +26,6 @@ def zone(name: str) -> ZoneInfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
         raise UnknownTimeZone(name) from exc
-
-
-@lru_cache(maxsize=1)
-def known_time_zones() -> frozenset[str]:
-    return frozenset(available_timezones())
 
 
 def local_day(instant: datetime, tz: str, day_start_hour: int = 0) -> date:
@@ -63,8 +58,3 @@ def week_start(day: date) -> date:
 
 def month_start(day: date) -> date:
     return day.replace(day=1)
-
-
-def days_between(first: date, last: date) -> list[date]:
-    """Every day from ``first`` to ``last`` inclusive (empty when ``last < first``)."""
-    return [first + timedelta(days=i) for i in range((last - first).days + 1)]

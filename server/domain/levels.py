@@ -35,10 +35,3 @@ def level_for_xp(xp: int) -> int:
     while xp_for_level(level) > xp:
         level -= 1
     return level
-
-
-def progress_in_level(xp: int) -> tuple[int, int]:
-    """XP gathered inside the current level and XP that level spans."""
-    level = level_for_xp(xp)
-    floor = xp_for_level(level)
-    return max(xp, 0) - floor, xp_for_level(level + 1) - floor

@@ -10,10 +10,10 @@ from server.domain import caps
 from server.domain import challenges as rules
 from server.ids import new_id
 from server.services.context import Context
-from server.services.errors import Conflict, Invalid, LimitReached, NotFound
+from server.services.errors import Conflict, Forbidden, Invalid, LimitReached, NotFound
 from server.services.habits import today_for
 from server.services.paging import decode_cursor, encode_cursor
-from server.services.teams import Forbidden, read_board
+from server.services.teams import read_board
 from server.store.records import ChallengeRecord, UserRecord
 from server.store.transaction import Transaction
 from shared import schemas

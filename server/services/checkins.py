@@ -31,7 +31,7 @@ from server.services.habits import (
     today_for,
     unsettled_from,
 )
-from server.services.paging import decode_cursor, encode_cursor
+from server.services.paging import cut, decode_cursor, encode_cursor
 from server.services.points import Posting
 from server.store.records import (
     CheckinRecord,
@@ -541,7 +541,5 @@ async def list_checkins(
             after=(after[0], after[1]) if after else None,
             limit=limit + 1,
         )
-    more = len(rows) > limit
-    rows = rows[:limit]
-    next_cursor = encode_cursor(rows[-1].day.isoformat(), rows[-1].id) if more and rows else None
-    return schemas.CheckInPage(items=[checkin_view(c) for c in rows], next_cursor=next_cursor)
+    page, next_cursor = cut(rows, limit, lambda c: encode_cursor(c.day.isoformat(), c.id))
+    return schemas.CheckInPage(items=[checkin_view(c) for c in page], next_cursor=next_cursor)

@@ -22,6 +22,19 @@ class NotFound(RapportError):
     status, slug, title = 404, "not-found", "Not found"
 
 
+class Forbidden(RapportError):
+    """The caller may see the thing but not do this to it (a member acting as an admin)."""
+
+    status, slug, title = 403, "forbidden", "Forbidden"
+
+
+class BadCursor(RapportError):
+    status, slug, title = 400, "bad-cursor", "Invalid cursor"
+
+    def __init__(self, *, field: str = "cursor") -> None:
+        super().__init__("cursor is not one this server gave out", field=field)
+
+
 class Conflict(RapportError):
     status, slug, title = 409, "conflict", "Conflict"
 

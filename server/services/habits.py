@@ -16,7 +16,7 @@ from server.domain.schedule import Schedule as DomainSchedule
 from server.ids import new_id
 from server.services.context import Context
 from server.services.errors import Conflict, Invalid, LimitReached, NotFound
-from server.services.paging import decode_cursor, encode_cursor
+from server.services.paging import cut, decode_cursor, encode_cursor
 from server.store.records import HabitRecord, UserRecord
 from server.store.transaction import Transaction
 from shared import schemas
@@ -211,12 +211,8 @@ async def list_habits(
             after=(after[0], after[1]) if after else None,
             limit=limit + 1,
         )
-    more = len(rows) > limit
-    rows = rows[:limit]
-    next_cursor = (
-        encode_cursor(rows[-1].created_at.isoformat(), rows[-1].id) if more and rows else None
-    )
-    return schemas.HabitPage(items=[habit_view(h) for h in rows], next_cursor=next_cursor)
+    page, next_cursor = cut(rows, limit, lambda h: encode_cursor(h.created_at.isoformat(), h.id))
+    return schemas.HabitPage(items=[habit_view(h) for h in page], next_cursor=next_cursor)
 
 
 async def _owned(q: Transaction, user: UserRecord, habit_id: UUID) -> HabitRecord:

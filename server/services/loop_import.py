@@ -32,7 +32,6 @@ from server.services.habits import rebuild_progress, today_for
 from server.store.records import CheckinRecord, HabitRecord, UserRecord
 from shared import schemas
 
-MAX_ZIP_BYTES = 50_000_000
 MAX_HABITS = 500
 IMPORTED = "imported"
 _FOLDER = re.compile(r"^(\d{3}) ")

@@ -9,7 +9,7 @@ from server.domain import balance
 from server.services.context import Context
 from server.services.errors import Invalid
 from server.services.habits import today_for
-from server.services.paging import decode_cursor, encode_cursor
+from server.services.paging import cut, decode_cursor, encode_cursor
 from server.store.records import LedgerRecord, UserRecord
 from shared import schemas
 
@@ -41,12 +41,8 @@ async def ledger(
     after = decode_cursor(cursor, 1)[0] if cursor else None
     async with ctx.read() as q:
         rows = await q.ledger.page(user.id, first=first, last=last, after=after, limit=limit + 1)
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return schemas.LedgerPage(
-        items=[ledger_entry_view(e) for e in rows],
-        next_cursor=encode_cursor(rows[-1].id) if more and rows else None,
-    )
+    page, next_cursor = cut(rows, limit, lambda e: encode_cursor(e.id))
+    return schemas.LedgerPage(items=[ledger_entry_view(e) for e in page], next_cursor=next_cursor)
 
 
 async def earned_badges(ctx: Context, user: UserRecord) -> list[schemas.EarnedBadge]:

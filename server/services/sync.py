@@ -14,9 +14,9 @@ from server.services.accounts import user_view
 from server.services.challenges import challenge_view
 from server.services.checkins import checkin_view
 from server.services.context import Context
-from server.services.errors import Unauthenticated
+from server.services.errors import BadCursor, Unauthenticated
 from server.services.habits import habit_view, today_for
-from server.services.paging import BadCursor, decode_cursor, encode_cursor
+from server.services.paging import decode_cursor, encode_cursor
 from server.services.progress import ledger_entry_view
 from server.services.teams import team_view
 from server.store.records import UserRecord
@@ -29,9 +29,9 @@ START = (0, "", "")
 def _position(cursor: str | None) -> tuple[int, str, str]:
     if not cursor:
         return START
-    version, kind, entity = decode_cursor(cursor, 3)
+    version, kind, entity = decode_cursor(cursor, 3, field="since")
     if not version.isdigit():
-        raise BadCursor("cursor is not one this server gave out", field="since")
+        raise BadCursor(field="since")
     return int(version), kind, entity
 
 

@@ -21,8 +21,8 @@ from server.ids import new_id
 from server.services import points
 from server.services.accounts import check_time_zone
 from server.services.context import Context
-from server.services.errors import Conflict, NotFound, RapportError
-from server.services.paging import BadCursor, decode_cursor, encode_cursor
+from server.services.errors import BadCursor, Conflict, Forbidden, NotFound
+from server.services.paging import cut, decode_cursor, encode_cursor
 from server.store.records import (
     BoardRow,
     InviteRecord,
@@ -36,10 +36,6 @@ from shared import schemas
 MEMBERS_IN_TEAM_VIEW = 200
 AROUND = 2  # neighbours above and below the caller in view=around
 TOP = 3
-
-
-class Forbidden(RapportError):
-    status, slug, title = 403, "forbidden", "Forbidden"
 
 
 def _code_digest(code: str) -> str:
@@ -192,12 +188,8 @@ async def members(
     async with ctx.read() as q:
         await _as_member(q, team_id, user)
         rows = await q.teams.members(str(team_id), after=after, limit=limit + 1)
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return schemas.MemberPage(
-        items=[_member_view(m) for m in rows],
-        next_cursor=encode_cursor(rows[-1].user_id) if more and rows else None,
-    )
+    page, next_cursor = cut(rows, limit, lambda m: encode_cursor(m.user_id))
+    return schemas.MemberPage(items=[_member_view(m) for m in page], next_cursor=next_cursor)
 
 
 # -- invites ------------------------------------------------------------------------------
@@ -380,10 +372,7 @@ async def read_board(
         return entries, me, None
 
     below = await _cursor_key(q, cursor, hidden_team, challenge) if cursor else None
-    rows = await page(below, limit + 1)
-    more = len(rows) > limit
-    rows = rows[:limit]
-    next_cursor = _board_cursor(rows[-1], user) if more and rows else None
+    rows, next_cursor = cut(await page(below, limit + 1), limit, lambda r: _board_cursor(r, user))
     return await ranked(rows), me, next_cursor
 
 
@@ -399,7 +388,7 @@ async def _cursor_key(
 ) -> tuple[int, str]:
     points, kind, ident = decode_cursor(cursor, 3)
     if not points.lstrip("-").isdigit() or kind not in ("h", "u"):
-        raise BadCursor("cursor is not one this server gave out", field="cursor")
+        raise BadCursor()
     if kind == "h":
         # The alias comes from where board_page took it: the participation on a challenge
         # board, the membership on a team board.
@@ -410,7 +399,7 @@ async def _cursor_key(
         else:
             found = None
         if found is None:
-            raise BadCursor("cursor is not one this server gave out", field="cursor")
+            raise BadCursor()
         ident = found
     return int(points), ident
 

@@ -60,10 +60,6 @@ def test_level_is_the_highest_whose_threshold_is_reached(xp: int) -> None:
     assert levels.xp_for_level(level) <= xp < levels.xp_for_level(level + 1)
 
 
-def test_progress_inside_a_level() -> None:
-    assert levels.progress_in_level(175) == (25, 150)  # level 3 spans 150..300
-
-
 def test_daily_strength_halves_in_about_two_weeks() -> None:
     decay = strength.decay_per_period(1, 1.0)
     assert strength.after_missed_periods(1.0, 13, decay) == pytest.approx(0.5)
