@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
-from typing import Literal
+from typing import Literal, TypeVar
 
 import msgspec
 
@@ -67,11 +67,12 @@ def milestone_bonus(milestone: int) -> int:
 
 # -- what a done day may earn ---------------------------------------------------------------
 
-NOT_DUE = "not_due"
-QUOTA_MET = "quota_met"
+NoPointsReason = Literal["skipped", "target_not_reached", "already_done", "not_due", "quota_met"]
+NOT_DUE: NoPointsReason = "not_due"
+QUOTA_MET: NoPointsReason = "quota_met"
 
 # Why a check-in earned no check-in points, as a client can show it (``NoPoints``).
-NO_POINTS: dict[str, str] = {
+NO_POINTS: dict[NoPointsReason, str] = {
     "skipped": "a skip keeps your streak but earns no points",
     "target_not_reached": "recorded; points come when the day reaches its target",
     "already_done": "recorded; this day was already done and paid",
@@ -110,9 +111,12 @@ def difficulty_on(day: date, current: str, log: DifficultyLog) -> str:
     return current
 
 
+D = TypeVar("D", bound=str)
+
+
 def change_difficulty(
-    today: date, new: str, current: str, log: DifficultyLog, *, keep_from: date
-) -> tuple[str, DifficultyLog]:
+    today: date, new: D, current: D, log: DifficultyLog, *, keep_from: date
+) -> tuple[D, DifficultyLog]:
     """The current difficulty and log after asking for ``new`` on ``today``: it prices days
     from tomorrow on, so no day already checked in (or still open today) changes price.
     ``keep_from`` is the first day that can still be checked in; older pairs are dropped.

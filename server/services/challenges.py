@@ -1,5 +1,5 @@
 """Challenges: start one (from a catalog template or described), browse, join, leave, and
-its board. Progress is kept by the check-in transaction (``effects``)."""
+its board. Progress is kept by the check-in transaction (``goals``)."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ async def challenge_view(
         ends_on=c.ends_on,
         goal=schemas.ChallengeGoal(
             target=c.target,
-            category=c.goal_category,  # type: ignore[arg-type]
+            category=c.goal_category,
             template=c.goal_template,
         ),
         reward_points=c.reward_points,

@@ -19,7 +19,7 @@ from server.domain import balance, levels, scoring, streaks
 from server.domain import challenges as rules
 from server.domain.schedule import Cadence
 from server.ids import new_id
-from server.services import effects, points
+from server.services import goals, points
 from server.services.context import Context
 from server.services.errors import Conflict, Invalid, NotFound, OutsideBackdatingWindow
 from server.services.habits import (
@@ -173,7 +173,7 @@ async def check_in(
             totals = await q.checkins.add_to_day(user.id, day, habit.category, 1)
             balanced_delta = _balanced_change(totals, habit.category, +1)
             freeze_used = _freeze_covered_gap(habit, cad, after_records, day)
-            postings += await effects.day_done_changed(
+            postings += await goals.day_done_changed(
                 q, user, habit, day, delta=1, origin=origin, now=now
             )
         awarded = await points.post(q, user.id, postings, done=done_delta, balanced=balanced_delta)
@@ -277,7 +277,7 @@ async def _reprice(
     for day, reason in sorted(set(expected) | set(held)):
         want, have = expected.get((day, reason)), held.get((day, reason), [])
         if want is None:
-            postings += [(effects.reversal(e, now), e) for e in have]
+            postings += [points.taking_back(e, now) for e in have]
         elif day not in paid_days:
             continue  # a day no check-in paid (imported history): left as it is
         elif not have:
@@ -294,7 +294,7 @@ async def _reprice(
                 id=new_id(), user_id=habit.user_id, at=now, day=day, amount=want - held_sum,
                 reason=RESCORE + reason, habit_id=habit.id, checkin_id=have[0].checkin_id,
             )  # fmt: skip
-            postings.append((entry, have[0]))
+            postings.append(Posting(entry, have[0]))
     paid_before = {
         day: sum(e.amount for e in entries) > 0
         for (day, reason), entries in held.items()
@@ -336,7 +336,7 @@ async def _rebalance(
             )  # fmt: skip
             postings.append(points.fresh(entry))
         elif not balance.is_balanced(categories) and bonus is not None:
-            postings.append((effects.reversal(bonus, now), bonus))
+            postings.append(points.taking_back(bonus, now))
     return postings
 
 
@@ -353,6 +353,7 @@ def _no_points(
     skip: bool, was_done: bool, now_done: bool, paid: int, cad: Cadence, day: date
 ) -> schemas.NoPoints | None:
     """Why this check-in earned no check-in points, or None when it did."""
+    reason: scoring.NoPointsReason
     if skip:
         reason = "skipped"
     elif not now_done:
@@ -363,7 +364,7 @@ def _no_points(
         reason = scoring.NOT_DUE if cad.period_of(day) is None else scoring.QUOTA_MET
     else:
         return None
-    return schemas.NoPoints(reason=reason, detail=scoring.NO_POINTS[reason])  # type: ignore[arg-type]
+    return schemas.NoPoints(reason=reason, detail=scoring.NO_POINTS[reason])
 
 
 async def _check_witness(
@@ -448,7 +449,7 @@ async def undo_check_in(ctx: Context, user: UserRecord, habit_id: UUID, checkin_
                 (o for _, o in postings if o.reason == "checkin" and o.day == checkin.day), None
             )
             if origin is not None:
-                postings += await effects.day_done_changed(
+                postings += await goals.day_done_changed(
                     q, user, habit, checkin.day, delta=-1, origin=origin, now=now
                 )
         await points.post(q, user.id, postings)
@@ -485,7 +486,7 @@ async def delete_habit(ctx: Context, user: UserRecord, habit_id: UUID) -> None:
             for e in await q.ledger.open_habit_entries(habit.id, date.min)
             if e.reason not in PEER_REASONS
         ]
-        postings: list[Posting] = [(effects.reversal(e, now), e) for e in earned]
+        postings: list[Posting] = [points.taking_back(e, now) for e in earned]
         origins = {e.day: e for e in earned if e.reason == "checkin"}
         records = day_records(habit, await q.checkins.day_values(habit.id, date.min, date.max))
         done_days = [r.day for r in records if r.done]
@@ -496,7 +497,7 @@ async def delete_habit(ctx: Context, user: UserRecord, habit_id: UUID) -> None:
             totals = await q.checkins.add_to_day(user.id, day, habit.category, -1)
             balanced_delta += _balanced_change(totals, habit.category, -1)
             if day in origins:
-                postings += await effects.day_done_changed(
+                postings += await goals.day_done_changed(
                     q, user, habit, day, delta=-1, origin=origins[day], now=now
                 )
         await points.post(q, user.id, postings, done=-len(done_days), balanced=balanced_delta)
@@ -516,7 +517,7 @@ async def _withdraw_confirmations(q: Transaction, checkin: CheckinRecord, now: d
                 paid = await q.ledger.open_entries(
                     user_id, reasons=PEER_REASONS, checkin_id=checkin.id
                 )
-                await points.post(q, user_id, [(effects.reversal(e, now), e) for e in paid])
+                await points.post(q, user_id, [points.taking_back(e, now) for e in paid])
 
 
 async def list_checkins(

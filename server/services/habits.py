@@ -101,15 +101,15 @@ def habit_view(habit: HabitRecord) -> schemas.Habit:
     return schemas.Habit(
         id=UUID(habit.id),
         title=habit.title,
-        category=habit.category,  # type: ignore[arg-type]  # checked on the way in
+        category=habit.category,
         schedule=msgspec.json.decode(habit.schedule, type=schemas.Schedule),
-        kind=habit.kind,  # type: ignore[arg-type]
+        kind=habit.kind,
         target=habit.target,
-        difficulty=habit.difficulty,  # type: ignore[arg-type]
+        difficulty=habit.difficulty,
         archived=habit.archived,
         created_at=habit.created_at,
         template=habit.template,
-        relationship=habit.relationship,  # type: ignore[arg-type]
+        relationship=habit.relationship,
     )
 
 

@@ -7,21 +7,41 @@ transaction, so the ledger, the totals and the team boards can never disagree.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NamedTuple
 
 from server.domain import badges, boards, levels
+from server.ids import new_id
 from server.services.context import Context
 from server.store.records import LedgerRecord, UserRecord
 from server.store.transaction import Transaction
 from shared import schemas
 
-# An entry and the entry whose time it counts at on boards: itself, or for a reversal the
-# entry it reverses, so an undo leaves the same week and month, and only the teams that
-# counted the original.
-Posting = tuple[LedgerRecord, LedgerRecord]
+
+class Posting(NamedTuple):
+    """A ledger entry to write, and the entry whose time places it on the boards: itself,
+    or for a reversal (or a re-pricing) the entry it corrects, so a correction lands in the
+    same week and month, and only on the teams that counted the original."""
+
+    entry: LedgerRecord
+    placed_by: LedgerRecord
 
 
 def fresh(entry: LedgerRecord) -> Posting:
-    return entry, entry
+    return Posting(entry, entry)
+
+
+def taking_back(entry: LedgerRecord, now: datetime) -> Posting:
+    """The posting that reverses ``entry``, placed where ``entry`` was."""
+    return Posting(reversal(entry, now), entry)
+
+
+def reversal(entry: LedgerRecord, now: datetime) -> LedgerRecord:
+    """The entry that takes ``entry`` back, pointing at it."""
+    return LedgerRecord(
+        id=new_id(), user_id=entry.user_id, at=now, day=entry.day, amount=-entry.amount,
+        reason=f"undo:{entry.reason}", habit_id=entry.habit_id, checkin_id=entry.checkin_id,
+        challenge_id=entry.challenge_id, reverses=entry.id,
+    )  # fmt: skip
 
 
 async def post(
@@ -40,10 +60,10 @@ async def post(
         return total
     for team, membership in await q.teams.teams_of(user_id):
         deltas: dict[str, int] = {}
-        for entry, origin in postings:
-            if origin.id < membership.joined_id:
+        for entry, placed_by in postings:
+            if placed_by.id < membership.joined_id:
                 continue  # earned before joining: never on this team's boards
-            for key in boards.period_keys_at(origin.at, team.timezone):
+            for key in boards.period_keys_at(placed_by.at, team.timezone):
                 deltas[key] = deltas.get(key, 0) + entry.amount
         await q.boards.add_many(f"team:{team.id}", user_id, deltas)
     return total

@@ -15,7 +15,6 @@ import hmac
 import secrets
 from collections import defaultdict
 from datetime import date
-from typing import cast
 from uuid import UUID
 
 import msgspec
@@ -70,17 +69,17 @@ async def export_data(ctx: Context, user: UserRecord) -> schemas.RapportExport:
                 schemas.ExportHabit(
                     id=UUID(h.id),
                     title=h.title,
-                    category=cast(schemas.Category, h.category),
+                    category=h.category,
                     schedule=msgspec.json.decode(h.schedule, type=schemas.Schedule),
-                    kind=cast(schemas.Kind, h.kind),
+                    kind=h.kind,
                     target=h.target,
-                    difficulty=cast(schemas.Difficulty, h.difficulty),
+                    difficulty=h.difficulty,
                     archived=h.archived,
                     created_at=h.created_at,
                     anchor_day=h.anchor_day,
                     checkins=checkins,
                     template=h.template,
-                    relationship=cast(schemas.Relationship | None, h.relationship),
+                    relationship=h.relationship,
                 )
             )
         ledger = [

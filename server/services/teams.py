@@ -64,7 +64,7 @@ def hidden_user(alias: str | None) -> schemas.PublicUser:
     )
 
 
-def new_member(team_id: str, user_id: str, role: str, now: datetime) -> MemberRecord:
+def new_member(team_id: str, user_id: str, role: schemas.Role, now: datetime) -> MemberRecord:
     return MemberRecord(
         team_id=team_id, user_id=user_id, role=role, hidden=False, alias=str(uuid.uuid4()),
         joined_at=now, joined_id=new_id(),
@@ -74,7 +74,7 @@ def new_member(team_id: str, user_id: str, role: str, now: datetime) -> MemberRe
 def _member_view(m: MemberRecord) -> schemas.Member:
     return schemas.Member(
         user=public_user(m.user_id, m.handle, m.display_name),
-        role=m.role,  # type: ignore[arg-type]
+        role=m.role,
         joined_at=m.joined_at,
         hidden=m.hidden,
     )
@@ -88,7 +88,7 @@ async def team_view(
         week = boards.period_key("week", local_day(ctx.clock(), team.timezone))
         goal = schemas.TeamGoal(
             target=team.goal_target,
-            category=team.goal_category,  # type: ignore[arg-type]
+            category=team.goal_category,
             week_starts_on=date.fromisoformat(week.split(":")[1]),
             progress=await q.teams.goal_progress(team.id, week),
         )
@@ -105,7 +105,7 @@ async def team_view(
         timezone=team.timezone,
         created_at=team.created_at,
         member_count=team.member_count,
-        my_role=me.role,  # type: ignore[arg-type]
+        my_role=me.role,
         goal=goal,
         members=members,
         members_next_cursor=next_cursor,
@@ -128,7 +128,7 @@ def _require_admin(me: MemberRecord) -> None:
         raise Forbidden("only the team's owner or an admin may do this")
 
 
-def _goal_fields(goal: schemas.TeamGoalSpec | None) -> tuple[str | None, int | None]:
+def _goal_fields(goal: schemas.TeamGoalSpec | None) -> tuple[schemas.Category | None, int | None]:
     return (goal.category, goal.target) if goal else (None, None)
 
 
@@ -247,7 +247,7 @@ async def join(ctx: Context, user: UserRecord, body: schemas.JoinRequest) -> sch
             team.member_count += 1
             await points.award_badges(ctx, q, user.id, streak=0, now=now)
         view = await team_view(ctx, q, team, me, with_members=False)
-    return schemas.Membership(team=view, role=me.role)  # type: ignore[arg-type]
+    return schemas.Membership(team=view, role=me.role)
 
 
 async def remove_member(ctx: Context, user: UserRecord, team_id: UUID, member_id: UUID) -> None:

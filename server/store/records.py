@@ -1,10 +1,13 @@
-"""Rows as typed records. Plain values only: no rules, no JSON decoding of domain types."""
+"""Rows as typed records. Plain values only: no rules, no JSON decoding of domain types.
+Closed sets of values (categories, kinds, roles) take the contract's literal types."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
 import msgspec
+
+from shared.schemas import Category, Difficulty, Kind, Relationship, Role
 
 
 class UserRecord(msgspec.Struct, kw_only=True):
@@ -28,13 +31,13 @@ class HabitRecord(msgspec.Struct, kw_only=True):
     id: str
     user_id: str
     title: str
-    category: str
+    category: Category
     schedule: str  # JSON of the schedule union
-    kind: str
+    kind: Kind
     target: int
-    difficulty: str
+    difficulty: Difficulty
     template: str | None
-    relationship: str | None
+    relationship: Relationship | None
     archived: bool
     anchor_day: date
     created_at: datetime
@@ -95,14 +98,14 @@ class TeamRecord(msgspec.Struct, kw_only=True):
     timezone: str
     created_at: datetime
     member_count: int
-    goal_category: str | None
+    goal_category: Category | None
     goal_target: int | None
 
 
 class MemberRecord(msgspec.Struct, kw_only=True):
     team_id: str
     user_id: str
-    role: str
+    role: Role
     hidden: bool
     alias: str
     joined_at: datetime
@@ -137,7 +140,7 @@ class ChallengeRecord(msgspec.Struct, kw_only=True):
     team_id: str | None
     starts_on: date
     ends_on: date
-    goal_category: str | None
+    goal_category: Category | None
     goal_template: str | None
     target: int
     reward_points: int

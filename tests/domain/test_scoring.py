@@ -74,3 +74,15 @@ def test_badges_are_earned_once_in_catalog_order() -> None:
     assert [b.slug for b in badges.newly_earned(defs, facts, set())] == ["ten", "week"]
     assert [b.slug for b in badges.newly_earned(defs, facts, {"ten"})] == ["week"]
     assert badges.newly_earned(defs, Achievements(total_checkins=9, streak=6), set()) == []
+
+
+def test_the_domain_and_the_contract_name_the_same_values() -> None:
+    """The pure domain cannot import the contract, so it spells its closed sets itself;
+    they must stay the contract's."""
+    from typing import get_args
+
+    from shared import schemas
+
+    assert get_args(scoring.NoPointsReason) == get_args(schemas.NoPointsReason)
+    assert set(scoring.NO_POINTS) == set(get_args(schemas.NoPointsReason))
+    assert get_args(scoring.Difficulty) == get_args(schemas.Difficulty)

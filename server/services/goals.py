@@ -1,4 +1,4 @@
-"""What a day done (or undone) changes beyond its habit: team goals and challenges.
+"""Team goals and challenges: what a day done (or undone) counts towards beyond its habit.
 
 Called inside the check-in and undo transactions with ``delta`` +1 or -1; returns the
 postings (challenge rewards or their reversals) the caller posts with the rest.
@@ -12,7 +12,7 @@ from server.domain import boards
 from server.domain import challenges as rules
 from server.domain.calendar import local_day
 from server.ids import new_id
-from server.services.points import Posting
+from server.services.points import Posting, fresh, taking_back
 from server.store.records import HabitRecord, LedgerRecord, UserRecord
 from server.store.transaction import Transaction
 
@@ -61,17 +61,8 @@ async def day_done_changed(
                 id=new_id(), user_id=user.id, at=now, day=day, amount=challenge.reward_points,
                 reason=CHALLENGE_REWARD, challenge_id=challenge.id,
             )  # fmt: skip
-            postings.append((reward, reward))
+            postings.append(fresh(reward))
         elif crossed < 0 and paid:
             await q.users.bump_counter(user.id, "challenges_completed", -1)
-            postings += [(reversal(entry, now), entry) for entry in paid]
+            postings += [taking_back(entry, now) for entry in paid]
     return postings
-
-
-def reversal(entry: LedgerRecord, now: datetime) -> LedgerRecord:
-    """The entry that takes ``entry`` back, pointing at it."""
-    return LedgerRecord(
-        id=new_id(), user_id=entry.user_id, at=now, day=entry.day, amount=-entry.amount,
-        reason=f"undo:{entry.reason}", habit_id=entry.habit_id, checkin_id=entry.checkin_id,
-        challenge_id=entry.challenge_id, reverses=entry.id,
-    )  # fmt: skip
