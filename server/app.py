@@ -6,6 +6,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from argon2 import PasswordHasher
 from litestar import Litestar
 from litestar.channels import ChannelsPlugin
 from litestar.channels.backends.memory import MemoryChannelsBackend
@@ -26,12 +27,13 @@ from server.api import (
     sync,
     teams,
 )
-from server.api.deps import auth_middleware, dependencies
+from server.api.deps import auth_middleware, dependencies, limit_writes
 from server.api.document import RapportJsonRenderPlugin
 from server.api.problems import exception_handlers
 from server.catalog import load_catalog
 from server.clock import Clock, system_clock
 from server.services.context import Context
+from server.services.limits import Limits
 from server.settings import Settings
 from server.store.sqlite import SqliteDatabase
 
@@ -54,7 +56,14 @@ ROUTES = [
 ]
 
 
-def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Litestar:
+def create_app(
+    settings: Settings | None = None,
+    *,
+    clock: Clock | None = None,
+    hasher: PasswordHasher | None = None,
+) -> Litestar:
+    """The app. ``hasher`` defaults to argon2id with the library's RFC 9106 "low memory"
+    parameters; tests pass a cheaper one."""
     settings = settings or Settings.from_env()
     catalog_data = load_catalog()  # fail at start-up, not at the first request
 
@@ -73,6 +82,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             catalog=catalog_data,
             publisher=channels,
         )
+        app.state.limits = Limits.from_settings(settings)
+        app.state.hasher = hasher or PasswordHasher()
         try:
             yield
         finally:
@@ -86,6 +97,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         route_handlers=ROUTES,
         dependencies=dependencies,
         middleware=[auth_middleware],
+        guards=[limit_writes],
         exception_handlers=exception_handlers,  # type: ignore[arg-type]
         lifespan=[lifespan],
         request_max_body_size=MAX_BODY_BYTES,

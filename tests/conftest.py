@@ -17,13 +17,14 @@ from typing import Any
 import httpx
 import msgspec
 import pytest
+from argon2 import PasswordHasher
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from server.app import create_app
 from server.settings import Settings
 from shared import schemas
-from shared.client import RapportClient
+from shared.client import ApiError, RapportClient
 
 
 class FakeClock:
@@ -59,9 +60,15 @@ def settings(tmp_path: Path) -> Settings:
     )
 
 
+# argon2id at its cheapest (a hash in ~0.05 ms instead of ~120 ms): tests register
+# thousands of accounts and measure nothing about hashing. The served default is checked in
+# tests/api/test_auth.py.
+FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
+
+
 @pytest.fixture
 def app(settings: Settings, clock: FakeClock) -> Litestar:
-    return create_app(settings, clock=clock)
+    return create_app(settings, clock=clock, hasher=FAST_HASHER)
 
 
 @pytest.fixture
@@ -105,6 +112,13 @@ async def ana(make_user: MakeUser) -> RapportClient:
 @pytest.fixture
 async def ben(make_user: MakeUser) -> RapportClient:
     return await make_user("ben")
+
+
+async def fails(call: Awaitable[Any]) -> ApiError:
+    """The ApiError ``call`` raises (the test fails if it succeeds)."""
+    with pytest.raises(ApiError) as caught:
+        await call
+    return caught.value
 
 
 async def team_of(owner: RapportClient, *others: RapportClient, **fields: Any) -> schemas.Team:

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from argon2 import PasswordHasher
 from litestar import Controller, delete, get, patch, post
-from litestar.di import NamedDependency
+from litestar.di import NamedDependency, Provide
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
-from server.api.deps import BEARER, AuthedRequest
+from server.api.deps import BEARER, AuthedRequest, provide_hasher, provide_limits
 from server.api.problems import problems
 from server.services import accounts
 from server.services.context import Context
+from server.services.limits import Limits
 from server.store.records import UserRecord
 from shared import schemas
 
@@ -18,6 +20,8 @@ from shared import schemas
 class AuthController(Controller):
     path = "/api/v1/auth"
     tags = ["auth"]
+    # Only signing up and logging in hash passwords and count failures.
+    dependencies = {"hasher": Provide(provide_hasher), "limits": Provide(provide_limits)}
 
     @post(
         "/register",
@@ -30,11 +34,13 @@ class AuthController(Controller):
     async def register(
         self,
         ctx: NamedDependency[Context],
+        hasher: NamedDependency[PasswordHasher],
+        limits: NamedDependency[Limits],
         data: JSONBody[schemas.RegisterRequest],
         request: AuthedRequest,
     ) -> schemas.AuthResult:
         client = request.client.host if request.client else None
-        return await accounts.register(ctx, data, client)
+        return await accounts.register(ctx, data, hasher=hasher, limits=limits, client=client)
 
     @post(
         "/login",
@@ -47,11 +53,13 @@ class AuthController(Controller):
     async def login(
         self,
         ctx: NamedDependency[Context],
+        hasher: NamedDependency[PasswordHasher],
+        limits: NamedDependency[Limits],
         data: JSONBody[schemas.LoginRequest],
         request: AuthedRequest,
     ) -> schemas.AuthResult:
         client = request.client.host if request.client else None
-        return await accounts.login(ctx, data, client)
+        return await accounts.login(ctx, data, hasher=hasher, limits=limits, client=client)
 
     @post(
         "/logout",

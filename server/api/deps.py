@@ -1,23 +1,29 @@
-"""What handlers get injected, and the bearer-token authentication middleware.
+"""What handlers get injected, the bearer-token authentication middleware, and the
+per-user write limit.
 
 Every route is authenticated unless its handler says ``exclude_from_auth=True``; the
-middleware resolves the token to a user before the handler (or anything else) runs.
+middleware resolves the token to a user before the handler (or anything else) runs. Then
+the app-wide ``limit_writes`` guard counts the request against the user's writes per
+minute, before its body is read.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from argon2 import PasswordHasher
 from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.datastructures import State
 from litestar.di import Provide
+from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 from litestar.middleware.base import DefineMiddleware
 
 from server.services import accounts
 from server.services.context import Context
 from server.services.errors import Unauthenticated
+from server.services.limits import Limits, take
 from server.store.records import UserRecord
 
 AuthedRequest = Request[UserRecord, str, State]
@@ -35,12 +41,19 @@ class BearerTokenMiddleware(AbstractAuthenticationMiddleware):
         user = await accounts.authenticate(ctx, token.strip())
         if user is None:
             raise Unauthenticated("the token is invalid, expired or revoked")
-        if connection.scope.get("method", "GET") not in READ_METHODS:
-            ctx.take(ctx.write_limiter, user.id, "changes")
         return AuthenticationResult(user=user, auth=token.strip())
 
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def limit_writes(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """429 once an authenticated user has used this minute's share of writes."""
+    user = connection.scope.get("user")
+    if isinstance(user, UserRecord) and connection.scope.get("method", "GET") not in READ_METHODS:
+        limits: Limits = connection.app.state.limits
+        ctx: Context = connection.app.state.ctx
+        take(limits.writes, user.id, "changes", ctx.clock())
 
 
 # The OpenAPI document and its viewer are public; every other route names itself if it is.
@@ -54,6 +67,16 @@ async def provide_ctx(state: State) -> Context:
 
 async def provide_user(request: AuthedRequest) -> UserRecord:
     return request.user
+
+
+async def provide_limits(state: State) -> Limits:
+    limits: Limits = state.limits
+    return limits
+
+
+async def provide_hasher(state: State) -> PasswordHasher:
+    hasher: PasswordHasher = state.hasher
+    return hasher
 
 
 dependencies = {

@@ -9,13 +9,15 @@ from datetime import timedelta
 from uuid import UUID
 
 import msgspec
+from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from server.domain import levels
+from server.domain import levels, roles
 from server.domain.calendar import UnknownTimeZone, zone
 from server.ids import new_id
 from server.services.context import Context
 from server.services.errors import Conflict, Invalid, RateLimited, Unauthenticated
+from server.services.limits import Limits, take
 from server.store.records import UserRecord
 from server.store.transaction import Transaction
 from shared import schemas
@@ -63,12 +65,17 @@ async def _issue_token(ctx: Context, q: Transaction, user: UserRecord) -> schema
 
 
 async def register(
-    ctx: Context, body: schemas.RegisterRequest, client: str | None = None
+    ctx: Context,
+    body: schemas.RegisterRequest,
+    *,
+    hasher: PasswordHasher,
+    limits: Limits,
+    client: str | None = None,
 ) -> schemas.AuthResult:
     if client:
-        ctx.take(ctx.registration_limiter, f"client:{client}", "new accounts from here")
+        take(limits.registrations, f"client:{client}", "new accounts from here", ctx.clock())
     check_time_zone(body.timezone)
-    password_hash = await asyncio.to_thread(ctx.hasher.hash, body.password)
+    password_hash = await asyncio.to_thread(hasher.hash, body.password)
     user = UserRecord(
         id=new_id(),
         handle=body.handle,
@@ -92,25 +99,32 @@ async def register(
 _DUMMY_HASH: str | None = None
 
 
-async def login(ctx: Context, body: schemas.LoginRequest, client: str | None) -> schemas.AuthResult:
+async def login(
+    ctx: Context,
+    body: schemas.LoginRequest,
+    *,
+    hasher: PasswordHasher,
+    limits: Limits,
+    client: str | None,
+) -> schemas.AuthResult:
     now = ctx.clock()
     keys = [f"handle:{body.handle.lower()}"] + ([f"client:{client}"] if client else [])
-    waits = [w for key in keys if (w := ctx.login_limiter.retry_after(key, now)) is not None]
+    waits = [w for key in keys if (w := limits.login_failures.retry_after(key, now)) is not None]
     if waits:
         raise RateLimited("too many failed logins; try again later", retry_after=max(waits))
     async with ctx.read() as q:
         user = await q.users.by_handle(body.handle)
     global _DUMMY_HASH
     if _DUMMY_HASH is None:
-        _DUMMY_HASH = await asyncio.to_thread(ctx.hasher.hash, secrets.token_hex(16))
+        _DUMMY_HASH = await asyncio.to_thread(hasher.hash, secrets.token_hex(16))
     stored = user.password_hash if user else _DUMMY_HASH
     try:
-        ok: bool = await asyncio.to_thread(ctx.hasher.verify, stored, body.password)
+        ok: bool = await asyncio.to_thread(hasher.verify, stored, body.password)
     except (VerificationError, InvalidHashError):
         ok = False
     if not ok or user is None:
         for key in keys:
-            ctx.login_limiter.hit(key, now)
+            limits.login_failures.hit(key, now)
         raise Unauthenticated("wrong handle or password")
     async with ctx.write() as q:
         return await _issue_token(ctx, q, user)
@@ -170,10 +184,14 @@ async def delete_account(ctx: Context, user: UserRecord) -> None:
                 await q.teams.delete(team.id)
                 continue
             if me.role == "owner":
-                others = [
-                    m for m in await q.teams.members(team.id, limit=10_000) if m.user_id != user.id
+                others = {
+                    m.user_id: m
+                    for m in await q.teams.members(team.id, limit=10_000)
+                    if m.user_id != user.id
+                }
+                heir = others[
+                    roles.successor((m.role, m.joined_at, m.user_id) for m in others.values())
                 ]
-                heir = min(others, key=lambda m: (m.role != "admin", m.joined_at))
                 await q.teams.set_member(team.id, heir.user_id, role="owner", hidden=heir.hidden)
             await q.teams.remove_member(team.id, user.id)
         for challenge_id in await q.challenges.participations(user.id):

@@ -9,8 +9,9 @@ from uuid import UUID
 from server.domain import caps
 from server.domain import challenges as rules
 from server.ids import new_id
+from server.services import access
 from server.services.context import Context
-from server.services.errors import Conflict, Forbidden, Invalid, LimitReached, NotFound
+from server.services.errors import Conflict, Invalid, LimitReached
 from server.services.habits import today_for
 from server.services.paging import decode_cursor, encode_cursor
 from server.services.teams import read_board
@@ -45,14 +46,6 @@ async def challenge_view(
             else None
         ),
     )
-
-
-async def _visible(q: Transaction, challenge_id: UUID, user: UserRecord) -> ChallengeRecord:
-    """The challenge if the caller may see it: public, or of one of their teams."""
-    c = await q.challenges.get(str(challenge_id))
-    if c is None or (c.team_id and await q.teams.membership(c.team_id, user.id) is None):
-        raise NotFound("no such challenge")
-    return c
 
 
 async def create_challenge(
@@ -99,11 +92,8 @@ async def create_challenge(
     )  # fmt: skip
     async with ctx.write() as q:
         if body.team_id is not None:
-            me = await q.teams.membership(str(body.team_id), user.id)
-            if me is None:
-                raise NotFound("no such team")
-            if me.role not in ("owner", "admin"):
-                raise Forbidden("only the team's owner or an admin starts team challenges")
+            _, me = await access.membership(q, user, body.team_id)
+            access.require_manager(me, "start team challenges")
         started = await q.challenges.started_since(
             user.id, record.created_at - caps.CHALLENGES_STARTED_WINDOW
         )
@@ -128,8 +118,8 @@ async def list_challenges(
     after = decode_cursor(cursor, 2) if cursor else None
     matches: list[ChallengeRecord] = []
     async with ctx.read() as q:
-        if team_id is not None and await q.teams.membership(str(team_id), user.id) is None:
-            raise NotFound("no such team")
+        if team_id is not None:
+            await access.membership(q, user, team_id)
         key = (after[0], after[1]) if after else None
         # Status comes from the dates, so filter while scanning; one extra match tells
         # whether another page exists.
@@ -156,14 +146,14 @@ async def list_challenges(
 async def get_challenge(ctx: Context, user: UserRecord, challenge_id: UUID) -> schemas.Challenge:
     async with ctx.read() as q:
         return await challenge_view(
-            q, await _visible(q, challenge_id, user), user, today_for(ctx, user)
+            q, await access.visible_challenge(q, user, challenge_id), user, today_for(ctx, user)
         )
 
 
 async def join_challenge(ctx: Context, user: UserRecord, challenge_id: UUID) -> schemas.Challenge:
     today = today_for(ctx, user)
     async with ctx.write() as q:
-        c = await _visible(q, challenge_id, user)
+        c = await access.visible_challenge(q, user, challenge_id)
         if rules.status(c.starts_on, c.ends_on, today) == "ended":
             raise Conflict("this challenge has ended")
         if await q.challenges.participation(c.id, user.id) is None:
@@ -180,7 +170,7 @@ async def leave_challenge(ctx: Context, user: UserRecord, challenge_id: UUID) ->
     """Leaving drops your progress; a reward already paid stays paid."""
     today = today_for(ctx, user)
     async with ctx.write() as q:
-        c = await _visible(q, challenge_id, user)
+        c = await access.visible_challenge(q, user, challenge_id)
         if await q.challenges.participation(c.id, user.id) is not None:
             await q.challenges.leave(c.id, user.id)
             c.participants -= 1
@@ -197,7 +187,7 @@ async def challenge_board(
     cursor: str | None,
 ) -> schemas.Leaderboard:
     async with ctx.read() as q:
-        c = await _visible(q, challenge_id, user)
+        c = await access.visible_challenge(q, user, challenge_id)
         entries, me, next_cursor = await read_board(
             q, board=f"challenge:{c.id}", period_key="all", user=user, hidden_team=c.team_id,
             view=view, limit=limit, cursor=cursor, zero_if_absent=False,

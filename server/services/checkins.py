@@ -19,9 +19,9 @@ from server.domain import balance, levels, scoring, streaks
 from server.domain import challenges as rules
 from server.domain.schedule import Cadence
 from server.ids import new_id
-from server.services import goals, points
+from server.services import access, goals, points
 from server.services.context import Context
-from server.services.errors import Conflict, Invalid, NotFound, OutsideBackdatingWindow
+from server.services.errors import Conflict, Invalid, OutsideBackdatingWindow
 from server.services.habits import (
     cadence_of,
     day_records,
@@ -121,9 +121,7 @@ async def check_in(
             ):
                 return _result_decoder.decode(existing.result), False
             raise Conflict("this check-in id was already used with another body", field="id")
-        habit = await q.habits.get(user.id, str(habit_id))
-        if habit is None:
-            raise NotFound("no such habit")
+        habit = await access.own_habit(q, user, habit_id)
         if habit.archived:
             raise Conflict("the habit is archived; unarchive it to check in")
         _check_window(ctx, day, today)
@@ -404,17 +402,7 @@ async def undo_check_in(ctx: Context, user: UserRecord, habit_id: UUID, checkin_
     now = ctx.clock()
     today = today_for(ctx, user)
     async with ctx.write() as q:
-        checkin = await q.checkins.get(str(checkin_id))
-        if (
-            checkin is None
-            or checkin.user_id != user.id
-            or checkin.habit_id != str(habit_id)
-            or checkin.deleted_at is not None
-        ):
-            raise NotFound("no such check-in")
-        habit = await q.habits.get(user.id, checkin.habit_id)
-        if habit is None:
-            raise NotFound("no such check-in")
+        checkin, habit = await access.own_checkin(q, user, habit_id, checkin_id)
         _check_window(ctx, checkin.day, today)
         cad = cadence_of(habit)
         _check_not_settled(habit, cad.period_of(checkin.day))
@@ -475,9 +463,7 @@ async def delete_habit(ctx: Context, user: UserRecord, habit_id: UUID) -> None:
     nothing, and the totals match a recomputation from the surviving check-ins."""
     now = ctx.clock()
     async with ctx.write() as q:
-        habit = await q.habits.get(user.id, str(habit_id))
-        if habit is None:
-            raise NotFound("no such habit")
+        habit = await access.own_habit(q, user, habit_id)
         for c in await q.checkins.all_of_habit(habit.id):
             if c.witness is not None and c.deleted_at is None:
                 await _withdraw_confirmations(q, c, now)
@@ -532,9 +518,7 @@ async def list_checkins(
 ) -> schemas.CheckInPage:
     after = decode_cursor(cursor, 2) if cursor else None
     async with ctx.read() as q:
-        habit = await q.habits.get(user.id, str(habit_id))
-        if habit is None:
-            raise NotFound("no such habit")
+        habit = await access.own_habit(q, user, habit_id)
         rows = await q.checkins.of_habit(
             habit.id,
             first=first,

@@ -1,19 +1,17 @@
-"""What every use case needs: the database, the clock, the settings, the catalog."""
+"""What every use case needs: the database, the clock, the settings, the catalog, and
+where committed changes are announced."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Protocol
 
 import msgspec
-from argon2 import PasswordHasher
 
 from server.catalog import Catalog
 from server.clock import Clock
-from server.services.errors import RateLimited
-from server.services.limits import SlidingWindowLimiter
 from server.settings import Settings
 from server.store.database import Database
 from server.store.transaction import Transaction
@@ -27,35 +25,14 @@ class Publisher(Protocol):
 
 @dataclass
 class Context:
+    """What every use case needs. What only some need (the password hasher and the abuse
+    limits for signing in) is handed to those alone."""
+
     db: Database
     clock: Clock
     settings: Settings
     catalog: Catalog
-    # argon2id with the library's RFC 9106 "low memory" defaults.
-    hasher: PasswordHasher = field(default_factory=PasswordHasher)
     publisher: Publisher | None = None
-    login_limiter: SlidingWindowLimiter = field(init=False)
-    registration_limiter: SlidingWindowLimiter = field(init=False)
-    write_limiter: SlidingWindowLimiter = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.login_limiter = SlidingWindowLimiter(
-            limit=self.settings.login_failures_per_minute, window_seconds=60
-        )
-        self.registration_limiter = SlidingWindowLimiter(
-            limit=self.settings.registrations_per_minute, window_seconds=60
-        )
-        self.write_limiter = SlidingWindowLimiter(
-            limit=self.settings.writes_per_minute, window_seconds=60
-        )
-
-    def take(self, limiter: SlidingWindowLimiter, key: str, what: str) -> None:
-        """Count one ``what`` for ``key``; 429 (RateLimited) once the minute's share is used."""
-        now = self.clock()
-        wait = limiter.retry_after(key, now)
-        if wait is not None:
-            raise RateLimited(f"too many {what}; try again in {wait} s", retry_after=wait)
-        limiter.hit(key, now)
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[Transaction]:

@@ -14,8 +14,9 @@ from server.domain.calendar import local_day
 from server.domain.schedule import Cadence, cadence
 from server.domain.schedule import Schedule as DomainSchedule
 from server.ids import new_id
+from server.services import access
 from server.services.context import Context
-from server.services.errors import Conflict, Invalid, LimitReached, NotFound
+from server.services.errors import Conflict, Invalid, LimitReached
 from server.services.paging import cut, decode_cursor, encode_cursor
 from server.store.records import HabitRecord, UserRecord
 from server.store.transaction import Transaction
@@ -215,23 +216,16 @@ async def list_habits(
     return schemas.HabitPage(items=[habit_view(h) for h in page], next_cursor=next_cursor)
 
 
-async def _owned(q: Transaction, user: UserRecord, habit_id: UUID) -> HabitRecord:
-    habit = await q.habits.get(user.id, str(habit_id))
-    if habit is None:
-        raise NotFound("no such habit")
-    return habit
-
-
 async def get_habit(ctx: Context, user: UserRecord, habit_id: UUID) -> schemas.Habit:
     async with ctx.read() as q:
-        return habit_view(await _owned(q, user, habit_id))
+        return habit_view(await access.own_habit(q, user, habit_id))
 
 
 async def update_habit(
     ctx: Context, user: UserRecord, habit_id: UUID, body: schemas.HabitPatch
 ) -> schemas.Habit:
     async with ctx.write() as q:
-        habit = await _owned(q, user, habit_id)
+        habit = await access.own_habit(q, user, habit_id)
         rules_before = (habit.schedule, habit.kind, habit.target)
         if body.title is not msgspec.UNSET:
             habit.title = _clean_title(body.title)
@@ -331,7 +325,7 @@ async def today_view(ctx: Context, user: UserRecord) -> schemas.Today:
 async def habit_stats(ctx: Context, user: UserRecord, habit_id: UUID) -> schemas.HabitStats:
     today = today_for(ctx, user)
     async with ctx.read() as q:
-        habit = await _owned(q, user, habit_id)
+        habit = await access.own_habit(q, user, habit_id)
         cad, state, _ = await _evaluate(q, habit, today)
         first = max(today - timedelta(days=27), habit.anchor_day)
         recent = day_records(habit, await q.checkins.day_values(habit.id, first, today))
@@ -360,7 +354,7 @@ async def calendar(
     if (last - first).days >= MAX_CALENDAR_DAYS:
         raise Invalid(f"at most {MAX_CALENDAR_DAYS} days at a time", field="from")
     async with ctx.read() as q:
-        habit = await _owned(q, user, habit_id)
+        habit = await access.own_habit(q, user, habit_id)
         values = await q.checkins.day_values(habit.id, first, last)
     return [
         schemas.CalendarDay(day=d, value=v, done=not s and v >= habit.target, skipped=s)

@@ -1,4 +1,4 @@
-"""In-process sliding-window counters for abuse limits (failed logins).
+"""In-process sliding-window counters for abuse limits: failed logins, new accounts, writes.
 
 Per server instance: behind several instances each keeps its own count, so the effective
 limit is multiplied by the instance count. A shared store can replace this later.
@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from dataclasses import dataclass
 from datetime import datetime
+
+from server.services.errors import RateLimited
+from server.settings import Settings
 
 
 class SlidingWindowLimiter:
@@ -44,3 +48,32 @@ class SlidingWindowLimiter:
 
     def reset(self, key: str) -> None:
         self._hits.pop(key, None)
+
+
+@dataclass
+class Limits:
+    """The per-minute abuse limits, each counted per key (a handle, an address, a user)."""
+
+    login_failures: SlidingWindowLimiter
+    registrations: SlidingWindowLimiter
+    writes: SlidingWindowLimiter
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Limits:
+        return cls(
+            login_failures=SlidingWindowLimiter(
+                limit=settings.login_failures_per_minute, window_seconds=60
+            ),
+            registrations=SlidingWindowLimiter(
+                limit=settings.registrations_per_minute, window_seconds=60
+            ),
+            writes=SlidingWindowLimiter(limit=settings.writes_per_minute, window_seconds=60),
+        )
+
+
+def take(limiter: SlidingWindowLimiter, key: str, what: str, now: datetime) -> None:
+    """Count one ``what`` for ``key``; 429 (RateLimited) once the minute's share is used."""
+    wait = limiter.retry_after(key, now)
+    if wait is not None:
+        raise RateLimited(f"too many {what}; try again in {wait} s", retry_after=wait)
+    limiter.hit(key, now)

@@ -10,11 +10,12 @@ its newer version, and nothing else is sent twice.
 
 from __future__ import annotations
 
+from server.services import access
 from server.services.accounts import user_view
 from server.services.challenges import challenge_view
 from server.services.checkins import checkin_view
 from server.services.context import Context
-from server.services.errors import BadCursor, Unauthenticated
+from server.services.errors import BadCursor, NotFound, Unauthenticated
 from server.services.habits import habit_view, today_for
 from server.services.paging import decode_cursor, encode_cursor
 from server.services.progress import ledger_entry_view
@@ -91,15 +92,15 @@ async def _current(
             ),
         )
     if kind == "team":
-        me = await q.teams.membership(entity_id, user.id)
-        team = await q.teams.get(entity_id) if me else None
-        if me is None or team is None:
+        try:
+            team, me = await access.membership(q, user, entity_id)
+        except NotFound:
             return gone
         view = await team_view(ctx, q, team, me, with_members=False)
         return schemas.Change(kind="team", id=entity_id, team=view)
     if kind == "challenge":
         c2 = await q.challenges.get(entity_id)
-        if c2 is None or (c2.team_id and await q.teams.membership(c2.team_id, user.id) is None):
+        if c2 is None or not await access.may_see_challenge(q, user, c2):
             return gone
         view2 = await challenge_view(q, c2, user, today_for(ctx, user))
         return schemas.Change(kind="challenge", id=entity_id, challenge=view2)

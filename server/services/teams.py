@@ -18,10 +18,10 @@ import msgspec
 from server.domain import boards
 from server.domain.calendar import local_day
 from server.ids import new_id
-from server.services import points
+from server.services import access, points
 from server.services.accounts import check_time_zone
 from server.services.context import Context
-from server.services.errors import BadCursor, Conflict, Forbidden, NotFound
+from server.services.errors import BadCursor, NotFound
 from server.services.paging import cut, decode_cursor, encode_cursor
 from server.store.records import (
     BoardRow,
@@ -112,22 +112,6 @@ async def team_view(
     )
 
 
-async def _as_member(
-    q: Transaction, team_id: UUID, user: UserRecord
-) -> tuple[TeamRecord, MemberRecord]:
-    """The team and the caller's membership; 404 for anyone who is not a member."""
-    me = await q.teams.membership(str(team_id), user.id)
-    team = await q.teams.get(str(team_id)) if me else None
-    if me is None or team is None:
-        raise NotFound("no such team")
-    return team, me
-
-
-def _require_admin(me: MemberRecord) -> None:
-    if me.role not in ("owner", "admin"):
-        raise Forbidden("only the team's owner or an admin may do this")
-
-
 def _goal_fields(goal: schemas.TeamGoalSpec | None) -> tuple[schemas.Category | None, int | None]:
     return (goal.category, goal.target) if goal else (None, None)
 
@@ -159,7 +143,7 @@ async def my_teams(ctx: Context, user: UserRecord) -> list[schemas.Team]:
 
 async def get_team(ctx: Context, user: UserRecord, team_id: UUID) -> schemas.Team:
     async with ctx.read() as q:
-        team, me = await _as_member(q, team_id, user)
+        team, me = await access.membership(q, user, team_id)
         return await team_view(ctx, q, team, me, with_members=True)
 
 
@@ -169,8 +153,8 @@ async def update_team(
     if body.timezone is not msgspec.UNSET:
         check_time_zone(body.timezone)
     async with ctx.write() as q:
-        team, me = await _as_member(q, team_id, user)
-        _require_admin(me)
+        team, me = await access.membership(q, user, team_id)
+        access.require_manager(me)
         if body.name is not msgspec.UNSET:
             team.name = body.name
         if body.timezone is not msgspec.UNSET:
@@ -186,7 +170,7 @@ async def members(
 ) -> schemas.MemberPage:
     after = decode_cursor(cursor, 1)[0] if cursor else None
     async with ctx.read() as q:
-        await _as_member(q, team_id, user)
+        await access.membership(q, user, team_id)
         rows = await q.teams.members(str(team_id), after=after, limit=limit + 1)
     page, next_cursor = cut(rows, limit, lambda m: encode_cursor(m.user_id))
     return schemas.MemberPage(items=[_member_view(m) for m in page], next_cursor=next_cursor)
@@ -205,16 +189,16 @@ async def create_invite(
         created_at=now, expires_at=now + timedelta(hours=body.expires_in_hours), revoked_at=None,
     )  # fmt: skip
     async with ctx.write() as q:
-        _, me = await _as_member(q, team_id, user)
-        _require_admin(me)
+        _, me = await access.membership(q, user, team_id)
+        access.require_manager(me)
         await q.teams.insert_invite(invite)
     return schemas.Invite(id=UUID(invite.id), code=code, expires_at=invite.expires_at)
 
 
 async def list_invites(ctx: Context, user: UserRecord, team_id: UUID) -> list[schemas.InviteInfo]:
     async with ctx.read() as q:
-        _, me = await _as_member(q, team_id, user)
-        _require_admin(me)
+        _, me = await access.membership(q, user, team_id)
+        access.require_manager(me)
         rows = await q.teams.invites(str(team_id), ctx.clock())
     return [
         schemas.InviteInfo(id=UUID(i.id), created_at=i.created_at, expires_at=i.expires_at)
@@ -224,8 +208,8 @@ async def list_invites(ctx: Context, user: UserRecord, team_id: UUID) -> list[sc
 
 async def revoke_invite(ctx: Context, user: UserRecord, team_id: UUID, invite_id: UUID) -> None:
     async with ctx.write() as q:
-        _, me = await _as_member(q, team_id, user)
-        _require_admin(me)
+        _, me = await access.membership(q, user, team_id)
+        access.require_manager(me)
         if not await q.teams.revoke_invite(str(team_id), str(invite_id), ctx.clock()):
             raise NotFound("no such invite")
 
@@ -254,16 +238,11 @@ async def remove_member(ctx: Context, user: UserRecord, team_id: UUID, member_id
     """Leave (yourself) or remove someone (owner/admin). An owner hands the team over
     before leaving; the last member leaving deletes the team."""
     async with ctx.write() as q:
-        team, me = await _as_member(q, team_id, user)
+        team, me = await access.membership(q, user, team_id)
         target = await q.teams.membership(team.id, str(member_id))
         if target is None:
             raise NotFound("no such member")
-        if target.user_id != user.id:
-            _require_admin(me)
-            if target.role == "owner" or (target.role == "admin" and me.role != "owner"):
-                raise Forbidden("only the owner removes admins, and nobody removes the owner")
-        elif me.role == "owner" and team.member_count > 1:
-            raise Conflict("make another member the owner before leaving")
+        access.check_removal(me, target, team.member_count)
         await q.teams.remove_member(team.id, target.user_id)
         if team.member_count <= 1:
             await q.teams.delete(team.id)
@@ -273,19 +252,19 @@ async def update_member(
     ctx: Context, user: UserRecord, team_id: UUID, member_id: UUID, body: schemas.MemberPatch
 ) -> schemas.Member:
     async with ctx.write() as q:
-        team, me = await _as_member(q, team_id, user)
+        team, me = await access.membership(q, user, team_id)
         target = await q.teams.membership(team.id, str(member_id))
         if target is None:
             raise NotFound("no such member")
+        access.check_member_change(
+            me,
+            target,
+            hiding=body.hidden is not msgspec.UNSET,
+            giving_role=body.role is not msgspec.UNSET,
+        )
         if body.hidden is not msgspec.UNSET:
-            if target.user_id != user.id:
-                raise Forbidden("members choose for themselves whether they are shown")
             target.hidden = body.hidden
         if body.role is not msgspec.UNSET:
-            if me.role != "owner":
-                raise Forbidden("only the owner changes roles")
-            if target.user_id == user.id:
-                raise Conflict("hand the owner role to another member instead")
             if body.role == "owner":
                 # Handing the team over: the old owner stays on as an admin.
                 await q.teams.set_member(team.id, user.id, role="admin", hidden=me.hidden)
@@ -420,7 +399,7 @@ async def team_board(
     cursor: str | None,
 ) -> schemas.Leaderboard:
     async with ctx.read() as q:
-        team, _ = await _as_member(q, team_id, user)
+        team, _ = await access.membership(q, user, team_id)
         today = local_day(ctx.clock(), team.timezone)
         key = boards.period_key(period, today)
         entries, me, next_cursor = await read_board(

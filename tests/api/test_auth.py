@@ -2,27 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+import sqlite3
 from typing import Any
 
 import msgspec
 import pytest
+from argon2 import PasswordHasher
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from server.app import create_app
+from server.settings import Settings
 from shared import schemas
 from shared.client import ApiError, RapportClient
-from tests.conftest import FakeClock, MakeUser
+from tests.conftest import FakeClock, MakeUser, fails
 
 PASSWORD = "a long enough password"
 PROBLEM_JSON = "application/problem+json"
-
-
-async def fails(call: Awaitable[Any]) -> ApiError:
-    """The ApiError ``call`` raises (the test fails if it succeeds)."""
-    with pytest.raises(ApiError) as caught:
-        await call
-    return caught.value
 
 
 def anonymous(http: AsyncTestClient[Litestar]) -> RapportClient:
@@ -315,3 +311,16 @@ async def test_delete_me_removes_the_accounts_habits(make_user: MakeUser) -> Non
 
     fresh = await make_user("ana")
     assert (await fresh.habits()).items == []
+
+
+async def test_the_served_password_hash_is_argon2id_at_rfc_9106_low_memory_strength(
+    settings: Settings, clock: FakeClock
+) -> None:
+    """Tests hash with a cheap hasher (tests/conftest.py); the server's own default is the
+    strong one."""
+    async with AsyncTestClient(app=create_app(settings, clock=clock)) as http:
+        await anonymous(http).register(schemas.RegisterRequest(handle="ana", password=PASSWORD))
+    with sqlite3.connect(settings.database) as db:
+        (stored,) = db.execute("SELECT password_hash FROM users WHERE handle = 'ana'").fetchone()
+    assert stored.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    assert PasswordHasher().verify(stored, PASSWORD)

@@ -26,6 +26,7 @@ from server.app import create_app
 from server.settings import Settings
 from shared import schemas
 from shared.client import RapportClient
+from tests.conftest import FAST_HASHER
 
 # -- the walker ---------------------------------------------------------------------------
 
@@ -103,7 +104,7 @@ def _walk(info: mi.Type, where: str, seen: set[type]) -> Iterator[str]:
 
 def _app() -> Litestar:
     # Only built, never started: no database is opened.
-    return create_app(Settings(database=":memory:"))
+    return create_app(Settings(database=":memory:"), hasher=FAST_HASHER)
 
 
 def api_handlers(app: Litestar) -> Iterator[tuple[str, HTTPRouteHandler]]:

@@ -13,12 +13,12 @@ from server.app import create_app
 from server.settings import Settings
 from shared import schemas
 from shared.client import ApiError, RapportClient
-from tests.conftest import FakeClock
+from tests.conftest import FAST_HASHER, FakeClock
 
 
 async def test_registrations_per_address_are_limited(tmp_path: Path, clock: FakeClock) -> None:
     settings = Settings(database=str(tmp_path / "r.db"), registrations_per_minute=3)
-    async with AsyncTestClient(app=create_app(settings, clock=clock)) as http:
+    async with AsyncTestClient(app=create_app(settings, clock=clock, hasher=FAST_HASHER)) as http:
         client = RapportClient(http=http)
         for n in range(3):
             await client.register(schemas.RegisterRequest(handle=f"new{n}", password="long enough"))
@@ -39,7 +39,7 @@ async def test_writes_per_user_are_limited_and_reads_are_not(
     tmp_path: Path, clock: FakeClock
 ) -> None:
     settings = Settings(database=str(tmp_path / "w.db"), writes_per_minute=4)
-    async with AsyncTestClient(app=create_app(settings, clock=clock)) as http:
+    async with AsyncTestClient(app=create_app(settings, clock=clock, hasher=FAST_HASHER)) as http:
         ana = RapportClient(http=http)
         await ana.register(schemas.RegisterRequest(handle="ana", password="long enough"))
         made = [

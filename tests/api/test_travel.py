@@ -19,7 +19,7 @@ from server.services.audit import check
 from server.settings import Settings
 from shared import schemas
 from shared.client import RapportClient
-from tests.conftest import FakeClock
+from tests.conftest import FAST_HASHER, FakeClock
 
 ZONES = ["Pacific/Auckland", "America/Los_Angeles", "Europe/Berlin", "Asia/Kathmandu", "UTC"]
 
@@ -37,7 +37,9 @@ steps = st.lists(
 
 async def journey(database: Path, moves: list[tuple[int, str | None, int, bool]]) -> None:
     clock = FakeClock(datetime(2026, 3, 25, 20, 0, tzinfo=UTC))  # DST changes are near
-    app = create_app(Settings(database=str(database), synchronous="NORMAL"), clock=clock)
+    app = create_app(
+        Settings(database=str(database), synchronous="NORMAL"), clock=clock, hasher=FAST_HASHER
+    )
     async with AsyncTestClient(app=app) as http:
         ana = RapportClient(http=http)
         await ana.register(

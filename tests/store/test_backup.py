@@ -14,7 +14,7 @@ from server.app import create_app
 from server.settings import Settings
 from shared import schemas
 from shared.client import RapportClient
-from tests.conftest import FakeClock
+from tests.conftest import FAST_HASHER, FakeClock
 
 
 async def test_backup_while_running_restores_to_identical_data(
@@ -22,7 +22,7 @@ async def test_backup_while_running_restores_to_identical_data(
 ) -> None:
     live = tmp_path / "live.db"
     copy = tmp_path / "backups" / "copy.db"
-    app = create_app(Settings(database=str(live)), clock=clock)
+    app = create_app(Settings(database=str(live)), clock=clock, hasher=FAST_HASHER)
     async with AsyncTestClient(app=app) as http:
         ana = RapportClient(http=http)
         await ana.register(schemas.RegisterRequest(handle="ana", password="a long password"))
@@ -38,7 +38,7 @@ async def test_backup_while_running_restores_to_identical_data(
         assert "backed up" in done.stdout
         token = ana.token
 
-    restored = create_app(Settings(database=str(copy)), clock=clock)
+    restored = create_app(Settings(database=str(copy)), clock=clock, hasher=FAST_HASHER)
     async with AsyncTestClient(app=restored) as http:
         same = RapportClient(http=http, token=token)
         after = (await same.request("GET", "/api/v1/me/export")).content
