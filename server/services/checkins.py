@@ -177,15 +177,7 @@ async def check_in(
         awarded = await points.post(q, user.id, postings, done=done_delta, balanced=balanced_delta)
         no_points = _no_points(body.skip, was_done, now_done, paid, cad, day)
 
-        settled = streaks.settle(
-            progress,
-            cad,
-            streaks.tally(cad, after_records),
-            today - timedelta(days=ctx.settings.backdate_days),
-        )
-        store_progress(habit, settled)
-        habit.total_done += done_delta
-        await q.habits.save_progress(habit)
+        await _settle(ctx, q, habit, progress, cad, after_records, today, done_delta)
 
         earned = await points.award_badges(ctx, q, user.id, streak=after.current, now=now)
         fresh = await q.users.by_id(user.id)
@@ -394,6 +386,23 @@ async def _check_witness(
         raise Invalid(f"at most {rules.CONFIRMATIONS_PER_DAY} confirmations a day", field="witness")
 
 
+async def _settle(
+    ctx: Context,
+    q: Transaction,
+    habit: HabitRecord,
+    progress: streaks.Progress,
+    cad: Cadence,
+    records: list[streaks.DayRecord],
+    today: date,
+    done_delta: int,
+) -> None:
+    """Fold the habit's periods that can no longer change into its stored progress."""
+    before = today - timedelta(days=ctx.settings.backdate_days)
+    store_progress(habit, streaks.settle(progress, cad, streaks.tally(cad, records), before))
+    habit.total_done += done_delta
+    await q.habits.save_progress(habit)
+
+
 def _categories(totals: DayTotals) -> set[str]:
     return {c for c in balance.CATEGORIES if getattr(totals, c) > 0}
 
@@ -443,15 +452,7 @@ async def undo_check_in(ctx: Context, user: UserRecord, habit_id: UUID, checkin_
         await points.post(q, user.id, postings)
         await _withdraw_confirmations(q, checkin, now)
 
-        settled = streaks.settle(
-            progress_of(habit),
-            cad,
-            streaks.tally(cad, after_records),
-            today - timedelta(days=ctx.settings.backdate_days),
-        )
-        store_progress(habit, settled)
-        habit.total_done += done_delta
-        await q.habits.save_progress(habit)
+        await _settle(ctx, q, habit, progress_of(habit), cad, after_records, today, done_delta)
         await q.users.add_to_totals(user.id, done=done_delta, balanced=balanced_delta)
 
 

@@ -25,7 +25,13 @@ from server.services import points
 from server.services.accounts import check_time_zone
 from server.services.context import Context
 from server.services.errors import Conflict, Invalid
-from server.services.habits import cadence_of, day_records, rebuild_progress, today_for
+from server.services.habits import (
+    cadence_of,
+    day_records,
+    habit_view,
+    rebuild_progress,
+    today_for,
+)
 from server.store.records import CheckinRecord, HabitRecord, LedgerRecord, UserRecord
 from shared import schemas
 
@@ -65,23 +71,9 @@ async def export_data(ctx: Context, user: UserRecord) -> schemas.RapportExport:
                 )
                 for c in await q.checkins.all_of_habit(h.id)
             ]
-            habits.append(
-                schemas.ExportHabit(
-                    id=UUID(h.id),
-                    title=h.title,
-                    category=h.category,
-                    schedule=msgspec.json.decode(h.schedule, type=schemas.Schedule),
-                    kind=h.kind,
-                    target=h.target,
-                    difficulty=h.difficulty,
-                    archived=h.archived,
-                    created_at=h.created_at,
-                    anchor_day=h.anchor_day,
-                    checkins=checkins,
-                    template=h.template,
-                    relationship=h.relationship,
-                )
-            )
+            # The habit as the API shows it, plus what only a move needs.
+            view = msgspec.structs.asdict(habit_view(h))
+            habits.append(schemas.ExportHabit(**view, anchor_day=h.anchor_day, checkins=checkins))
         ledger = [
             schemas.ExportLedgerEntry(
                 id=UUID(e.id),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import msgspec
 
@@ -29,3 +29,30 @@ def iso(value: date | datetime | None) -> str | None:
 def prefixed(prefix: str, columns: str) -> str:
     """``a, b`` as ``p.a, p.b``: the same columns read through a table alias."""
     return ", ".join(f"{prefix}.{c.strip()}" for c in columns.split(","))
+
+
+class Query:
+    """A statement assembled from optional filters, its arguments kept in step with its
+    ``?`` marks.
+
+    ``where`` adds ``AND <condition>`` with its value, or nothing when the value is None
+    (that filter was not asked for); a tuple value fills as many marks as it has items.
+    """
+
+    def __init__(self, sql: str, *args: Any) -> None:
+        self.sql = sql
+        self.args: list[Any] = list(args)
+
+    def where(self, condition: str, value: Any) -> Query:
+        if value is not None:
+            self.sql += f" AND {condition}"
+            self.args += list(value) if isinstance(value, tuple) else [value]
+        return self
+
+    def then(self, sql: str, *args: Any) -> Query:
+        self.sql += sql
+        self.args += args
+        return self
+
+    def limit(self, limit: int | None) -> Query:
+        return self if limit is None else self.then(" LIMIT ?", limit)

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Any
 
 from server.store.areas.base import Area
 from server.store.areas.boards import Boards
 from server.store.areas.changes import ChangeLog
 from server.store.database import Connection
 from server.store.records import ChallengeRecord
-from server.store.rows import iso, prefixed, record, records
+from server.store.rows import Query, iso, prefixed, record, records
 
 CHALLENGE_COLUMNS = (
     "id, title, description, team_id, starts_on, ends_on, goal_category, goal_template, "
@@ -43,20 +42,19 @@ class Challenges(Area):
         self, user_id: str, *, team_id: str | None, after: tuple[str, str] | None, limit: int
     ) -> list[ChallengeRecord]:
         """Public challenges and those of the user's teams, by (starts_on, id)."""
-        sql = (
-            f"SELECT {CHALLENGE_COLUMNS} FROM challenges c WHERE (c.team_id IS NULL OR"
-            " c.team_id IN (SELECT team_id FROM team_members WHERE user_id = ?))"
+        query = (
+            Query(
+                f"SELECT {CHALLENGE_COLUMNS} FROM challenges c WHERE (c.team_id IS NULL OR"
+                " c.team_id IN (SELECT team_id FROM team_members WHERE user_id = ?))",
+                user_id,
+            )
+            .where("c.team_id = ?", team_id)
+            .where("(c.starts_on, c.id) > (?, ?)", after)
+            .then(" ORDER BY c.starts_on, c.id")
+            .limit(limit)
         )
-        args: list[Any] = [user_id]
-        if team_id is not None:
-            sql += " AND c.team_id = ?"
-            args.append(team_id)
-        if after is not None:
-            sql += " AND (c.starts_on, c.id) > (?, ?)"
-            args += [after[0], after[1]]
-        sql += " ORDER BY c.starts_on, c.id LIMIT ?"
-        args.append(limit)
-        return records(ChallengeRecord, CHALLENGE_COLUMNS, await self.conn.fetch_all(sql, *args))
+        rows = await self.conn.fetch_all(query.sql, *query.args)
+        return records(ChallengeRecord, CHALLENGE_COLUMNS, rows)
 
     async def participation(self, challenge_id: str, user_id: str) -> tuple[int, bool] | None:
         """(progress, completed) of a participant, or None."""

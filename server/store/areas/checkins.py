@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
 
 from server.store.areas.base import Area
 from server.store.records import CheckinRecord, DayTotals
-from server.store.rows import iso, record, records
+from server.store.rows import Query, iso, record, records
 
 CHECKIN_COLUMNS = (
     "id, habit_id, user_id, day, value, note, skip, witness, request_digest, result, "
@@ -48,22 +47,17 @@ class Checkins(Area):
         limit: int | None = None,
     ) -> list[CheckinRecord]:
         """Live check-ins of a habit, by (day, id), optionally within ``first..last``."""
-        sql = f"SELECT {CHECKIN_COLUMNS} FROM checkins WHERE habit_id = ? AND deleted_at IS NULL"
-        args: list[Any] = [habit_id]
-        if first is not None:
-            sql += " AND day >= ?"
-            args.append(iso(first))
-        if last is not None:
-            sql += " AND day <= ?"
-            args.append(iso(last))
-        if after is not None:
-            sql += " AND (day, id) > (?, ?)"
-            args += [after[0], after[1]]
-        sql += " ORDER BY day, id"
-        if limit is not None:
-            sql += " LIMIT ?"
-            args.append(limit)
-        return records(CheckinRecord, CHECKIN_COLUMNS, await self.conn.fetch_all(sql, *args))
+        query = (
+            Query(f"SELECT {CHECKIN_COLUMNS} FROM checkins WHERE habit_id = ?", habit_id)
+            .then(" AND deleted_at IS NULL")
+            .where("day >= ?", iso(first))
+            .where("day <= ?", iso(last))
+            .where("(day, id) > (?, ?)", after)
+            .then(" ORDER BY day, id")
+            .limit(limit)
+        )
+        rows = await self.conn.fetch_all(query.sql, *query.args)
+        return records(CheckinRecord, CHECKIN_COLUMNS, rows)
 
     async def all_of_habit(self, habit_id: str) -> list[CheckinRecord]:
         """Every check-in of a habit, undone ones included, by (day, id)."""

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from server.store.areas.base import Area
 from server.store.records import HabitRecord
-from server.store.rows import iso, record, records
+from server.store.rows import Query, iso, record, records
 
 HABIT_COLUMNS = (
     "id, user_id, title, category, schedule, kind, target, difficulty, template, "
@@ -55,17 +54,15 @@ class Habits(Area):
         limit: int = 1000,
     ) -> list[HabitRecord]:
         """The user's habits in creation order, after the (created_at, id) key if given."""
-        sql = f"SELECT {HABIT_COLUMNS} FROM habits WHERE user_id = ?"
-        args: list[Any] = [user_id]
-        if archived is not None:
-            sql += " AND archived = ?"
-            args.append(int(archived))
-        if after is not None:
-            sql += " AND (created_at, id) > (?, ?)"
-            args += [after[0], after[1]]
-        sql += " ORDER BY created_at, id LIMIT ?"
-        args.append(limit)
-        return records(HabitRecord, HABIT_COLUMNS, await self.conn.fetch_all(sql, *args))
+        query = (
+            Query(f"SELECT {HABIT_COLUMNS} FROM habits WHERE user_id = ?", user_id)
+            .where("archived = ?", None if archived is None else int(archived))
+            .where("(created_at, id) > (?, ?)", after)
+            .then(" ORDER BY created_at, id")
+            .limit(limit)
+        )
+        rows = await self.conn.fetch_all(query.sql, *query.args)
+        return records(HabitRecord, HABIT_COLUMNS, rows)
 
     async def update(self, habit: HabitRecord) -> None:
         await self.conn.execute(

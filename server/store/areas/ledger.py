@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
 
 from server.store.areas.base import Area
 from server.store.records import BadgeRecord, LedgerRecord
-from server.store.rows import iso, record, records
+from server.store.rows import Query, iso, record, records
 
 LEDGER_COLUMNS = (
     "id, user_id, at, day, amount, reason, habit_id, checkin_id, challenge_id, reverses"
@@ -58,20 +57,19 @@ class Ledger(Area):
     ) -> list[LedgerRecord]:
         """Unreversed entries of the user for these reasons, for one check-in or challenge."""
         marks = ", ".join("?" for _ in reasons)
-        sql = (
-            f"SELECT {LEDGER_COLUMNS} FROM ledger e WHERE user_id = ? AND reason IN ({marks})"
-            " AND NOT EXISTS (SELECT 1 FROM ledger r WHERE r.reverses = e.id)"
+        query = (
+            Query(
+                f"SELECT {LEDGER_COLUMNS} FROM ledger e WHERE user_id = ? AND reason IN ({marks})"
+                " AND NOT EXISTS (SELECT 1 FROM ledger r WHERE r.reverses = e.id)",
+                user_id,
+                *reasons,
+            )
+            .where("checkin_id = ?", checkin_id)
+            .where("challenge_id = ?", challenge_id)
+            .then(" ORDER BY id")
         )
-        args: list[Any] = [user_id, *reasons]
-        if checkin_id is not None:
-            sql += " AND checkin_id = ?"
-            args.append(checkin_id)
-        if challenge_id is not None:
-            sql += " AND challenge_id = ?"
-            args.append(challenge_id)
-        return records(
-            LedgerRecord, LEDGER_COLUMNS, await self.conn.fetch_all(sql + " ORDER BY id", *args)
-        )
+        rows = await self.conn.fetch_all(query.sql, *query.args)
+        return records(LedgerRecord, LEDGER_COLUMNS, rows)
 
     async def open_day_entry(self, user_id: str, day: date, reason: str) -> LedgerRecord | None:
         """The day's unreversed entry for ``reason`` (the balance bonus), if any."""
@@ -92,20 +90,16 @@ class Ledger(Area):
         limit: int,
     ) -> list[LedgerRecord]:
         """Newest first; ``after`` is the id the previous page ended with."""
-        sql = f"SELECT {LEDGER_COLUMNS} FROM ledger WHERE user_id = ?"
-        args: list[Any] = [user_id]
-        if first is not None:
-            sql += " AND day >= ?"
-            args.append(iso(first))
-        if last is not None:
-            sql += " AND day <= ?"
-            args.append(iso(last))
-        if after is not None:
-            sql += " AND id < ?"
-            args.append(after)
-        sql += " ORDER BY id DESC LIMIT ?"
-        args.append(limit)
-        return records(LedgerRecord, LEDGER_COLUMNS, await self.conn.fetch_all(sql, *args))
+        query = (
+            Query(f"SELECT {LEDGER_COLUMNS} FROM ledger WHERE user_id = ?", user_id)
+            .where("day >= ?", iso(first))
+            .where("day <= ?", iso(last))
+            .where("id < ?", after)
+            .then(" ORDER BY id DESC")
+            .limit(limit)
+        )
+        rows = await self.conn.fetch_all(query.sql, *query.args)
+        return records(LedgerRecord, LEDGER_COLUMNS, rows)
 
     async def all_of_user(self, user_id: str) -> list[LedgerRecord]:
         rows = await self.conn.fetch_all(
@@ -114,12 +108,9 @@ class Ledger(Area):
         return records(LedgerRecord, LEDGER_COLUMNS, rows)
 
     async def sum(self, user_id: str, *, since_id: str | None = None) -> int:
-        sql = "SELECT COALESCE(SUM(amount), 0) FROM ledger WHERE user_id = ?"
-        args: list[Any] = [user_id]
-        if since_id is not None:
-            sql += " AND id >= ?"
-            args.append(since_id)
-        return int(await self.conn.fetch_value(sql, *args) or 0)
+        query = Query("SELECT COALESCE(SUM(amount), 0) FROM ledger WHERE user_id = ?", user_id)
+        query.where("id >= ?", since_id)
+        return int(await self.conn.fetch_value(query.sql, *query.args) or 0)
 
     async def entry(self, user_id: str, entry_id: str) -> LedgerRecord | None:
         row = await self.conn.fetch_one(

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from server.store.areas.base import Area
 from server.store.areas.changes import ChangeLog
 from server.store.database import Connection
 from server.store.records import InviteRecord, MemberRecord, TeamRecord
-from server.store.rows import iso, prefixed, record, records
+from server.store.rows import Query, iso, prefixed, record, records
 
 TEAM_COLUMNS = "id, name, timezone, created_at, member_count, goal_category, goal_target"
 MEMBER_COLUMNS = "team_id, user_id, role, hidden, alias, joined_at, joined_id"
@@ -102,18 +101,18 @@ class Teams(Area):
     async def members(
         self, team_id: str, *, after: str | None = None, limit: int = 200
     ) -> list[MemberRecord]:
-        sql = (
-            f"SELECT {prefixed('m', MEMBER_COLUMNS)}, u.handle, u.display_name"
-            " FROM team_members m JOIN users u ON u.id = m.user_id WHERE m.team_id = ?"
+        query = (
+            Query(
+                f"SELECT {prefixed('m', MEMBER_COLUMNS)}, u.handle, u.display_name"
+                " FROM team_members m JOIN users u ON u.id = m.user_id WHERE m.team_id = ?",
+                team_id,
+            )
+            .where("m.user_id > ?", after)
+            .then(" ORDER BY m.user_id")
+            .limit(limit)
         )
-        args: list[Any] = [team_id]
-        if after is not None:
-            sql += " AND m.user_id > ?"
-            args.append(after)
-        sql += " ORDER BY m.user_id LIMIT ?"
-        args.append(limit)
         cols = MEMBER_COLUMNS + ", handle, display_name"
-        return records(MemberRecord, cols, await self.conn.fetch_all(sql, *args))
+        return records(MemberRecord, cols, await self.conn.fetch_all(query.sql, *query.args))
 
     async def add_member(self, member: MemberRecord) -> None:
         await self.conn.execute(
