@@ -30,7 +30,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import Literal, cast
 from uuid import UUID
 
 from argon2 import PasswordHasher
@@ -42,9 +42,9 @@ from server.services.accounts import TOKEN_PREFIX, token_digest
 from server.services.context import Context
 from server.services.paging import encode_cursor
 from server.settings import Settings
-from server.store.database import Database, Row
+from server.store.database import Database
 from server.store.records import UserRecord
-from server.store.sqlite import SqliteDatabase
+from server.store.sqlite import SqliteConnection, SqliteDatabase
 from server.store.transaction import Transaction
 from shared import schemas
 
@@ -109,27 +109,6 @@ class Dataset:
 # -- the store interface over plain sqlite3 --------------------------------------------
 
 
-class SyncConnection:
-    """``server.store.database.Connection`` over one ``sqlite3`` connection."""
-
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self._conn = conn
-
-    async def fetch_one(self, sql: str, *args: Any) -> Row | None:
-        row: sqlite3.Row | None = self._conn.execute(sql, args).fetchone()
-        return row
-
-    async def fetch_all(self, sql: str, *args: Any) -> Sequence[Row]:
-        return list(self._conn.execute(sql, args).fetchall())
-
-    async def fetch_value(self, sql: str, *args: Any) -> Any:
-        row = await self.fetch_one(sql, *args)
-        return None if row is None else row[0]
-
-    async def execute(self, sql: str, *args: Any) -> int:
-        return self._conn.execute(sql, args).rowcount
-
-
 class SyncDatabase:
     """``server.store.database.Database`` for one seeding process: one connection, no
     threads, no durability (the file is thrown away if seeding fails)."""
@@ -142,20 +121,20 @@ class SyncDatabase:
         self._conn.execute("PRAGMA synchronous = OFF")
 
     @asynccontextmanager
-    async def write(self) -> AsyncIterator[SyncConnection]:
+    async def write(self) -> AsyncIterator[SqliteConnection]:
         self._conn.execute("BEGIN IMMEDIATE")
         try:
-            yield SyncConnection(self._conn)
+            yield SqliteConnection(self._conn)
         except BaseException:
             self._conn.execute("ROLLBACK")
             raise
         self._conn.execute("COMMIT")
 
     @asynccontextmanager
-    async def read(self) -> AsyncIterator[SyncConnection]:
+    async def read(self) -> AsyncIterator[SqliteConnection]:
         self._conn.execute("BEGIN")
         try:
-            yield SyncConnection(self._conn)
+            yield SqliteConnection(self._conn)
         finally:
             self._conn.execute("COMMIT")
 
