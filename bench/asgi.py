@@ -224,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--generator", choices=["auto", "wrk", "httpx"], default="auto")
     args = parser.parse_args(argv)
     if importlib.util.find_spec("granian") is None:
-        parser.error("granian is not installed: /work/venv/bin/pip install granian")
+        parser.error("granian is not installed: .venv/bin/pip install granian")
     rounds = args.rounds or (3 if args.quick else 5)
     seconds = args.seconds or (2 if args.quick else 4)
     result = compare(args.quick, rounds, seconds, args.generator)

@@ -16,6 +16,8 @@ from collections import Counter
 from pathlib import Path
 
 _FRAME = re.compile(r"^(?P<function>.*) \((?P<file>.*?)(?::(?P<line>\d+))?\)$")
+# Frames in this checkout are shown from its root, wherever it was cloned.
+_REPOSITORY = f"{Path(__file__).resolve().parent.parent}/"
 
 
 def available() -> str | None:
@@ -42,7 +44,7 @@ def _short(frame: str) -> str:
     if not found:
         return frame
     path = found["file"]
-    for marker in ("site-packages/", "/work/main/", "lib/python3.11/"):
+    for marker in ("site-packages/", _REPOSITORY, "lib/python3.11/"):
         if marker in path:
             path = path.split(marker, 1)[1]
             break

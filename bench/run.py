@@ -891,9 +891,9 @@ def main(argv: list[str] | None = None) -> int:
     plan = PLANS["quick" if args.quick else "full"]
     profile_keys = {k for k in args.profile.split(",") if k}
     if profile_keys and profile.available() is None:
-        parser.error("--profile needs py-spy: /work/venv/bin/pip install py-spy")
+        parser.error("--profile needs py-spy: .venv/bin/pip install py-spy")
     if args.asgi == "granian" and importlib.util.find_spec("granian") is None:
-        parser.error("--asgi granian needs granian: /work/venv/bin/pip install granian")
+        parser.error("--asgi granian needs granian: .venv/bin/pip install granian")
     t0 = time.perf_counter()
     result = run(plan, args.generator, profile_keys, args.asgi)
     run_tui = args.tui == "run" or (args.tui == "auto" and not args.quick)

@@ -15,7 +15,7 @@ counted). Three cases:
 
 For Today it also records when the live answer replaced the saved one ("live_s").
 
-    /work/venv/bin/python bench/tui_cold_start.py [--runs 5]
+    .venv/bin/python bench/tui_cold_start.py [--runs 5]
 """
 
 from __future__ import annotations

@@ -6,6 +6,7 @@ Presentation only: no rule of the game is decided here (those live on the server
 from __future__ import annotations
 
 from datetime import date
+from typing import get_args
 
 import httpx
 
@@ -16,7 +17,9 @@ WEEKDAY_NAMES = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 
 CATEGORY_LABEL = {"results": "Results", "relationships": "Relationships"}
 
-DIFFICULTY_LABEL = {"trivial": "trivial", "easy": "easy", "medium": "medium", "hard": "hard"}
+# The difficulties as the contract lists them, from the fewest points to the most (the
+# points themselves are the server's rule: the client does not restate them).
+DIFFICULTIES: tuple[schemas.Difficulty, ...] = get_args(schemas.Difficulty)
 
 
 def schedule_text(schedule: schemas.Schedule) -> str:

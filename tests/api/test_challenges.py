@@ -19,18 +19,12 @@ from litestar.testing import AsyncTestClient
 
 from shared import schemas
 from shared.client import ApiError, RapportClient
-from tests.conftest import FakeClock, MakeUser, overlapping_client, team_of
+from tests.conftest import FakeClock, MakeUser, fails, overlapping_client, team_of
 
 CHALLENGES = "/api/v1/challenges"
 TEAMS = "/api/v1/teams"
 TODAY = date(2026, 3, 11)  # the clock fixture's day
 REWARD = "challenge_reward"
-
-
-async def fails(call: Awaitable[Any]) -> ApiError:
-    with pytest.raises(ApiError) as caught:
-        await call
-    return caught.value
 
 
 def field_names(error: ApiError) -> list[str]:

@@ -12,21 +12,13 @@ from uuid import UUID, uuid4
 
 import httpx
 import msgspec
-import pytest
 from litestar import Litestar
 
 from shared import schemas
 from shared.client import ApiError, RapportClient
-from tests.conftest import FakeClock, MakeUser, overlapping_client
+from tests.conftest import FakeClock, MakeUser, fails, overlapping_client
 
 WED = date(2026, 3, 11)  # the clock fixture's day
-
-
-async def fails(call: Awaitable[Any]) -> ApiError:
-    """The ApiError ``call`` raises (the test fails if it succeeds)."""
-    with pytest.raises(ApiError) as caught:
-        await call
-    return caught.value
 
 
 async def status_of(call: Awaitable[httpx.Response]) -> int:

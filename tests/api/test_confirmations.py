@@ -12,23 +12,16 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import msgspec
-import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from shared import schemas
 from shared.client import ApiError, RapportClient
-from tests.conftest import FakeClock, MakeUser, team_of
+from tests.conftest import FakeClock, MakeUser, fails, team_of
 
 CONFIRMATIONS = "/api/v1/confirmations"
 TEAMS = "/api/v1/teams"
 CONFIRMED_BONUS, WITNESS_BONUS = 5, 2
-
-
-async def fails(call: Awaitable[Any]) -> ApiError:
-    with pytest.raises(ApiError) as caught:
-        await call
-    return caught.value
 
 
 def field_names(error: ApiError) -> list[str]:

@@ -3,7 +3,6 @@ delete, stats and the calendar, and that nobody sees another user's habits."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
 from datetime import date
 from typing import Any
 from uuid import UUID, uuid4
@@ -13,16 +12,9 @@ import pytest
 
 from shared import schemas
 from shared.client import ApiError, RapportClient
-from tests.conftest import FakeClock
+from tests.conftest import FakeClock, fails
 
 WED = date(2026, 3, 11)  # the clock fixture's day
-
-
-async def fails(call: Awaitable[Any]) -> ApiError:
-    """The ApiError ``call`` raises (the test fails if it succeeds)."""
-    with pytest.raises(ApiError) as caught:
-        await call
-    return caught.value
 
 
 def field_names(error: ApiError) -> list[str]:

@@ -7,28 +7,20 @@ Points here come from trivial daily habits: each check-in on a first day pays 2 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
 from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
 import msgspec
-import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from shared import schemas
-from shared.client import ApiError, RapportClient
-from tests.conftest import FakeClock, MakeUser, team_of
+from shared.client import RapportClient
+from tests.conftest import FakeClock, MakeUser, fails, team_of
 
 TEAMS = "/api/v1/teams"
 TRIVIAL = 2  # points of a trivial habit's first check-in
-
-
-async def fails(call: Awaitable[Any]) -> ApiError:
-    with pytest.raises(ApiError) as caught:
-        await call
-    return caught.value
 
 
 async def user_id(client: RapportClient) -> UUID:

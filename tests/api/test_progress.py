@@ -4,28 +4,19 @@ balance meter, the catalog, health checks and the OpenAPI document."""
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable
 from datetime import UTC, date, datetime
-from typing import Any
 
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from shared import schemas
-from shared.client import ApiError, RapportClient
-from tests.conftest import FakeClock
+from shared.client import RapportClient
+from tests.conftest import FakeClock, fails
 
 WED = date(2026, 3, 11)  # the clock fixture's day
 THU = date(2026, 3, 12)
 FRI = date(2026, 3, 13)
-
-
-async def fails(call: Awaitable[Any]) -> ApiError:
-    """The ApiError ``call`` raises (the test fails if it succeeds)."""
-    with pytest.raises(ApiError) as caught:
-        await call
-    return caught.value
 
 
 async def daily_habit(

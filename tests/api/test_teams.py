@@ -20,16 +20,9 @@ from litestar.testing import AsyncTestClient
 
 from shared import schemas
 from shared.client import ApiError, RapportClient
-from tests.conftest import FakeClock, MakeUser
+from tests.conftest import FakeClock, MakeUser, fails
 
 TEAMS = "/api/v1/teams"
-
-
-async def fails(call: Awaitable[Any]) -> ApiError:
-    """The ApiError ``call`` raises (the test fails if it succeeds)."""
-    with pytest.raises(ApiError) as caught:
-        await call
-    return caught.value
 
 
 async def status_of(call: Awaitable[httpx.Response]) -> int:

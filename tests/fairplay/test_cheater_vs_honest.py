@@ -6,28 +6,20 @@ public API allows. Whatever the trick, the cheater never ends above the honest u
 from __future__ import annotations
 
 import copy
-from collections.abc import Awaitable
 from datetime import date, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
 import msgspec
-import pytest
 from litestar import Litestar
 
 from server.services.audit import check
 from shared import schemas
-from shared.client import ApiError, RapportClient
-from tests.conftest import FakeClock, MakeUser
+from shared.client import RapportClient
+from tests.conftest import FakeClock, MakeUser, fails
 
 PROMISE = "deliver-on-a-promise"  # daily, easy
 TODAY = date(2026, 3, 11)  # the clock fixture's day, a Wednesday
-
-
-async def fails(call: Awaitable[Any]) -> ApiError:
-    with pytest.raises(ApiError) as caught:
-        await call
-    return caught.value
 
 
 async def crew(make_user: MakeUser) -> tuple[RapportClient, RapportClient, UUID]:

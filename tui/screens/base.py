@@ -1,4 +1,4 @@
-"""What the Habit, Profile, Team and Challenges screens share: they load on mount, load
+"""What the Today, Habit, Profile, Team and Challenges screens share: they load on mount, load
 again whenever the app's ``revision`` moves (or at ``r``), and report a failed load the
 same way."""
 

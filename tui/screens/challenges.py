@@ -14,8 +14,8 @@ from textual.widgets import Footer, Label, OptionList, ProgressBar
 from textual.widgets.option_list import Option
 
 from shared import schemas
+from tui.boards import PAGE_BINDINGS, PAGE_SIZE, BoardPages, board_lines
 from tui.screens.base import DataScreen
-from tui.screens.boards import PAGE_BINDINGS, PAGE_SIZE, BoardPages, board_lines
 from tui.widgets.app_header import AppHeader
 from tui.wording import SERVICE_ERRORS, error_text
 

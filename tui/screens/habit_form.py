@@ -16,7 +16,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select
 
 from shared import schemas
-from tui.wording import SERVICE_ERRORS, WEEKDAY_NAMES, error_text
+from tui.wording import DIFFICULTIES, SERVICE_ERRORS, WEEKDAY_NAMES, error_text
 
 if TYPE_CHECKING:
     from tui.app import RapportApp
@@ -124,7 +124,7 @@ class HabitFormScreen(ModalScreen[schemas.HabitCreate | schemas.HabitPatch | Non
                     compact=True,
                 )
                 yield Select(
-                    [(d.capitalize(), d) for d in ("trivial", "easy", "medium", "hard")],
+                    [(d.capitalize(), d) for d in DIFFICULTIES],
                     value=habit.difficulty if habit else "easy",
                     allow_blank=False,
                     id="difficulty",
@@ -160,7 +160,7 @@ class HabitFormScreen(ModalScreen[schemas.HabitCreate | schemas.HabitPatch | Non
                     compact=True,
                 )
             yield Label(
-                "[dim]Points by difficulty: trivial 2 · easy 5 · medium 10 · hard 20.[/dim]",
+                f"[dim]Points grow with difficulty: {' < '.join(DIFFICULTIES)}.[/dim]",
                 id="form-hint",
             )
             yield Label("", id="form-error")

@@ -10,15 +10,18 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Label, Static
 
+from tui.wording import DIFFICULTIES
+
 RULES = "\n".join(
     [
         "[b]Check in[/b] today or yesterday, never ahead.",
         "[b]Streaks[/b] count periods in a row: days, due weekdays, weeks or 14-day blocks. "
         "A [b]skip[/b] keeps a streak without growing it.",
         "[b]Freezes[/b] ❄ are earned every 7 in a row and spent on a missed period.",
-        "[b]Points[/b]: easy 5, medium 10, hard 20, up to x2 on a streak; milestones at 7, 21, "
-        "66, 100 and 365; +10 for a day with both sides. Only what the schedule asks pays: "
-        "extra check-ins are kept, for 0 points.",
+        # Harder habits pay more; how much is the server's rule (docs/gamification.md).
+        f"[b]Points[/b]: {' < '.join(DIFFICULTIES)}, up to x2 on a streak; milestones at 7, "
+        "21, 66, 100 and 365; +10 for a day with both sides. Only what the schedule asks "
+        "pays: extra check-ins are kept, for 0 points.",
         "[b]Strength[/b] forgives one miss; it halves after two lost weeks.",
         "[b]Offline[/b], check-ins wait here (↻) and are sent once, later.",
     ]

@@ -11,15 +11,15 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import httpx
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import Footer, Label, ProgressBar
 
 from shared import schemas
 from tui.offline import OfflineQueue, client_id
+from tui.screens.base import DataScreen
 from tui.screens.habit import HabitScreen
 from tui.screens.habit_form import HabitFormScreen, create_habit
 from tui.screens.note import NoteScreen
@@ -33,7 +33,7 @@ from tui.widgets.streak_flame import StreakFlame
 from tui.wording import SERVICE_ERRORS, long_day_text
 
 if TYPE_CHECKING:
-    from tui.app import RapportApp
+    from tui.session import Session
 
 
 def merge_pending(today: schemas.Today, queue: OfflineQueue | None) -> list[HabitLine]:
@@ -50,8 +50,9 @@ def merge_pending(today: schemas.Today, queue: OfflineQueue | None) -> list[Habi
     return lines
 
 
-class TodayScreen(Screen[None]):
-    app: RapportApp
+class TodayScreen(DataScreen):
+    """Loads like every ``DataScreen`` (on mount, when the app's ``revision`` moves, at
+    ``r``); a saved answer, when there is one, is shown first."""
 
     BINDINGS = [
         Binding("a", "add", "Add"),
@@ -59,7 +60,6 @@ class TodayScreen(Screen[None]):
         Binding("h", "app.challenges", "Challenges", show=False),
         Binding("t", "app.team", "Team", show=False),
         Binding("c", "custom", "Custom habit", show=False),
-        Binding("r", "reload", "Refresh", show=False),
     ]
 
     def __init__(self, saved: SavedToday | None = None) -> None:
@@ -97,23 +97,21 @@ class TodayScreen(Screen[None]):
             yield HabitPreview(id="preview", classes="card")
         yield Footer(compact=True)
 
-    async def on_mount(self) -> None:
+    @on(events.Mount)
+    async def show_saved(self) -> None:
+        # Runs before DataScreen.on_mount (Textual calls the Mount handlers of every class
+        # in the MRO, this class first), which watches ``revision`` and starts the load.
         self.query_one("#day-card").border_title = "Today"
-        self.watch(self.app, "revision", self.action_reload, init=False)
         if self.saved is not None:
             self.today, self.saved_at = self.saved.today, self.saved.saved_at
             await self.show(self.saved.today)
-        self.action_reload()
-
-    def action_reload(self) -> None:
-        self.load()
 
     # -- loading and showing -------------------------------------------------------------
 
-    @work(exclusive=True, group="today-load")
-    async def load(self) -> None:
-        session = self.app.session
-        if session is None or not session.signed_in:
+    async def fetch(self, session: Session) -> None:
+        """Today's answer (and the user, when online); offline, the last answer with the
+        queue counted in. Other service errors are reported by ``DataScreen.load``."""
+        if not session.signed_in:
             return
         try:
             today = await session.today()
@@ -125,9 +123,6 @@ class TodayScreen(Screen[None]):
                 self.app.service_failed(exc)
             else:  # offline: the last answer, with the queue counted in
                 await self.show(self.today)
-            return
-        except SERVICE_ERRORS as exc:
-            self.app.service_failed(exc)
             return
         self.app.refresh_state()
         self.today, self.saved_at = today, session.today_saved_at
@@ -341,11 +336,11 @@ class TodayScreen(Screen[None]):
 
         def created(result: object) -> None:
             if isinstance(result, schemas.HabitCreate):
-                self.create_habit(result)
+                self.create_custom(result)
 
         self.app.push_screen(HabitFormScreen(), created)
 
     @work(group="habits")
-    async def create_habit(self, body: schemas.HabitCreate) -> None:
+    async def create_custom(self, body: schemas.HabitCreate) -> None:
         if await create_habit(self.app, body) is not None:
             self.app.data_changed()
