@@ -15,11 +15,15 @@ from textual.widgets.option_list import Option
 
 from shared import schemas
 from tui.boards import PAGE_BINDINGS, PAGE_SIZE, BoardPages, board_lines
-from tui.screens.base import DataScreen
+from tui.screens.base import DataScreen, call_service
 from tui.widgets.app_header import AppHeader
-from tui.wording import SERVICE_ERRORS, error_text
+from tui.widgets.plain_bar import plain_bar
+from tui.wording import SERVICE_ERRORS
 
 if TYPE_CHECKING:
+    from collections.abc import Awaitable
+
+    from shared.client import RapportClient
     from tui.session import Session
 
 STATUS_STYLE = {"active": "$success", "upcoming": "$warning", "ended": "$text-muted"}
@@ -67,9 +71,7 @@ class ChallengesScreen(DataScreen):
             with Vertical(id="challenge-card", classes="card"):
                 yield Label("", id="challenge-about")
                 with Horizontal(id="challenge-progress-line"):
-                    yield ProgressBar(
-                        total=1, show_eta=False, show_percentage=False, id="challenge-bar"
-                    )
+                    yield plain_bar("challenge-bar")
                     yield Label("", id="challenge-progress")
                 yield Label("", id="challenge-board")
         yield Footer(compact=True)
@@ -200,15 +202,13 @@ class ChallengesScreen(DataScreen):
 
     @work(group="challenges-change")
     async def start(self, slug: str) -> None:
-        session = self.app.session
-        if session is None:
-            return
-        client = session.client
-        try:
+        async def start_and_join(client: RapportClient) -> schemas.Challenge:
             challenge = await client.create_challenge(schemas.ChallengeCreate(template=slug))
             await client.join_challenge(challenge.id)
-        except SERVICE_ERRORS as exc:
-            self.notify(error_text(exc), title="Challenge", severity="error")
+            return challenge
+
+        challenge = await call_service(self.app, "Challenge", start_and_join)
+        if challenge is None:
             return
         self.selected, self.template = challenge.id, None
         self.notify(challenge.title, title="Started and joined")
@@ -221,17 +221,12 @@ class ChallengesScreen(DataScreen):
 
     @work(group="challenges-change")
     async def change(self, challenge: schemas.Challenge, *, join: bool) -> None:
-        session = self.app.session
-        if session is None:
-            return
-        client = session.client
-        try:
+        def join_or_leave(client: RapportClient) -> Awaitable[schemas.Challenge]:
             if join:
-                await client.join_challenge(challenge.id)
-            else:
-                await client.leave_challenge(challenge.id)
-        except SERVICE_ERRORS as exc:
-            self.notify(error_text(exc), title="Challenge", severity="error")
+                return client.join_challenge(challenge.id)
+            return client.leave_challenge(challenge.id)
+
+        if await call_service(self.app, "Challenge", join_or_leave) is None:
             return
         self.notify(challenge.title, title="Joined" if join else "Left")
         self.app.data_changed()

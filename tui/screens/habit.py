@@ -14,20 +14,14 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Footer, Label, Sparkline
 
 from shared import schemas
-from tui.screens.base import DataScreen
+from tui.screens.base import DataScreen, call_service
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.habit_form import HabitFormScreen
 from tui.widgets.app_header import AppHeader
 from tui.widgets.habit_list import strength_bar
 from tui.widgets.heatmap import Heatmap
 from tui.widgets.streak_flame import StreakFlame
-from tui.wording import (
-    CATEGORY_LABEL,
-    SERVICE_ERRORS,
-    error_text,
-    kind_text,
-    schedule_text,
-)
+from tui.wording import CATEGORY_LABEL, kind_text, schedule_text
 
 if TYPE_CHECKING:
     from tui.session import Session
@@ -199,13 +193,10 @@ class HabitScreen(DataScreen):
 
     @work(group="habit-edit")
     async def update(self, patch: schemas.HabitPatch, done: str, *, leave: bool = False) -> None:
-        session = self.app.session
-        if session is None:
-            return
-        try:
-            habit = await session.client.update_habit(self.habit_id, patch)
-        except SERVICE_ERRORS as exc:
-            self.notify(error_text(exc), title="Not saved", severity="error")
+        habit = await call_service(
+            self.app, "Not saved", lambda client: client.update_habit(self.habit_id, patch)
+        )
+        if habit is None:
             return
         self.notify(habit.title, title=done)
         if leave:

@@ -16,7 +16,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select
 
 from shared import schemas
-from tui.wording import DIFFICULTIES, SERVICE_ERRORS, WEEKDAY_NAMES, error_text
+from tui.screens.base import call_service
+from tui.wording import DIFFICULTIES, WEEKDAY_NAMES
 
 if TYPE_CHECKING:
     from tui.app import RapportApp
@@ -93,6 +94,11 @@ def schedule_param(schedule: schemas.Schedule) -> str:
     return ""
 
 
+def choice(id: str, options: list[tuple[str, str]], value: str) -> Select[str]:
+    """One of the form's drop-downs: ``options`` as (label, value), never blank."""
+    return Select(options, value=value, allow_blank=False, id=id, compact=True)
+
+
 class HabitFormScreen(ModalScreen[schemas.HabitCreate | schemas.HabitPatch | None]):
     BINDINGS = [("escape", "cancel", "Cancel"), ("ctrl+s", "save", "Save")]
 
@@ -116,28 +122,18 @@ class HabitFormScreen(ModalScreen[schemas.HabitCreate | schemas.HabitPatch | Non
                     classes="span",
                 )
                 yield Label("Category", classes="form-label")
-                yield Select(
+                yield choice(
+                    "category",
                     [("Results", "results"), ("Relationships", "relationships")],
-                    value=habit.category if habit else "results",
-                    allow_blank=False,
-                    id="category",
-                    compact=True,
+                    habit.category if habit else "results",
                 )
-                yield Select(
+                yield choice(
+                    "difficulty",
                     [(d.capitalize(), d) for d in DIFFICULTIES],
-                    value=habit.difficulty if habit else "easy",
-                    allow_blank=False,
-                    id="difficulty",
-                    compact=True,
+                    habit.difficulty if habit else "easy",
                 )
                 yield Label("Schedule", classes="form-label")
-                yield Select(
-                    [(label, value) for value, label in SCHEDULES],
-                    value=str(tag),
-                    allow_blank=False,
-                    id="schedule",
-                    compact=True,
-                )
+                yield choice("schedule", [(label, value) for value, label in SCHEDULES], str(tag))
                 yield Input(
                     schedule_param(habit.schedule) if habit else "",
                     placeholder=PARAM_HINT[str(tag)],
@@ -145,12 +141,10 @@ class HabitFormScreen(ModalScreen[schemas.HabitCreate | schemas.HabitPatch | Non
                     compact=True,
                 )
                 yield Label("Kind", classes="form-label")
-                yield Select(
+                yield choice(
+                    "kind",
                     [("Yes / no", "check"), ("Count to a target", "count")],
-                    value=habit.kind if habit else "check",
-                    allow_blank=False,
-                    id="kind",
-                    compact=True,
+                    habit.kind if habit else "check",
                 )
                 yield Input(
                     str(habit.target) if habit else "1",
@@ -239,13 +233,7 @@ class HabitFormScreen(ModalScreen[schemas.HabitCreate | schemas.HabitPatch | Non
 
 async def create_habit(app: RapportApp, body: schemas.HabitCreate) -> schemas.Habit | None:
     """Create the habit the form described and say how it went; None when it was not."""
-    session = app.session
-    if session is None:
-        return None
-    try:
-        habit = await session.client.create_habit(body)
-    except SERVICE_ERRORS as exc:
-        app.notify(error_text(exc), title="Habit not created", severity="error")
-        return None
-    app.notify(f"{habit.title} added.", title="New habit")
+    habit = await call_service(app, "Habit not created", lambda client: client.create_habit(body))
+    if habit is not None:
+        app.notify(f"{habit.title} added.", title="New habit")
     return habit

@@ -15,6 +15,7 @@ from shared import schemas
 from tui.screens.base import DataScreen
 from tui.widgets.app_header import AppHeader
 from tui.widgets.balance_meter import BalanceMeter
+from tui.widgets.plain_bar import plain_bar
 from tui.wording import SERVICE_ERRORS, reason_text
 
 if TYPE_CHECKING:
@@ -33,7 +34,7 @@ class ProfileScreen(DataScreen):
             with Vertical(id="level-card", classes="card"):
                 with Horizontal(id="level-line"):
                     yield Label("", id="level")
-                    yield ProgressBar(total=1, show_eta=False, show_percentage=False, id="xp-bar")
+                    yield plain_bar("xp-bar")
                     yield Label("", id="xp-text")
                 yield Label("", id="totals")
             with Horizontal(id="profile-columns"):

@@ -16,10 +16,11 @@ from textual.widgets.option_list import Option
 
 from shared import schemas
 from tui.boards import PAGE_BINDINGS, PAGE_SIZE, BoardPages, board_lines
-from tui.screens.base import DataScreen
+from tui.screens.base import DataScreen, call_service
 from tui.screens.team_dialogs import InviteScreen, JoinTeamScreen, NewTeamScreen
 from tui.widgets.app_header import AppHeader
-from tui.wording import SERVICE_ERRORS, error_text
+from tui.widgets.plain_bar import plain_bar
+from tui.wording import SERVICE_ERRORS
 
 if TYPE_CHECKING:
     from tui.session import Session
@@ -58,7 +59,7 @@ class TeamScreen(DataScreen):
                 yield OptionList(id="team-list")
                 with Horizontal(id="goal-line"):
                     yield Label("Goal", id="goal-label")
-                    yield ProgressBar(total=1, show_eta=False, show_percentage=False, id="goal-bar")
+                    yield plain_bar("goal-bar")
                     yield Label("", id="goal-text")
                 yield Label("", id="team-keys")
             with Vertical(id="team-board-card", classes="card"):
@@ -195,13 +196,12 @@ class TeamScreen(DataScreen):
 
     @work(group="team-decide")
     async def decide(self, pending: schemas.PendingConfirmation, confirm: bool) -> None:
-        session = self.app.session
-        if session is None:
-            return
-        try:
-            outcome = await session.client.decide_confirmation(pending.id, confirm)
-        except SERVICE_ERRORS as exc:
-            self.notify(error_text(exc), title="Confirmation", severity="error")
+        outcome = await call_service(
+            self.app,
+            "Confirmation",
+            lambda client: client.decide_confirmation(pending.id, confirm),
+        )
+        if outcome is None:
             return
         who = pending.from_.display_name
         if outcome.status == "confirmed":
@@ -224,13 +224,10 @@ class TeamScreen(DataScreen):
 
     @work(group="team-change")
     async def create(self, body: schemas.TeamCreate) -> None:
-        session = self.app.session
-        if session is None:
-            return
-        try:
-            team = await session.client.create_team(body)
-        except SERVICE_ERRORS as exc:
-            self.notify(error_text(exc), title="Team not created", severity="error")
+        team = await call_service(
+            self.app, "Team not created", lambda client: client.create_team(body)
+        )
+        if team is None:
             return
         self.show_new(team)
         self.notify(f"{team.name}: press i for a code to invite the others.", title="New team")
@@ -244,13 +241,10 @@ class TeamScreen(DataScreen):
 
     @work(group="team-change")
     async def join(self, code: str) -> None:
-        session = self.app.session
-        if session is None:
-            return
-        try:
-            membership = await session.client.join_team(code)
-        except SERVICE_ERRORS as exc:
-            self.notify(error_text(exc), title="Not joined", severity="error")
+        membership = await call_service(
+            self.app, "Not joined", lambda client: client.join_team(code)
+        )
+        if membership is None:
             return
         self.show_new(membership.team)
         self.notify(membership.team.name, title="Joined")
@@ -272,12 +266,9 @@ class TeamScreen(DataScreen):
 
     @work(group="team-change")
     async def invite(self, team: schemas.Team) -> None:
-        session = self.app.session
-        if session is None:
-            return
-        try:
-            invite = await session.client.create_invite(team.id)
-        except SERVICE_ERRORS as exc:
-            self.notify(error_text(exc), title="No invite", severity="error")
+        invite = await call_service(
+            self.app, "No invite", lambda client: client.create_invite(team.id)
+        )
+        if invite is None:
             return
         await self.app.push_screen(InviteScreen(team, invite))

@@ -29,6 +29,7 @@ from tui.widgets.app_header import AppHeader
 from tui.widgets.balance_meter import BalanceMeter
 from tui.widgets.habit_list import HabitLine, HabitList
 from tui.widgets.habit_preview import HabitPreview
+from tui.widgets.plain_bar import plain_bar
 from tui.widgets.streak_flame import StreakFlame
 from tui.wording import SERVICE_ERRORS, long_day_text
 
@@ -78,9 +79,7 @@ class TodayScreen(DataScreen):
                     yield StreakFlame(id="top-flame")
                     yield Label("", id="flame-caption")
                 with Horizontal(id="progress-line"):
-                    yield ProgressBar(
-                        total=1, show_eta=False, show_percentage=False, id="day-progress"
-                    )
+                    yield plain_bar("day-progress")
                     yield Label("", id="day-count")
                 yield Label("", id="day-points")
             with Vertical(id="balance-card", classes="card") as card:
