@@ -35,7 +35,7 @@ from server.clock import Clock, system_clock
 from server.services.context import Context
 from server.services.limits import Limits
 from server.settings import Settings
-from server.store.sqlite import SqliteDatabase
+from server.store.backends import database_for
 
 MAX_BODY_BYTES = 1_000_000
 
@@ -69,11 +69,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        db = SqliteDatabase(
-            settings.database,
-            readers=settings.read_connections,
-            synchronous=settings.synchronous,
-        )
+        db = database_for(settings)
         await db.open()
         app.state.ctx = Context(
             db=db,

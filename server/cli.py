@@ -31,7 +31,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--port", type=int, help="port (RAPPORT_PORT, default 8000)")
     parser.add_argument(
         "--database",
-        help=f"SQLite file path (RAPPORT_DATABASE, default {default_database()})",
+        help=(
+            "SQLite file path, or a postgresql://user@host/name URL (RAPPORT_DATABASE,"
+            f" default {default_database()})"
+        ),
     )
     parser.add_argument(
         "--log-level",
@@ -57,9 +60,18 @@ def backup_main(argv: Sequence[str]) -> int:
     args = parser.parse_args(argv)
     from pathlib import Path
 
+    from server.store.backends import sqlite_path
     from server.store.sqlite import backup
 
     source = args.database or Settings.from_env().database
+    if sqlite_path(source) is None:
+        print(
+            "rapport-server backup: copies a SQLite database; back up PostgreSQL with pg_dump"
+            " (docs/operations.md)",
+            file=sys.stderr,
+        )
+        return 2
+    source = sqlite_path(source) or source
     if not Path(source).exists():
         print(f"rapport-server backup: no database at {source}", file=sys.stderr)
         return 2
@@ -97,9 +109,9 @@ async def _run_check(settings: Settings, repair: bool) -> Any:
     from server.clock import system_clock
     from server.services.audit import check
     from server.services.context import Context
-    from server.store.sqlite import SqliteDatabase
+    from server.store.backends import database_for
 
-    db = SqliteDatabase(settings.database, synchronous=settings.synchronous)
+    db = database_for(settings)
     await db.open()
     try:
         ctx = Context(db=db, clock=system_clock, settings=settings, catalog=load_catalog())
@@ -122,13 +134,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # msgspec.ValidationError names the bad variable's field
         print(f"rapport-server: bad setting: {exc}", file=sys.stderr)
         return 2
+    from server.store.backends import UnsupportedDatabase, database_for, shown
+
+    try:
+        database_for(settings)
+    except UnsupportedDatabase as exc:
+        print(f"rapport-server: bad setting: database: {exc}", file=sys.stderr)
+        return 2
     if args.server == "granian":
         return serve_granian(settings)
     import uvicorn
 
     from server.app import create_app
 
-    print(f"Rapport on http://{settings.host}:{settings.port}  (database: {settings.database})")
+    where = shown(settings.database)
+    print(f"Rapport on http://{settings.host}:{settings.port}  (database: {where})")
     uvicorn.run(
         create_app(settings),
         host=settings.host,
@@ -152,7 +172,10 @@ def serve_granian(settings: Settings) -> int:
         return 2
     from functools import partial
 
-    print(f"Rapport on http://{settings.host}:{settings.port}  (database: {settings.database})")
+    from server.store.backends import shown
+
+    where = shown(settings.database)
+    print(f"Rapport on http://{settings.host}:{settings.port}  (database: {where})")
     Server(
         "server.app:create_app",  # shown in granian's log; the app comes from the loader
         address=settings.host,

@@ -36,6 +36,9 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     # FULL: an acknowledged write survives power loss too (see docs/operations.md).
     synchronous: Literal["NORMAL", "FULL"] = "FULL"
     read_connections: Annotated[int, Meta(ge=1, le=32)] = 2
+    # PostgreSQL: connections per instance, and the longest a statement may run.
+    pool_size: Annotated[int, Meta(ge=1, le=500)] = 10
+    statement_timeout_ms: Annotated[int, Meta(ge=100, le=600_000)] = 5_000
     log_level: Literal["debug", "info", "warning", "error"] = "info"
 
     @classmethod

@@ -28,16 +28,19 @@ Handle = Annotated[
         description="3-32 characters: lowercase letters, digits, '_', '.', '-'.",
     ),
 ]
+# Text a person typed: no control characters (NUL, escapes; tab and line breaks are fine)
+# and no bidirectional overrides, which can make a name read as another.
+PLAIN_TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]*$"
 Password = Annotated[str, Meta(min_length=8, max_length=256)]
-DisplayName = Annotated[str, Meta(min_length=1, max_length=80)]
+DisplayName = Annotated[str, Meta(min_length=1, max_length=80, pattern=PLAIN_TEXT)]
 TimeZoneName = Annotated[
     str, Meta(min_length=1, max_length=64, description="IANA time zone, e.g. Europe/Berlin")
 ]
 DayStartHour = Annotated[int, Meta(ge=0, le=23)]
-Title = Annotated[str, Meta(min_length=1, max_length=120)]
+Title = Annotated[str, Meta(min_length=1, max_length=120, pattern=PLAIN_TEXT)]
 Slug = Annotated[str, Meta(min_length=1, max_length=60, pattern=r"^[a-z0-9][a-z0-9-]*$")]
 Target = Annotated[int, Meta(ge=1, le=10_000)]
-Note = Annotated[str, Meta(max_length=500)]
+Note = Annotated[str, Meta(max_length=500, pattern=PLAIN_TEXT)]
 
 
 class Request(Struct, kw_only=True, forbid_unknown_fields=True):
@@ -85,7 +88,7 @@ class RegisterRequest(Request):
 
 
 class LoginRequest(Request):
-    handle: Annotated[str, Meta(min_length=1, max_length=32)]
+    handle: Annotated[str, Meta(min_length=1, max_length=32, pattern=PLAIN_TEXT)]
     password: Annotated[str, Meta(min_length=1, max_length=256)]
 
 
@@ -359,7 +362,7 @@ class Problem(Response, omit_defaults=True):
 
 # -- teams and leaderboards ---------------------------------------------------------------
 
-TeamName = Annotated[str, Meta(min_length=1, max_length=80)]
+TeamName = Annotated[str, Meta(min_length=1, max_length=80, pattern=PLAIN_TEXT)]
 Role = Literal["owner", "admin", "member"]
 BoardPeriod = Literal["week", "month", "all"]
 
@@ -486,7 +489,7 @@ class ChallengeCreate(Request):
 
     template: Slug | None = None
     title: Title | None = None
-    description: Annotated[str, Meta(max_length=500)] | None = None
+    description: Annotated[str, Meta(max_length=500, pattern=PLAIN_TEXT)] | None = None
     team_id: UUID | None = None
     starts_on: date | None = None
     ends_on: date | None = None

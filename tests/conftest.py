@@ -1,19 +1,27 @@
-"""Fixtures: the real app on a temporary SQLite file, a clock tests can move, and typed
-clients for as many users as a test needs."""
+"""Fixtures: the real app on a fresh database, a clock tests can move, and typed clients
+for as many users as a test needs.
+
+The database is a temporary SQLite file, or with ``--store postgresql`` a fresh schema in
+a PostgreSQL database this test session creates for itself (on ``$RAPPORT_TEST_POSTGRES``,
+default the local server) and drops at its end: two sessions never share one."""
 
 from __future__ import annotations
 
+import asyncio
 import os
+import secrets
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, MutableMapping
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager, contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+import asyncpg
 import httpx
 import msgspec
 import pytest
@@ -49,12 +57,117 @@ def clock() -> FakeClock:
     return FakeClock(datetime(2026, 3, 11, 12, 0, tzinfo=UTC))
 
 
+POSTGRES_ADMIN = os.environ.get(
+    "RAPPORT_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--store",
+        choices=("sqlite", "postgresql"),
+        default="sqlite",
+        help="the database the app runs on (postgresql: a database of this session's own)",
+    )
+
+
+# Tests that touch no store, or only the TUI's embedded one (always SQLite): the PostgreSQL
+# run leaves them out rather than repeat them.
+STORE_FREE = (
+    "server/domain/",
+    "tests/domain/",
+    "tests/tui/",
+    "tests/test_catalog.py",
+    "tests/test_docs_paths.py",
+    "tests/store/test_backends.py",
+    "tests/store/test_packaging.py",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    on_postgres = config.getoption("--store") == "postgresql"
+    root = Path(str(config.rootpath))
+
+    def left_out(item: pytest.Item) -> bool:
+        if on_postgres:
+            where = Path(str(item.path)).relative_to(root).as_posix()
+            return (
+                where.startswith(STORE_FREE) or item.get_closest_marker("sqlite_only") is not None
+            )
+        return item.get_closest_marker("postgres_only") is not None
+
+    out = [item for item in items if left_out(item)]
+    if out:
+        config.hook.pytest_deselected(items=out)
+        items[:] = [item for item in items if not left_out(item)]
+
+
+def _run(work: Awaitable[Any]) -> Any:
+    """Run ``work`` to completion on a loop of its own, from sync or async code alike."""
+
+    async def wrapped() -> Any:
+        return await work
+
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(asyncio.run, wrapped()).result()
+
+
+async def _admin(url: str, *statements: str) -> None:
+    conn = await asyncpg.connect(url)
+    try:
+        for sql in statements:
+            await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(scope="session")
+def postgres(request: pytest.FixtureRequest) -> Iterator[str | None]:
+    """This session's own PostgreSQL database (its URL), or None on SQLite."""
+    if request.config.getoption("--store") != "postgresql":
+        yield None
+        return
+    name = f"rapport_test_{os.getpid()}_{secrets.token_hex(4)}"
+    _run(_admin(POSTGRES_ADMIN, f'CREATE DATABASE "{name}"'))
+    try:
+        yield POSTGRES_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        _run(_admin(POSTGRES_ADMIN, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+class Databases:
+    """Fresh, empty databases for one test, on the store the session runs on."""
+
+    def __init__(self, folder: Path, postgres: str | None) -> None:
+        self.folder = folder
+        self.postgres = postgres
+
+    def new(self, name: str = "rapport") -> str:
+        """A database setting (a SQLite path, or a URL naming an empty schema)."""
+        if self.postgres is None:
+            return str(self.folder / f"{name}-{secrets.token_hex(3)}.db")
+        schema = f"t_{secrets.token_hex(6)}"
+        _run(_admin(self.postgres, f"CREATE SCHEMA {schema}"))
+        return f"{self.postgres}?search_path={schema}"
+
+
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
+def databases(tmp_path: Path, postgres: str | None) -> Databases:
+    return Databases(tmp_path, postgres)
+
+
+@pytest.fixture(scope="session")
+def session_databases(tmp_path_factory: pytest.TempPathFactory, postgres: str | None) -> Databases:
+    """For module- and session-scoped fixtures (a live server a module shares)."""
+    return Databases(tmp_path_factory.mktemp("databases"), postgres)
+
+
+@pytest.fixture
+def settings(databases: Databases) -> Settings:
     # Tests register many users from one address on a frozen clock: lift that limit here;
     # tests/api/test_rate_limits.py checks the limits themselves.
     return Settings(
-        database=str(tmp_path / "rapport.db"),
+        database=databases.new(),
         synchronous="NORMAL",
         registrations_per_minute=1_000_000,
     )
@@ -112,6 +225,24 @@ async def ana(make_user: MakeUser) -> RapportClient:
 @pytest.fixture
 async def ben(make_user: MakeUser) -> RapportClient:
     return await make_user("ben")
+
+
+T = TypeVar("T")
+
+
+async def on_app_loop(http: AsyncTestClient[Litestar], work: Callable[[], Awaitable[T]]) -> T:
+    """Run ``work`` on the event loop the test client runs the app on, where the app's
+    database connections live (asyncpg's belong to the loop that opened them)."""
+    portal = http.blocking_portal
+    return await asyncio.to_thread(portal.call, work)
+
+
+async def drifts(http: AsyncTestClient[Litestar]) -> list[Any]:
+    """What ``rapport-server check`` would report of the app's database."""
+    from server.services.audit import check
+
+    report = await on_app_loop(http, lambda: check(http.app.state.ctx))
+    return list(report.drifts)
 
 
 async def fails(call: Awaitable[Any]) -> ApiError:
@@ -190,7 +321,7 @@ def _free_port() -> int:
 
 
 @contextmanager
-def live_server(database: Path) -> Iterator[str]:
+def live_server(database: Path | str) -> Iterator[str]:
     """The real server as a subprocess on a free loopback port; its base URL.
 
     On exit the server is stopped, and a traceback in its log fails the test: an

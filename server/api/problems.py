@@ -11,7 +11,7 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
-from server.services.errors import RapportError, RateLimited
+from server.services.errors import Busy, RapportError, RateLimited
 from shared.schemas import FieldError, Problem
 
 PROBLEM_JSON = "application/problem+json"
@@ -71,7 +71,9 @@ def _field_errors(extra: Any) -> list[FieldError]:
 
 def handle_rapport_error(_: Request[Any, Any, Any], exc: RapportError) -> Response[bytes]:
     errors = [FieldError(field=exc.field, message=exc.detail)] if exc.field else None
-    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
+    headers = (
+        {"Retry-After": str(exc.retry_after)} if isinstance(exc, (RateLimited, Busy)) else None
+    )
     if exc.status == 401:
         headers = {"WWW-Authenticate": 'Bearer realm="rapport"'}
     return problem_response(exc.status, exc.slug, exc.detail, errors=errors, headers=headers)

@@ -152,7 +152,7 @@ async def update_profile(
 ) -> schemas.User:
     if body.timezone is not msgspec.UNSET:
         check_time_zone(body.timezone)
-    async with ctx.write() as q:
+    async with ctx.write(user.id) as q:
         current = await q.users.by_id(user.id)
         if current is None:
             raise Unauthenticated("account no longer exists")
@@ -178,7 +178,7 @@ async def delete_account(ctx: Context, user: UserRecord) -> None:
     """Delete the user and everything of theirs. Their teams and challenges count them out
     first: an owner's team passes to its longest-standing admin (or member), and a team
     they were the last member of is deleted."""
-    async with ctx.write() as q:
+    async with ctx.write(user.id) as q:
         for team, me in await q.teams.teams_of(user.id):
             if team.member_count <= 1:
                 await q.teams.delete(team.id)

@@ -52,7 +52,7 @@ async def check(ctx: Context, *, repair: bool = False) -> Report:
     async with ctx.read() as q:
         user_ids = await q.users.all_ids()
     for user_id in user_ids:
-        async with ctx.write() as q:  # one consistent snapshot per user; repairs commit here
+        async with ctx.write(user_id) as q:  # one consistent snapshot per user; repairs commit here
             drifts = await _check_user(ctx, q, user_id, report, repair=repair)
         report.drifts += drifts
     report.repaired = repair and bool(report.drifts)

@@ -90,7 +90,7 @@ async def create_challenge(
         reward_points=reward, template=body.template, created_by=user.id,
         created_at=ctx.clock(), participants=0,
     )  # fmt: skip
-    async with ctx.write() as q:
+    async with ctx.write(user.id) as q:
         if body.team_id is not None:
             _, me = await access.membership(q, user, body.team_id)
             access.require_manager(me, "start team challenges")
@@ -152,7 +152,7 @@ async def get_challenge(ctx: Context, user: UserRecord, challenge_id: UUID) -> s
 
 async def join_challenge(ctx: Context, user: UserRecord, challenge_id: UUID) -> schemas.Challenge:
     today = today_for(ctx, user)
-    async with ctx.write() as q:
+    async with ctx.write(user.id) as q:
         c = await access.visible_challenge(q, user, challenge_id)
         if rules.status(c.starts_on, c.ends_on, today) == "ended":
             raise Conflict("this challenge has ended")
@@ -169,7 +169,7 @@ async def join_challenge(ctx: Context, user: UserRecord, challenge_id: UUID) -> 
 async def leave_challenge(ctx: Context, user: UserRecord, challenge_id: UUID) -> schemas.Challenge:
     """Leaving drops your progress; a reward already paid stays paid."""
     today = today_for(ctx, user)
-    async with ctx.write() as q:
+    async with ctx.write(user.id) as q:
         c = await access.visible_challenge(q, user, challenge_id)
         if await q.challenges.participation(c.id, user.id) is not None:
             await q.challenges.leave(c.id, user.id)

@@ -111,7 +111,7 @@ async def check_in(
     day = body.day or today
     checkin_id = str(body.id) if body.id else new_id()
     digest = _digest(habit_id, body)
-    async with ctx.write() as q:
+    async with ctx.write(user.id) as q:
         existing = await q.checkins.get(checkin_id)
         if existing is not None:
             if (
@@ -410,7 +410,7 @@ def _categories(totals: DayTotals) -> set[str]:
 async def undo_check_in(ctx: Context, user: UserRecord, habit_id: UUID, checkin_id: UUID) -> None:
     now = ctx.clock()
     today = today_for(ctx, user)
-    async with ctx.write() as q:
+    async with ctx.write(user.id) as q:
         checkin, habit = await access.own_checkin(q, user, habit_id, checkin_id)
         _check_window(ctx, checkin.day, today)
         cad = cadence_of(habit)
@@ -463,7 +463,7 @@ async def delete_habit(ctx: Context, user: UserRecord, habit_id: UUID) -> None:
     keeps all of it.) So creating, checking in and deleting a habit, however often, nets
     nothing, and the totals match a recomputation from the surviving check-ins."""
     now = ctx.clock()
-    async with ctx.write() as q:
+    async with ctx.write(user.id) as q:
         habit = await access.own_habit(q, user, habit_id)
         for c in await q.checkins.all_of_habit(habit.id):
             if c.witness is not None and c.deleted_at is None:

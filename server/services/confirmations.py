@@ -35,9 +35,14 @@ async def decide(
     ctx: Context, user: UserRecord, confirmation_id: UUID, body: schemas.ConfirmationDecision
 ) -> schemas.ConfirmationOutcome:
     now = ctx.clock()
-    async with ctx.write() as q:
+    async with ctx.write(user.id) as q:
         c = await q.confirmations.get(str(confirmation_id))
         if c is None or c.to_user != user.id:
+            raise NotFound("no such confirmation")
+        # The requester's points move too: wait for their own writes, then read it afresh.
+        await q.users.lock([c.from_user])
+        c = await q.confirmations.get(str(confirmation_id))
+        if c is None:  # its habit was deleted meanwhile
             raise NotFound("no such confirmation")
         if c.status != "pending":
             raise Conflict(f"this confirmation is already {c.status}")

@@ -12,9 +12,12 @@ import msgspec
 
 from server.catalog import Catalog
 from server.clock import Clock
+from server.services.errors import Busy, Invalid
 from server.settings import Settings
-from server.store.database import Database
+from server.store.database import BadText, Contention, Database
 from server.store.transaction import Transaction
+
+UNSTORABLE = "text with characters that cannot be stored (a NUL character)"
 
 
 class Publisher(Protocol):
@@ -37,15 +40,27 @@ class Context:
     @asynccontextmanager
     async def read(self) -> AsyncIterator[Transaction]:
         """One read snapshot."""
-        async with self.db.read() as conn:
-            yield Transaction(conn)
+        try:
+            async with self.db.read() as conn:
+                yield Transaction(conn, areas=self.db.areas)
+        except BadText as error:
+            raise Invalid(UNSTORABLE) from error
 
     @asynccontextmanager
-    async def write(self) -> AsyncIterator[Transaction]:
-        """One write transaction; what it changed is announced once it has committed."""
+    async def write(self, *acting_for: str) -> AsyncIterator[Transaction]:
+        """One write transaction on behalf of the users ``acting_for`` (their writes run one
+        after another); what it changed is announced once it has committed."""
         pending = Announcements()
-        async with self.db.write() as conn:
-            yield Transaction(conn, pending.add)
+        try:
+            async with self.db.write() as conn:
+                tx = Transaction(conn, pending.add, self.db.areas)
+                if acting_for:
+                    await tx.users.lock(acting_for)
+                yield tx
+        except Contention as error:
+            raise Busy("the server was busy with a conflicting change; try again") from error
+        except BadText as error:
+            raise Invalid(UNSTORABLE) from error
         if self.publisher is not None:
             for channel, payload in pending.payloads():
                 self.publisher.publish(payload, channel)

@@ -61,3 +61,14 @@ class LimitReached(Conflict):
     """A documented cap (``domain.caps``) would be exceeded."""
 
     slug, title = "limit-reached", "Limit reached"
+
+
+class Busy(RapportError):
+    """The change collided with a concurrent one and was rolled back whole; retrying it
+    (with the same ids) is safe."""
+
+    status, slug, title = 503, "busy", "Try again"
+
+    def __init__(self, detail: str, *, retry_after: int = 1) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after

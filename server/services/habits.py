@@ -190,7 +190,7 @@ async def create_habit(
         strength=0.0,
         total_done=0,
     )
-    async with ctx.write() as q:
+    async with ctx.write(user.id) as q:
         if body.id is not None and await q.habits.exists(habit.id):
             mine = await q.habits.get(user.id, habit.id)
             if mine is None:
@@ -224,7 +224,7 @@ async def get_habit(ctx: Context, user: UserRecord, habit_id: UUID) -> schemas.H
 async def update_habit(
     ctx: Context, user: UserRecord, habit_id: UUID, body: schemas.HabitPatch
 ) -> schemas.Habit:
-    async with ctx.write() as q:
+    async with ctx.write(user.id) as q:
         habit = await access.own_habit(q, user, habit_id)
         rules_before = (habit.schedule, habit.kind, habit.target)
         if body.title is not msgspec.UNSET:
@@ -348,7 +348,8 @@ async def calendar(
 ) -> list[schemas.CalendarDay]:
     today = today_for(ctx, user)
     last = last or today
-    first = first or last - timedelta(days=364)
+    # A year back, or from the first day there is when 'to' is in the year 1.
+    first = first or last - timedelta(days=min(364, (last - date.min).days))
     if first > last:
         raise Invalid("'from' is after 'to'", field="from")
     if (last - first).days >= MAX_CALENDAR_DAYS:

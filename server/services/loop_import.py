@@ -122,7 +122,7 @@ async def import_loop(
     now = ctx.clock()
     today = today_for(ctx, user)
     checkins = 0
-    async with ctx.write() as q:
+    async with ctx.write(user.id) as q:
         records = []
         for h in habits:
             count = _is_count(h)

@@ -27,7 +27,7 @@ def decode_cursor(cursor: str, parts: int, *, field: str = "cursor") -> tuple[st
         values = tuple(base64.urlsafe_b64decode(padded.encode()).decode().split("|"))
     except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
         raise BadCursor(field=field) from exc
-    if len(values) != parts or not all(values):
+    if len(values) != parts or not all(values) or any("\x00" in v for v in values):
         raise BadCursor(field=field)
     return values
 

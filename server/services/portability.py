@@ -145,7 +145,7 @@ async def import_data(
     )
     fresh_ids: dict[UUID, str] = defaultdict(new_id)
     now = ctx.clock()
-    async with ctx.write() as q:
+    async with ctx.write(user.id) as q:
         if await q.users.has_history(user.id):
             raise Conflict(
                 "import goes into a fresh account: this one already has habits, points or teams"

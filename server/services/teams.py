@@ -125,7 +125,7 @@ async def create_team(ctx: Context, user: UserRecord, body: schemas.TeamCreate) 
         member_count=0, goal_category=category, goal_target=target,
     )  # fmt: skip
     me = new_member(team.id, user.id, "owner", now)
-    async with ctx.write() as q:
+    async with ctx.write(user.id) as q:
         await q.teams.insert(team)
         await q.teams.add_member(me)
         team.member_count = 1
@@ -152,7 +152,7 @@ async def update_team(
 ) -> schemas.Team:
     if body.timezone is not msgspec.UNSET:
         check_time_zone(body.timezone)
-    async with ctx.write() as q:
+    async with ctx.write(user.id) as q:
         team, me = await access.membership(q, user, team_id)
         access.require_manager(me)
         if body.name is not msgspec.UNSET:
@@ -188,7 +188,7 @@ async def create_invite(
         id=new_id(), team_id=str(team_id), code_hash=_code_digest(code), created_by=user.id,
         created_at=now, expires_at=now + timedelta(hours=body.expires_in_hours), revoked_at=None,
     )  # fmt: skip
-    async with ctx.write() as q:
+    async with ctx.write(user.id) as q:
         _, me = await access.membership(q, user, team_id)
         access.require_manager(me)
         await q.teams.insert_invite(invite)
@@ -207,7 +207,7 @@ async def list_invites(ctx: Context, user: UserRecord, team_id: UUID) -> list[sc
 
 
 async def revoke_invite(ctx: Context, user: UserRecord, team_id: UUID, invite_id: UUID) -> None:
-    async with ctx.write() as q:
+    async with ctx.write(user.id) as q:
         _, me = await access.membership(q, user, team_id)
         access.require_manager(me)
         if not await q.teams.revoke_invite(str(team_id), str(invite_id), ctx.clock()):
@@ -216,7 +216,7 @@ async def revoke_invite(ctx: Context, user: UserRecord, team_id: UUID, invite_id
 
 async def join(ctx: Context, user: UserRecord, body: schemas.JoinRequest) -> schemas.Membership:
     now = ctx.clock()
-    async with ctx.write() as q:
+    async with ctx.write(user.id) as q:
         invite = await q.teams.invite_by_code(_code_digest(body.code))
         if invite is None or invite.revoked_at is not None or invite.expires_at <= now:
             # One answer for unknown, revoked and expired codes: codes cannot be probed.
@@ -237,7 +237,7 @@ async def join(ctx: Context, user: UserRecord, body: schemas.JoinRequest) -> sch
 async def remove_member(ctx: Context, user: UserRecord, team_id: UUID, member_id: UUID) -> None:
     """Leave (yourself) or remove someone (owner/admin). An owner hands the team over
     before leaving; the last member leaving deletes the team."""
-    async with ctx.write() as q:
+    async with ctx.write(user.id, str(member_id)) as q:
         team, me = await access.membership(q, user, team_id)
         target = await q.teams.membership(team.id, str(member_id))
         if target is None:
@@ -251,7 +251,7 @@ async def remove_member(ctx: Context, user: UserRecord, team_id: UUID, member_id
 async def update_member(
     ctx: Context, user: UserRecord, team_id: UUID, member_id: UUID, body: schemas.MemberPatch
 ) -> schemas.Member:
-    async with ctx.write() as q:
+    async with ctx.write(user.id, str(member_id)) as q:
         team, me = await access.membership(q, user, team_id)
         target = await q.teams.membership(team.id, str(member_id))
         if target is None:

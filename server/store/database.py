@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractAsyncContextManager
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from server.store.transaction import Areas
 
 
 class Row(Protocol):
@@ -30,10 +33,26 @@ class Connection(Protocol):
         ...
 
 
+class Contention(Exception):
+    """Two write transactions got in each other's way (a deadlock or a serialization
+    failure) and this one was rolled back whole: nothing of it happened; try again."""
+
+
+class BadText(ValueError):
+    """A value the database cannot store as text (PostgreSQL refuses NUL characters)."""
+
+
 class Database(Protocol):
+    # The class each area of the gateway is built from on this back end (its dialect).
+    areas: Areas
+
     def read(self) -> AbstractAsyncContextManager[Connection]: ...
 
     def write(self) -> AbstractAsyncContextManager[Connection]: ...
+
+    async def open(self) -> None:
+        """Connect and bring the schema up to date."""
+        ...
 
     async def ping(self) -> bool: ...
 

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from server.store.database import Row
+from server.store.transaction import PORTABLE
 
 Synchronous = Literal["NORMAL", "FULL"]
 
@@ -82,6 +83,8 @@ class _Batch:
 
 
 class SqliteDatabase:
+    areas = PORTABLE
+
     def __init__(
         self,
         path: str | Path,

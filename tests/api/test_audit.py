@@ -6,16 +6,17 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
-from pathlib import Path
 from uuid import UUID
 
 from litestar import Litestar
+from litestar.testing import AsyncTestClient
 
 from server.services.audit import check
 from server.settings import Settings
+from server.store.backends import database_for
 from shared import schemas
 from shared.client import RapportClient
-from tests.conftest import FakeClock, MakeUser
+from tests.conftest import Databases, FakeClock, MakeUser, drifts, on_app_loop
 
 
 async def busy_history(make_user: MakeUser, clock: FakeClock) -> RapportClient:
@@ -46,41 +47,44 @@ async def busy_history(make_user: MakeUser, clock: FakeClock) -> RapportClient:
 
 
 async def test_a_busy_history_checks_clean_and_corruption_is_repaired(
-    app: Litestar, make_user: MakeUser, clock: FakeClock, settings: Settings
+    http: AsyncTestClient[Litestar], make_user: MakeUser, clock: FakeClock
 ) -> None:
     await busy_history(make_user, clock)
-    ctx = app.state.ctx
-    clean = await check(ctx)
+    ctx = http.app.state.ctx
+
+    async def corrupt() -> None:
+        async with ctx.db.write() as conn:
+            await conn.execute("UPDATE users SET points = points + 7 WHERE handle = 'ana'")
+            await conn.execute("UPDATE habits SET streak_best = 99, total_done = 1")
+            await conn.execute(
+                "DELETE FROM user_days WHERE (user_id, day) IN"
+                " (SELECT user_id, day FROM user_days ORDER BY user_id, day LIMIT 1)"
+            )
+            await conn.execute("UPDATE board_scores SET points = points + 3 WHERE period = 'all'")
+
+    clean = await on_app_loop(http, lambda: check(ctx))
     assert clean.users == 2
     assert clean.habits == 2
     assert clean.drifts == []
 
-    async with ctx.db.write() as conn:
-        await conn.execute("UPDATE users SET points = points + 7 WHERE handle = 'ana'")
-        await conn.execute("UPDATE habits SET streak_best = 99, total_done = 1")
-        await conn.execute(
-            "DELETE FROM user_days WHERE rowid IN (SELECT MIN(rowid) FROM user_days)"
-        )
-        await conn.execute("UPDATE board_scores SET points = points + 3 WHERE period = 'all'")
-    found = await check(ctx)
+    await on_app_loop(http, corrupt)
+    found = await on_app_loop(http, lambda: check(ctx))
     whats = " | ".join(d.what for d in found.drifts)
     assert "totals" in whats
     assert "streak" in whats
     assert "category counts" in whats
     assert "board" in whats
 
-    repaired = await check(ctx, repair=True)
+    repaired = await on_app_loop(http, lambda: check(ctx, repair=True))
     assert repaired.repaired
-    assert (await check(ctx)).drifts == []
+    assert await drifts(http) == []
 
 
-def test_the_check_command_exits_non_zero_on_drift(tmp_path: Path) -> None:
-    database = tmp_path / "cli.db"
+def test_the_check_command_exits_non_zero_on_drift(databases: Databases) -> None:
+    database = databases.new("cli")
 
     async def corrupt() -> None:
-        from server.store.sqlite import SqliteDatabase
-
-        db = SqliteDatabase(database)
+        db = database_for(Settings(database=database))
         await db.open()
         async with db.write() as conn:
             await conn.execute(
@@ -91,7 +95,7 @@ def test_the_check_command_exits_non_zero_on_drift(tmp_path: Path) -> None:
         await db.close()
 
     asyncio.run(corrupt())
-    command = [sys.executable, "-m", "server", "check", "--database", str(database)]
+    command = [sys.executable, "-m", "server", "check", "--database", database]
     first = subprocess.run(command, capture_output=True, text=True)
     assert first.returncode == 1
     assert "drift: user u1: totals" in first.stdout

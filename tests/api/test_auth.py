@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 import msgspec
@@ -13,9 +12,10 @@ from litestar.testing import AsyncTestClient
 
 from server.app import create_app
 from server.settings import Settings
+from server.store.records import UserRecord
 from shared import schemas
 from shared.client import ApiError, RapportClient
-from tests.conftest import FakeClock, MakeUser, fails
+from tests.conftest import FakeClock, MakeUser, fails, on_app_loop
 
 PASSWORD = "a long enough password"
 PROBLEM_JSON = "application/problem+json"
@@ -318,9 +318,16 @@ async def test_the_served_password_hash_is_argon2id_at_rfc_9106_low_memory_stren
 ) -> None:
     """Tests hash with a cheap hasher (tests/conftest.py); the server's own default is the
     strong one."""
-    async with AsyncTestClient(app=create_app(settings, clock=clock)) as http:
+    app = create_app(settings, clock=clock)
+    async with AsyncTestClient(app=app) as http:
         await anonymous(http).register(schemas.RegisterRequest(handle="ana", password=PASSWORD))
-    with sqlite3.connect(settings.database) as db:
-        (stored,) = db.execute("SELECT password_hash FROM users WHERE handle = 'ana'").fetchone()
+
+        async def stored_user() -> UserRecord | None:
+            async with app.state.ctx.read() as q:
+                return await q.users.by_handle("ana")
+
+        ana = await on_app_loop(http, stored_user)
+    assert ana is not None
+    stored = ana.password_hash
     assert stored.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
     assert PasswordHasher().verify(stored, PASSWORD)

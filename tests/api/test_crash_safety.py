@@ -11,15 +11,16 @@ import sys
 import threading
 import time
 import uuid
-from pathlib import Path
 
 import httpx
+
+from tests.conftest import Databases
 
 CLIENTS = 4
 PASSWORD = "a long enough password"
 
 
-def start(database: Path, port: int) -> subprocess.Popen[bytes]:
+def start(database: str, port: int) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "RAPPORT_DATABASE": str(database),
@@ -42,12 +43,12 @@ def start(database: Path, port: int) -> subprocess.Popen[bytes]:
     raise RuntimeError("server did not start")
 
 
-def test_acknowledged_check_ins_survive_sigkill(tmp_path: Path) -> None:
+def test_acknowledged_check_ins_survive_sigkill(databases: Databases) -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = int(s.getsockname()[1])
     base = f"http://127.0.0.1:{port}"
-    database = tmp_path / "crash.db"
+    database = databases.new("crash")
     server = start(database, port)
     users = []
     for i in range(CLIENTS):

@@ -6,21 +6,19 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.conftest import live_server
+from tests.conftest import Databases, live_server
 
 PASSWORD = "a long enough password"
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    database: Path = tmp_path_factory.mktemp("events") / "events.db"
-    with live_server(database) as base:
+def server(session_databases: Databases) -> Iterator[str]:
+    with live_server(session_databases.new("events")) as base:
         yield base
 
 

@@ -439,6 +439,16 @@ async def test_calendar_respects_from_and_to(ana: RapportClient, clock: FakeCloc
     assert await ana.calendar(habit.id, date(2026, 3, 14), date(2026, 3, 14)) == []
 
 
+async def test_a_calendar_ending_in_the_first_days_of_year_1_starts_at_year_1(
+    ana: RapportClient,
+) -> None:
+    """Only 'to' given: a year back would be before 0001-01-01 (it answered 500)."""
+    habit = await custom_habit(ana)
+    response = await ana.request("GET", f"/api/v1/habits/{habit.id}/calendar?to=0001-01-05")
+    assert response.status_code == 200
+    assert response.json() == []
+
+
 async def test_calendar_with_from_after_to_is_422(ana: RapportClient) -> None:
     habit = await custom_habit(ana)
     error = await fails(ana.calendar(habit.id, date(2026, 3, 12), date(2026, 3, 11)))

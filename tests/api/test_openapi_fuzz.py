@@ -24,7 +24,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from tests.conftest import live_server
+from tests.conftest import Databases, live_server
 
 CHECKS = [
     not_a_server_error,
@@ -36,8 +36,8 @@ CHECKS = [
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with live_server(tmp_path_factory.mktemp("fuzz") / "fuzz.db") as base:
+def server(session_databases: Databases) -> Iterator[str]:
+    with live_server(session_databases.new("fuzz")) as base:
         yield base
 
 

@@ -4,8 +4,6 @@ Retry-After, change nothing, and lift when the minute has passed; oversized bodi
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from litestar.testing import AsyncTestClient
 
@@ -13,11 +11,13 @@ from server.app import create_app
 from server.settings import Settings
 from shared import schemas
 from shared.client import ApiError, RapportClient
-from tests.conftest import FAST_HASHER, FakeClock
+from tests.conftest import FAST_HASHER, Databases, FakeClock
 
 
-async def test_registrations_per_address_are_limited(tmp_path: Path, clock: FakeClock) -> None:
-    settings = Settings(database=str(tmp_path / "r.db"), registrations_per_minute=3)
+async def test_registrations_per_address_are_limited(
+    databases: Databases, clock: FakeClock
+) -> None:
+    settings = Settings(database=databases.new(), registrations_per_minute=3)
     async with AsyncTestClient(app=create_app(settings, clock=clock, hasher=FAST_HASHER)) as http:
         client = RapportClient(http=http)
         for n in range(3):
@@ -36,9 +36,9 @@ async def test_registrations_per_address_are_limited(tmp_path: Path, clock: Fake
 
 
 async def test_writes_per_user_are_limited_and_reads_are_not(
-    tmp_path: Path, clock: FakeClock
+    databases: Databases, clock: FakeClock
 ) -> None:
-    settings = Settings(database=str(tmp_path / "w.db"), writes_per_minute=4)
+    settings = Settings(database=databases.new(), writes_per_minute=4)
     async with AsyncTestClient(app=create_app(settings, clock=clock, hasher=FAST_HASHER)) as http:
         ana = RapportClient(http=http)
         await ana.register(schemas.RegisterRequest(handle="ana", password="long enough"))

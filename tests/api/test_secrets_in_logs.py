@@ -7,18 +7,19 @@ import socket
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import httpx
+
+from tests.conftest import Databases
 
 PASSWORD = "hunter2-but-longer-than-eight"
 
 
-def test_tokens_and_passwords_never_appear_in_logs(tmp_path: Path) -> None:
+def test_tokens_and_passwords_never_appear_in_logs(databases: Databases) -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = int(s.getsockname()[1])
-    env = {**os.environ, "RAPPORT_DATABASE": str(tmp_path / "logs.db")}
+    env = {**os.environ, "RAPPORT_DATABASE": databases.new("logs")}
     proc = subprocess.Popen(
         [sys.executable, "-m", "server", "--port", str(port), "--log-level", "debug"],
         env=env,

@@ -36,7 +36,7 @@ from schemathesis.specs.openapi.checks import (
 
 from server.api.document import strict_structs
 from server.api.links import LINKS, Link, add_links
-from tests.conftest import live_server
+from tests.conftest import Databases, live_server
 
 CHECKS = [
     not_a_server_error,
@@ -53,8 +53,8 @@ BUDGET_SECONDS = 45
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with live_server(tmp_path_factory.mktemp("stateful") / "stateful.db") as base:
+def server(session_databases: Databases) -> Iterator[str]:
+    with live_server(session_databases.new("stateful")) as base:
         yield base
 
 

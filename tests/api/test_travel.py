@@ -5,9 +5,7 @@ a recomputation from the check-ins."""
 from __future__ import annotations
 
 import asyncio
-import tempfile
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -15,11 +13,10 @@ from litestar.testing import AsyncTestClient
 
 from server.app import create_app
 from server.domain.calendar import local_day
-from server.services.audit import check
 from server.settings import Settings
 from shared import schemas
 from shared.client import RapportClient
-from tests.conftest import FAST_HASHER, FakeClock
+from tests.conftest import FAST_HASHER, Databases, FakeClock, drifts
 
 ZONES = ["Pacific/Auckland", "America/Los_Angeles", "Europe/Berlin", "Asia/Kathmandu", "UTC"]
 
@@ -35,10 +32,10 @@ steps = st.lists(
 )
 
 
-async def journey(database: Path, moves: list[tuple[int, str | None, int, bool]]) -> None:
+async def journey(database: str, moves: list[tuple[int, str | None, int, bool]]) -> None:
     clock = FakeClock(datetime(2026, 3, 25, 20, 0, tzinfo=UTC))  # DST changes are near
     app = create_app(
-        Settings(database=str(database), synchronous="NORMAL"), clock=clock, hasher=FAST_HASHER
+        Settings(database=database, synchronous="NORMAL"), clock=clock, hasher=FAST_HASHER
     )
     async with AsyncTestClient(app=app) as http:
         ana = RapportClient(http=http)
@@ -72,22 +69,21 @@ async def journey(database: Path, moves: list[tuple[int, str | None, int, bool]]
                     expected_days.add(day)
         stored = {c.day for c in (await ana.checkins(habit.id, limit=200)).items}
         assert stored == expected_days
-        report = await check(app.state.ctx)
-        assert report.drifts == []
+        assert await drifts(http) == []
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(moves=steps)
 def test_changing_time_zone_mid_streak_loses_nothing(
-    moves: list[tuple[int, str | None, int, bool]],
+    session_databases: Databases, moves: list[tuple[int, str | None, int, bool]]
 ) -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        asyncio.run(journey(Path(folder) / "travel.db", moves))
+    asyncio.run(journey(session_databases.new("travel"), moves))
 
 
-def test_a_long_journey_west_and_east_keeps_the_streak_equal_to_recomputation() -> None:
+def test_a_long_journey_west_and_east_keeps_the_streak_equal_to_recomputation(
+    databases: Databases,
+) -> None:
     moves = [(24, None, 0, True)] * 5 + [(3, "America/Los_Angeles", 4, True)]
     moves += [(24, None, 0, True)] * 3 + [(2, "Pacific/Auckland", 0, True)]
     moves += [(24, None, 0, True)] * 3
-    with tempfile.TemporaryDirectory() as folder:
-        asyncio.run(journey(Path(folder) / "long.db", moves))
+    asyncio.run(journey(databases.new("long"), moves))

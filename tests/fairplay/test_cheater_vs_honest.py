@@ -12,11 +12,11 @@ from uuid import UUID, uuid4
 
 import msgspec
 from litestar import Litestar
+from litestar.testing import AsyncTestClient
 
-from server.services.audit import check
 from shared import schemas
 from shared.client import RapportClient
-from tests.conftest import FakeClock, MakeUser, fails
+from tests.conftest import FakeClock, MakeUser, drifts, fails
 
 PROMISE = "deliver-on-a-promise"  # daily, easy
 TODAY = date(2026, 3, 11)  # the clock fixture's day, a Wednesday
@@ -210,7 +210,7 @@ async def test_an_edited_export_is_history_without_points(make_user: MakeUser) -
 
 
 async def test_delete_and_recreate_nets_nothing(
-    make_user: MakeUser, app: Litestar, clock: FakeClock
+    make_user: MakeUser, http: AsyncTestClient[Litestar], clock: FakeClock
 ) -> None:
     honest, cheater, team = await crew(make_user)
     hard = schemas.HabitCreate(title="Big deal", category="results", schedule=schemas.Daily())
@@ -223,7 +223,7 @@ async def test_delete_and_recreate_nets_nothing(
 
     await same_work(honest, cheater)
     await assert_not_ahead(cheater, honest, team)
-    assert (await check(app.state.ctx)).drifts == []
+    assert await drifts(http) == []
 
 
 async def test_off_schedule_check_ins_are_recorded_but_pay_nothing(

@@ -10,10 +10,8 @@ challenges change nothing."""
 from __future__ import annotations
 
 import asyncio
-import tempfile
 from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
@@ -26,11 +24,10 @@ from server.app import create_app
 from server.domain import balance, scoring, streaks
 from server.domain.schedule import Schedule as DomainSchedule
 from server.domain.schedule import cadence
-from server.services.audit import check
 from server.settings import Settings
 from shared import schemas
 from shared.client import RapportClient
-from tests.conftest import FakeClock
+from tests.conftest import FAST_HASHER, Databases, FakeClock, drifts
 
 SCHEDULES: list[dict[str, Any]] = [
     {"type": "daily"},
@@ -149,10 +146,12 @@ def derived_points(habits: list[ModelHabit], live: dict[str, list[dict[str, Any]
 
 
 async def play(
-    database: Path, claims: list[tuple[int, int, int]], actions: list[tuple[Any, ...]]
+    database: str, claims: list[tuple[int, int, int]], actions: list[tuple[Any, ...]]
 ) -> None:
     clock = FakeClock(datetime(2026, 3, 11, 12, 0, tzinfo=UTC))
-    app = create_app(Settings(database=str(database), synchronous="NORMAL"), clock=clock)
+    app = create_app(
+        Settings(database=database, synchronous="NORMAL"), clock=clock, hasher=FAST_HASHER
+    )
     async with AsyncTestClient(app=app) as http:
         player = RapportClient(http=http)
         await player.register(
@@ -249,13 +248,14 @@ async def play(
             for h in habits
         }
         assert (await player.me()).points == derived_points(habits, live)
-        assert (await check(app.state.ctx)).drifts == []
+        assert await drifts(http) == []
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(claims=history, actions=st.lists(action, min_size=1, max_size=30))
 def test_points_always_equal_the_rules_applied_to_the_surviving_check_ins(
-    claims: list[tuple[int, int, int]], actions: list[tuple[Any, ...]]
+    session_databases: Databases,
+    claims: list[tuple[int, int, int]],
+    actions: list[tuple[Any, ...]],
 ) -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        asyncio.run(play(Path(folder) / "rapport.db", claims, actions))
+    asyncio.run(play(session_databases.new(), claims, actions))

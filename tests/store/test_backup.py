@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import msgspec
+import pytest
 from litestar.testing import AsyncTestClient
 
 from server.app import create_app
@@ -15,6 +16,9 @@ from server.settings import Settings
 from shared import schemas
 from shared.client import RapportClient
 from tests.conftest import FAST_HASHER, FakeClock
+
+# The SQLite back end's own machinery; the PostgreSQL run leaves it out.
+pytestmark = pytest.mark.sqlite_only
 
 
 async def test_backup_while_running_restores_to_identical_data(

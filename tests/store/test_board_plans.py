@@ -14,6 +14,9 @@ from server.store.database import Connection, Row
 from server.store.sqlite import SqliteConnection, SqliteDatabase
 from server.store.transaction import Transaction
 
+# The SQLite back end's own machinery; the PostgreSQL run leaves it out.
+pytestmark = pytest.mark.sqlite_only
+
 MEMBERS = 10_000
 TEAM = "team:t1"
 

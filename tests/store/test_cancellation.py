@@ -6,7 +6,12 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import pytest
+
 from server.store.sqlite import SqliteDatabase
+
+# The SQLite back end's own machinery; the PostgreSQL run leaves it out.
+pytestmark = pytest.mark.sqlite_only
 
 
 async def _write(db: SqliteDatabase, n: int) -> None:

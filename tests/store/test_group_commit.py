@@ -12,6 +12,9 @@ import pytest
 
 from server.store.sqlite import SqliteDatabase
 
+# The SQLite back end's own machinery; the PostgreSQL run leaves it out.
+pytestmark = pytest.mark.sqlite_only
+
 
 @pytest.fixture
 async def db(tmp_path: Path) -> AsyncIterator[SqliteDatabase]:

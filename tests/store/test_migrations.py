@@ -8,6 +8,9 @@ import pytest
 
 from server.store.sqlite import SqliteDatabase, migrate, migration_files
 
+# The SQLite back end's own machinery; the PostgreSQL run leaves it out.
+pytestmark = pytest.mark.sqlite_only
+
 
 def test_migrations_are_applied_once_and_recorded(tmp_path: Path) -> None:
     path = tmp_path / "m.db"

@@ -7,6 +7,8 @@ import shutil
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import pytest
+
 from server.catalog import load_catalog
 from server.services.audit import check
 from server.services.context import Context
@@ -14,6 +16,9 @@ from server.settings import Settings
 from server.store.sqlite import SqliteDatabase, migration_files
 from server.store.transaction import Transaction
 from tests.conftest import FakeClock
+
+# The SQLite back end's own machinery; the PostgreSQL run leaves it out.
+pytestmark = pytest.mark.sqlite_only
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "rapport-v1.db"
 USER = "01900000-0000-7000-8000-000000000001"

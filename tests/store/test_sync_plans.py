@@ -14,6 +14,9 @@ from server.store.sqlite import SqliteConnection, SqliteDatabase
 from server.store.transaction import Transaction
 from tests.store.test_board_plans import RecordingConnection
 
+# The SQLite back end's own machinery; the PostgreSQL run leaves it out.
+pytestmark = pytest.mark.sqlite_only
+
 VERSIONS = 5_000
 KINDS = ("ledger", "checkin", "profile", "habit")
 

@@ -66,7 +66,7 @@ class Boards(Area):
         args: list[Any] = []
         if hidden_team is not None:
             join += " LEFT JOIN team_members m ON m.team_id = ? AND m.user_id = b.user_id"
-            hidden = "CASE WHEN u.hidden_on_boards = 1 OR m.hidden = 1 THEN 1 ELSE 0 END"
+            hidden = "(u.hidden_on_boards = TRUE OR COALESCE(m.hidden, FALSE) = TRUE)"
             alias = "m.alias"
             args.append(hidden_team)
         if challenge is not None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from server.store.areas.base import Area
 from server.store.areas.boards import Boards
@@ -128,7 +128,7 @@ class Challenges(Area):
             f"SELECT {prefixed('c', CHALLENGE_COLUMNS)} FROM challenge_participants p"
             " JOIN challenges c ON c.id = p.challenge_id"
             " WHERE p.user_id = ? AND c.starts_on <= ? AND c.ends_on >= ? AND p.joined_at <= ?",
-            user_id, iso(day), iso(day), iso(joined_by) if joined_by else "9999",
+            user_id, iso(day), iso(day), iso(joined_by or datetime.max.replace(tzinfo=UTC)),
         )  # fmt: skip
         return records(ChallengeRecord, CHALLENGE_COLUMNS, rows)
 

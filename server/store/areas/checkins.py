@@ -26,7 +26,7 @@ class Checkins(Area):
         await self.conn.execute(
             f"INSERT INTO checkins ({CHECKIN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             checkin.id, checkin.habit_id, checkin.user_id, iso(checkin.day), checkin.value,
-            checkin.note, int(checkin.skip), checkin.witness, checkin.request_digest,
+            checkin.note, checkin.skip, checkin.witness, checkin.request_digest,
             checkin.result, iso(checkin.created_at), iso(checkin.deleted_at),
         )  # fmt: skip
         await self.changes.touched(checkin.user_id, "checkin", checkin.id)
@@ -71,7 +71,7 @@ class Checkins(Area):
     ) -> list[tuple[date, int, bool]]:
         """(day, summed value, any skip) per day with live check-ins in ``first..last``."""
         rows = await self.conn.fetch_all(
-            "SELECT day, SUM(value), MAX(skip) FROM checkins"
+            "SELECT day, SUM(value), MAX(CASE WHEN skip = TRUE THEN 1 ELSE 0 END) FROM checkins"
             " WHERE habit_id = ? AND deleted_at IS NULL AND day >= ? AND day <= ?"
             " GROUP BY day ORDER BY day",
             habit_id, iso(first), iso(last),
@@ -80,7 +80,7 @@ class Checkins(Area):
 
     async def last_done_on(self, habit_id: str, target: int) -> date | None:
         value = await self.conn.fetch_value(
-            "SELECT day FROM checkins WHERE habit_id = ? AND deleted_at IS NULL AND skip = 0"
+            "SELECT day FROM checkins WHERE habit_id = ? AND deleted_at IS NULL AND skip = FALSE"
             " GROUP BY day HAVING SUM(value) >= ? ORDER BY day DESC LIMIT 1",
             habit_id, target,
         )  # fmt: skip

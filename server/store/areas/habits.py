@@ -22,7 +22,7 @@ class Habits(Area):
             " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             habit.id, habit.user_id, habit.title, habit.category, habit.schedule, habit.kind,
             habit.target, habit.difficulty, habit.template, habit.relationship,
-            int(habit.archived), iso(habit.anchor_day), iso(habit.created_at),
+            habit.archived, iso(habit.anchor_day), iso(habit.created_at),
             iso(habit.folded_through), habit.streak_current, habit.streak_best, habit.freezes,
             habit.freezes_used, habit.strength, habit.total_done, habit.difficulty_log,
             iso(habit.priced_from),
@@ -31,7 +31,7 @@ class Habits(Area):
 
     async def active_count(self, user_id: str) -> int:
         value = await self.conn.fetch_value(
-            "SELECT COUNT(*) FROM habits WHERE user_id = ? AND archived = 0", user_id
+            "SELECT COUNT(*) FROM habits WHERE user_id = ? AND archived = FALSE", user_id
         )
         return int(value or 0)
 
@@ -56,7 +56,7 @@ class Habits(Area):
         """The user's habits in creation order, after the (created_at, id) key if given."""
         query = (
             Query(f"SELECT {HABIT_COLUMNS} FROM habits WHERE user_id = ?", user_id)
-            .where("archived = ?", None if archived is None else int(archived))
+            .where("archived = ?", archived)
             .where("(created_at, id) > (?, ?)", after)
             .then(" ORDER BY created_at, id")
             .limit(limit)
@@ -69,7 +69,7 @@ class Habits(Area):
             "UPDATE habits SET title = ?, category = ?, schedule = ?, kind = ?, target = ?,"
             " difficulty = ?, relationship = ?, archived = ?, difficulty_log = ? WHERE id = ?",
             habit.title, habit.category, habit.schedule, habit.kind, habit.target,
-            habit.difficulty, habit.relationship, int(habit.archived), habit.difficulty_log,
+            habit.difficulty, habit.relationship, habit.archived, habit.difficulty_log,
             habit.id,
         )  # fmt: skip
         await self.changes.touched(habit.user_id, "habit", habit.id)
@@ -94,7 +94,7 @@ class Habits(Area):
 
     async def total_held_freezes(self, user_id: str) -> int:
         value = await self.conn.fetch_value(
-            "SELECT COALESCE(SUM(freezes), 0) FROM habits WHERE user_id = ? AND archived = 0",
+            "SELECT COALESCE(SUM(freezes), 0) FROM habits WHERE user_id = ? AND archived = FALSE",
             user_id,
         )
         return int(value or 0)

@@ -117,7 +117,7 @@ class Teams(Area):
     async def add_member(self, member: MemberRecord) -> None:
         await self.conn.execute(
             f"INSERT INTO team_members ({MEMBER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            member.team_id, member.user_id, member.role, int(member.hidden), member.alias,
+            member.team_id, member.user_id, member.role, member.hidden, member.alias,
             iso(member.joined_at), member.joined_id,
         )  # fmt: skip
         await self.conn.execute(
@@ -142,7 +142,7 @@ class Teams(Area):
     async def set_member(self, team_id: str, user_id: str, *, role: str, hidden: bool) -> None:
         await self.conn.execute(
             "UPDATE team_members SET role = ?, hidden = ? WHERE team_id = ? AND user_id = ?",
-            role, int(hidden), team_id, user_id,
+            role, hidden, team_id, user_id,
         )  # fmt: skip
         await self.changes.touched(user_id, "team", team_id)
         self._forget(user_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from server.store.areas.base import Area
@@ -16,19 +17,23 @@ USER_COLUMNS = (
 
 
 class Users(Area):
+    async def lock(self, user_ids: Sequence[str]) -> None:
+        """Hold these users' rows until the transaction ends, so writes for the same
+        person run one after another. SQLite's single writer already runs every write
+        transaction alone: nothing to do here (the PostgreSQL back end overrides this)."""
+
     async def insert(self, user: UserRecord) -> bool:
-        """False when the handle is taken."""
-        taken = await self.conn.fetch_value("SELECT 1 FROM users WHERE handle = ?", user.handle)
-        if taken:
-            return False
-        await self.conn.execute(
+        """False when the handle is taken (also by a registration committing meanwhile)."""
+        added = await self.conn.execute(
             f"INSERT INTO users ({USER_COLUMNS})"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (handle) DO NOTHING",
             user.id, user.handle, user.display_name, user.password_hash, user.timezone,
             user.day_start_hour, user.points, user.xp, user.total_done, user.balanced_days,
             iso(user.created_at), user.challenges_completed, user.peer_confirmed,
-            int(user.hidden_on_boards),
+            user.hidden_on_boards,
         )  # fmt: skip
+        if not added:
+            return False
         await self.changes.touched(user.id, "profile", user.id)
         return True
 
@@ -54,7 +59,7 @@ class Users(Area):
     async def set_hidden_on_boards(self, user_id: str, hidden: bool) -> None:
         """Hide the user on every board they appear on (or show them again)."""
         await self.conn.execute(
-            "UPDATE users SET hidden_on_boards = ? WHERE id = ?", int(hidden), user_id
+            "UPDATE users SET hidden_on_boards = ? WHERE id = ?", hidden, user_id
         )
         await self.changes.touched(user_id, "profile", user_id)
 

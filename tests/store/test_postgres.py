@@ -1,0 +1,164 @@
+"""The PostgreSQL back end: the same logical schema as SQLite's, migrations that several
+instances may start at once, values that read back as they went in, and one user's writes
+serialised while different users write in parallel. (Run with ``--store postgresql``.)"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from server.store.postgres import PostgresDatabase, migration_files
+from server.store.sqlite import SqliteDatabase
+from server.store.transaction import Transaction
+from tests.conftest import Databases
+
+pytestmark = pytest.mark.postgres_only
+
+
+async def _postgres_schema(url: str) -> dict[str, set[str]]:
+    """Table -> column names, and "index:<table>" -> index names, of the URL's schema."""
+    conn = await asyncpg.connect(url)
+    try:
+        schema = await conn.fetchval("SELECT current_schema()")
+        found: dict[str, set[str]] = {}
+        for r in await conn.fetch(
+            "SELECT table_name, column_name FROM information_schema.columns"
+            " WHERE table_schema = $1",
+            schema,
+        ):
+            found.setdefault(r["table_name"], set()).add(r["column_name"])
+        for r in await conn.fetch(
+            "SELECT tablename, indexname FROM pg_indexes WHERE schemaname = $1", schema
+        ):
+            if not r["indexname"].endswith(("_pkey", "_key")):  # constraints' own indexes
+                found.setdefault(f"index:{r['tablename']}", set()).add(r["indexname"])
+        return found
+    finally:
+        await conn.close()
+
+
+def _sqlite_schema(path: Path) -> dict[str, set[str]]:
+    conn = sqlite3.connect(path)
+    try:
+        found: dict[str, set[str]] = {}
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        for table in tables:
+            found[table] = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
+        for name, table in conn.execute(
+            "SELECT name, tbl_name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+        ):
+            found.setdefault(f"index:{table}", set()).add(name)
+        return found
+    finally:
+        conn.close()
+
+
+async def test_both_stores_have_the_same_tables_columns_and_indexes(
+    databases: Databases, tmp_path: Path
+) -> None:
+    pg = PostgresDatabase(databases.new())
+    await pg.open()
+    await pg.close()
+    lite = SqliteDatabase(tmp_path / "parity.db")
+    await lite.open()
+    await lite.close()
+    assert await _postgres_schema(pg.url) == _sqlite_schema(tmp_path / "parity.db")
+
+
+async def test_instances_starting_together_on_an_empty_database_migrate_it_once(
+    databases: Databases,
+) -> None:
+    url = databases.new()
+    instances = [PostgresDatabase(url, pool_size=2) for _ in range(4)]
+    await asyncio.gather(*(db.open() for db in instances))
+    try:
+        async with instances[0].read() as conn:
+            rows = await conn.fetch_all("SELECT version FROM schema_migrations ORDER BY version")
+        assert [r[0] for r in rows] == [v for v, _, _ in migration_files()]
+        assert all([await db.ping() for db in instances])
+    finally:
+        await asyncio.gather(*(db.close() for db in instances))
+
+
+async def test_days_instants_and_flags_read_back_as_they_went_in(databases: Databases) -> None:
+    db = PostgresDatabase(databases.new())
+    await db.open()
+    at = datetime(2026, 3, 11, 12, 0, 0, 123456, tzinfo=UTC)
+    try:
+        async with db.write() as conn:
+            await conn.execute(
+                "INSERT INTO users (id, handle, display_name, password_hash, timezone,"
+                " day_start_hour, created_at, hidden_on_boards) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "u1", "ana", "Ana", "x", "UTC", 0, at.isoformat(), 1,
+            )  # fmt: skip
+            await conn.execute(
+                "INSERT INTO user_days (user_id, day, results) VALUES (?, ?, ?)",
+                "u1", date(2026, 3, 11), 2,
+            )  # fmt: skip
+        async with db.read() as conn:
+            row = await conn.fetch_one(
+                "SELECT created_at, hidden_on_boards FROM users WHERE id = ?", "u1"
+            )
+            day = await conn.fetch_value("SELECT day FROM user_days WHERE user_id = ?", "u1")
+            tx = Transaction(conn, areas=db.areas)
+            user = await tx.users.by_handle("ana")
+        assert row is not None
+        assert (row[0], row[1], day) == ("2026-03-11T12:00:00.123456+00:00", True, "2026-03-11")
+        assert user is not None
+        assert (user.created_at, user.hidden_on_boards) == (at, True)
+    finally:
+        await db.close()
+
+
+async def test_one_users_writes_wait_for_each_other_and_others_do_not(
+    databases: Databases,
+) -> None:
+    db = PostgresDatabase(databases.new(), pool_size=4)
+    await db.open()
+    try:
+        async with db.write() as conn:
+            for uid in ("u1", "u2"):
+                await conn.execute(
+                    "INSERT INTO users (id, handle, display_name, password_hash, timezone,"
+                    " day_start_hour, created_at) VALUES (?, ?, ?, 'x', 'UTC', 0, ?)",
+                    uid, uid, uid, "2026-03-11T12:00:00+00:00",
+                )  # fmt: skip
+        holding = asyncio.Event()
+        release = asyncio.Event()
+        order: list[str] = []
+
+        async def first() -> None:
+            async with db.write() as conn:
+                await Transaction(conn, areas=db.areas).users.lock(["u1"])
+                holding.set()
+                await release.wait()
+                order.append("first done")
+
+        async def same_user() -> None:
+            await holding.wait()
+            async with db.write() as conn:
+                await Transaction(conn, areas=db.areas).users.lock(["u1"])
+                order.append("same user")
+
+        async def other_user() -> None:
+            await holding.wait()
+            async with db.write() as conn:
+                await Transaction(conn, areas=db.areas).users.lock(["u2"])
+                order.append("other user")
+
+        tasks = [asyncio.create_task(t()) for t in (first, same_user, other_user)]
+        await holding.wait()
+        for _ in range(50):  # the other user's write finishes while u1 is held
+            if "other user" in order:
+                break
+            await asyncio.sleep(0.01)
+        release.set()
+        await asyncio.gather(*tasks)
+        assert order == ["other user", "first done", "same user"]
+    finally:
+        await db.close()
