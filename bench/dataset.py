@@ -42,10 +42,10 @@ from server.services.accounts import TOKEN_PREFIX, token_digest
 from server.services.context import Context
 from server.services.paging import encode_cursor
 from server.settings import Settings
-from server.store.database import Database
+from server.store.database import Connection, Database
 from server.store.records import UserRecord
 from server.store.sqlite import SqliteConnection, SqliteDatabase
-from server.store.transaction import Transaction
+from server.store.transaction import PORTABLE, Transaction
 from shared import schemas
 
 PASSWORD = "bench password, not a secret"
@@ -113,12 +113,18 @@ class SyncDatabase:
     """``server.store.database.Database`` for one seeding process: one connection, no
     threads, no durability (the file is thrown away if seeding fails)."""
 
+    areas = PORTABLE
+    shared = False
+
     def __init__(self, path: Path) -> None:
         self.path = path
         self._conn = sqlite3.connect(path, isolation_level=None)
         self._conn.row_factory = sqlite3.Row
         self._conn.execute("PRAGMA foreign_keys = ON")
         self._conn.execute("PRAGMA synchronous = OFF")
+
+    async def announce(self, conn: Connection, events: Sequence[tuple[str, bytes]]) -> bool:
+        return False  # nobody listens while seeding
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[SqliteConnection]:

@@ -8,7 +8,8 @@ from contextlib import asynccontextmanager
 
 from argon2 import PasswordHasher
 from litestar import Litestar
-from litestar.channels import ChannelsPlugin
+from litestar.channels import ChannelsBackend, ChannelsPlugin
+from litestar.channels.backends.asyncpg import AsyncPgChannelsBackend
 from litestar.channels.backends.memory import MemoryChannelsBackend
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
@@ -36,6 +37,7 @@ from server.services.context import Context
 from server.services.limits import Limits
 from server.settings import Settings
 from server.store.backends import database_for
+from server.store.postgres import is_postgres_url
 
 MAX_BODY_BYTES = 1_000_000
 
@@ -78,15 +80,21 @@ def create_app(
             catalog=catalog_data,
             publisher=channels,
         )
-        app.state.limits = Limits.from_settings(settings)
+        app.state.limits = Limits.for_database(settings, db)
         app.state.hasher = hasher or PasswordHasher()
         try:
             yield
         finally:
             await db.close()
 
-    # In-process broker; several instances would share a Redis or PostgreSQL one.
-    channels = ChannelsPlugin(backend=MemoryChannelsBackend(), arbitrary_channels_allowed=True)
+    # Live events: on PostgreSQL every instance LISTENs on the database (changes are
+    # NOTIFYed with their commit); on SQLite, one process, an in-memory broker.
+    backend: ChannelsBackend = (
+        AsyncPgChannelsBackend(dsn=settings.database)
+        if is_postgres_url(settings.database)
+        else MemoryChannelsBackend()
+    )
+    channels = ChannelsPlugin(backend=backend, arbitrary_channels_allowed=True)
     logging.getLogger("rapport").setLevel(settings.log_level.upper())
     return Litestar(
         plugins=[channels],

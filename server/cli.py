@@ -7,6 +7,7 @@ flags over ``RAPPORT_*`` variables.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -24,7 +25,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         epilog=(
             "Other commands: 'rapport-server backup PATH [--database DB]' writes a consistent "
             "copy of the database while the server runs; 'rapport-server check [--repair]' "
-            "recomputes derived state and reports drift (see docs/operations.md)."
+            "recomputes derived state and reports drift; 'rapport-server migrate-data --from DB"
+            " --to postgresql://...' moves a SQLite deployment to PostgreSQL (see"
+            " docs/operations.md)."
         ),
     )
     parser.add_argument("--host", help="address to listen on (RAPPORT_HOST, default 127.0.0.1)")
@@ -40,6 +43,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--log-level",
         choices=["debug", "info", "warning", "error"],
         help="log level (RAPPORT_LOG_LEVEL, default info)",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="server processes on this port (PostgreSQL only; default 1)",
     )
     parser.add_argument(
         "--server",
@@ -104,6 +113,76 @@ def check_main(argv: Sequence[str]) -> int:
     return 1 if report.drifts and not report.repaired else 0
 
 
+def migrate_data_main(argv: Sequence[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="rapport-server migrate-data",
+        description=(
+            "Copy a whole SQLite deployment into an empty PostgreSQL database, then check that "
+            "every user's export reads the same on both sides and that the target has no "
+            "drift. Stop the server first. Exit status 1 when the check finds a difference."
+        ),
+    )
+    parser.add_argument("--from", dest="source", required=True, help="the SQLite file")
+    parser.add_argument("--to", dest="target", required=True, help="a postgresql:// URL")
+    args = parser.parse_args(argv)
+    import asyncio
+    from pathlib import Path
+
+    from server.store.backends import sqlite_path
+    from server.store.postgres import is_postgres_url
+
+    source = sqlite_path(args.source)
+    if source is None or not Path(source).exists():
+        print(f"rapport-server migrate-data: no SQLite database at {args.source}", file=sys.stderr)
+        return 2
+    if not is_postgres_url(args.target):
+        print("rapport-server migrate-data: --to takes a postgresql:// URL", file=sys.stderr)
+        return 2
+    return asyncio.run(_move(source, args.target))
+
+
+async def _move(source_path: str, target_url: str) -> int:
+    from server.catalog import load_catalog
+    from server.clock import system_clock
+    from server.services.context import Context
+    from server.services.moving import differences
+    from server.services.portability import signing_key
+    from server.store.backends import shown
+    from server.store.postgres import PostgresDatabase
+    from server.store.sqlite import SqliteDatabase
+    from server.store.transfer import TargetNotEmpty, copy_all
+
+    source, target = SqliteDatabase(source_path), PostgresDatabase(target_url)
+    await source.open()
+    try:
+        await target.open()
+        try:
+            catalog = load_catalog()
+            contexts = [
+                Context(db=db, clock=system_clock, settings=Settings.from_env(), catalog=catalog)
+                for db in (source, target)
+            ]
+            # Exports this server signed must verify on the new one: bring the key along.
+            await signing_key(contexts[0])
+            try:
+                copied = await copy_all(source, target)
+            except TargetNotEmpty as exc:
+                print(f"rapport-server migrate-data: {exc}", file=sys.stderr)
+                return 2
+            for table, rows in copied.items():
+                print(f"copied {rows:>9} rows of {table}")
+            found = await differences(*contexts)
+        finally:
+            await target.close()
+    finally:
+        await source.close()
+    for line in found:
+        print(line)
+    verdict = "DIFFERENCES" if found else "every user's data reads the same"
+    print(f"moved {source_path} to {shown(target_url)}: {verdict}")
+    return 1 if found else 0
+
+
 async def _run_check(settings: Settings, repair: bool) -> Any:
     from server.catalog import load_catalog
     from server.clock import system_clock
@@ -126,6 +205,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return backup_main(argv[1:])
     if argv[:1] == ["check"]:
         return check_main(argv[1:])
+    if argv[:1] == ["migrate-data"]:
+        return migrate_data_main(argv[1:])
     args = parse_args(argv)
     try:
         settings = Settings.from_env(
@@ -141,14 +222,39 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UnsupportedDatabase as exc:
         print(f"rapport-server: bad setting: database: {exc}", file=sys.stderr)
         return 2
+    if args.workers < 1:
+        print("rapport-server: --workers must be 1 or more", file=sys.stderr)
+        return 2
+    if args.workers > 1 and not database_for(settings).shared:
+        # Each SQLite process would have its own write queue, live-event broker and
+        # limits: events would reach only the streams open on the same worker.
+        print(
+            "rapport-server: --workers needs PostgreSQL; a SQLite database is served by one"
+            " process (its single writer, live events and limits live in it)",
+            file=sys.stderr,
+        )
+        return 2
     if args.server == "granian":
         return serve_granian(settings)
     import uvicorn
 
-    from server.app import create_app
-
     where = shown(settings.database)
     print(f"Rapport on http://{settings.host}:{settings.port}  (database: {where})")
+    if args.workers > 1:
+        # Each worker builds its own app from the environment: hand it these settings.
+        os.environ.update(settings.as_env())
+        uvicorn.run(
+            "server.app:create_app",
+            factory=True,
+            workers=args.workers,
+            host=settings.host,
+            port=settings.port,
+            log_level=settings.log_level,
+            proxy_headers=False,
+        )
+        return 0
+    from server.app import create_app
+
     uvicorn.run(
         create_app(settings),
         host=settings.host,

@@ -41,6 +41,12 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     statement_timeout_ms: Annotated[int, Meta(ge=100, le=600_000)] = 5_000
     log_level: Literal["debug", "info", "warning", "error"] = "info"
 
+    def as_env(self) -> dict[str, str]:
+        """These settings as the ``RAPPORT_*`` variables that ``from_env`` reads back."""
+        return {
+            f"RAPPORT_{name.upper()}": str(getattr(self, name)) for name in self.__struct_fields__
+        }
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
         """Settings from ``RAPPORT_*`` variables, then ``overrides`` that are not None."""

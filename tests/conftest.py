@@ -320,40 +320,66 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@contextmanager
-def live_server(database: Path | str) -> Iterator[str]:
-    """The real server as a subprocess on a free loopback port; its base URL.
+class ServerProcess:
+    """One ``rapport-server`` subprocess on a free loopback port."""
 
-    On exit the server is stopped, and a traceback in its log fails the test: an
-    unhandled error is a bug even when it was answered politely.
-    """
-    port = _free_port()
-    env = {
-        **os.environ,
-        "RAPPORT_DATABASE": str(database),
-        "RAPPORT_SYNCHRONOUS": "NORMAL",
-        # Fuzzing writes and registers far faster than any person.
-        "RAPPORT_WRITES_PER_MINUTE": "1000000",
-        "RAPPORT_REGISTRATIONS_PER_MINUTE": "1000000",
-    }
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "server", "--port", str(port), "--log-level", "warning"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
+    def __init__(self, database: Path | str, env: dict[str, str] | None = None, *args: str) -> None:
+        self.port = _free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        command = [sys.executable, "-m", "server", "--port", str(self.port)]
+        self.proc = subprocess.Popen(
+            [*command, "--log-level", "warning", *args],
+            env={
+                **os.environ,
+                "RAPPORT_DATABASE": str(database),
+                "RAPPORT_SYNCHRONOUS": "NORMAL",
+                # Fuzzing writes and registers far faster than any person.
+                "RAPPORT_WRITES_PER_MINUTE": "1000000",
+                "RAPPORT_REGISTRATIONS_PER_MINUTE": "1000000",
+                **(env or {}),
+            },
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+
+    def wait_ready(self) -> None:
+        for _ in range(150):
             try:
-                if httpx.get(f"{base}/health/ready", timeout=1).status_code == 200:
-                    break
+                if httpx.get(f"{self.base}/health/ready", timeout=1).status_code == 200:
+                    return
             except httpx.TransportError:
                 time.sleep(0.1)
-        else:
-            raise RuntimeError("server did not start")
-        yield base
+        raise RuntimeError("server did not start")
+
+    def stop(self) -> str:
+        """Stop it (if still running); what it wrote to stderr."""
+        if self.proc.poll() is None:
+            self.proc.terminate()
+        _, stderr = self.proc.communicate(timeout=10)
+        return stderr.decode(errors="replace")
+
+
+@contextmanager
+def live_servers(
+    database: Path | str, count: int, env: dict[str, str] | None = None
+) -> Iterator[list[ServerProcess]]:
+    """``count`` server processes on one database, started at the same moment.
+
+    On exit they are stopped, and a traceback in a log fails the test: an unhandled error
+    is a bug even when it was answered politely."""
+    servers = [ServerProcess(database, env) for _ in range(count)]
+    try:
+        for server in servers:
+            server.wait_ready()
+        yield servers
     finally:
-        proc.terminate()
-        _, stderr = proc.communicate(timeout=10)
-        assert b"Traceback" not in stderr, stderr.decode(errors="replace")[-3000:]
+        logs = [server.stop() for server in servers]
+        for log in logs:
+            assert "Traceback" not in log, log[-3000:]
+
+
+@contextmanager
+def live_server(database: Path | str) -> Iterator[str]:
+    """The real server as a subprocess on a free loopback port; its base URL."""
+    with live_servers(database, 1) as [server]:
+        yield server.base

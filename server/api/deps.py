@@ -47,13 +47,13 @@ class BearerTokenMiddleware(AbstractAuthenticationMiddleware):
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def limit_writes(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+async def limit_writes(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
     """429 once an authenticated user has used this minute's share of writes."""
     user = connection.scope.get("user")
     if isinstance(user, UserRecord) and connection.scope.get("method", "GET") not in READ_METHODS:
         limits: Limits = connection.app.state.limits
         ctx: Context = connection.app.state.ctx
-        take(limits.writes, user.id, "changes", ctx.clock())
+        await take(limits.writes, user.id, "changes", ctx.clock())
 
 
 # The OpenAPI document and its viewer are public; every other route names itself if it is.

@@ -73,7 +73,7 @@ async def register(
     client: str | None = None,
 ) -> schemas.AuthResult:
     if client:
-        take(limits.registrations, f"client:{client}", "new accounts from here", ctx.clock())
+        await take(limits.registrations, f"client:{client}", "new accounts from here", ctx.clock())
     check_time_zone(body.timezone)
     password_hash = await asyncio.to_thread(hasher.hash, body.password)
     user = UserRecord(
@@ -109,7 +109,7 @@ async def login(
 ) -> schemas.AuthResult:
     now = ctx.clock()
     keys = [f"handle:{body.handle.lower()}"] + ([f"client:{client}"] if client else [])
-    waits = [w for key in keys if (w := limits.login_failures.retry_after(key, now)) is not None]
+    waits = [w for key in keys if (w := await limits.login_failures.check(key, now)) is not None]
     if waits:
         raise RateLimited("too many failed logins; try again later", retry_after=max(waits))
     async with ctx.read() as q:
@@ -124,7 +124,7 @@ async def login(
         ok = False
     if not ok or user is None:
         for key in keys:
-            limits.login_failures.hit(key, now)
+            await limits.login_failures.count(key, now)
         raise Unauthenticated("wrong handle or password")
     async with ctx.write() as q:
         return await _issue_token(ctx, q, user)

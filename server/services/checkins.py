@@ -229,7 +229,8 @@ async def _reprice(
 ) -> tuple[list[Posting], LedgerRecord | None, dict[date, bool]]:
     """Bring the habit's check-in and milestone entries for the days of ``window`` (the
     backdating window: its first day and today) in line with what the rules say those days
-    earn now. Days after today (a move west made "today" earlier) are left alone.
+    earn now. Days after today (a move west made "today" earlier) are left alone, and so are
+    days already folded into the habit's progress (``records`` starts after them).
 
     ``new_day`` is a day that just became done, with its check-in id: it gets its
     ``checkin`` entry (0 when it earns nothing, so the day still has the entry that says
@@ -241,6 +242,7 @@ async def _reprice(
     they pay now), the only days whose balance bonus this change can move.
     """
     first, last = window
+    first = max(first, unsettled_from(habit, cad))
     log = difficulty_log(habit)
     expected: dict[tuple[date, str], int] = {}
     for earning in scoring.earnings(

@@ -57,11 +57,13 @@ class Context:
                 if acting_for:
                     await tx.users.lock(acting_for)
                 yield tx
+                # A shared back end sends them with the commit, to every instance.
+                shared = await self.db.announce(conn, pending.payloads())
         except Contention as error:
             raise Busy("the server was busy with a conflicting change; try again") from error
         except BadText as error:
             raise Invalid(UNSTORABLE) from error
-        if self.publisher is not None:
+        if not shared and self.publisher is not None:
             for channel, payload in pending.payloads():
                 self.publisher.publish(payload, channel)
 

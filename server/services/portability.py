@@ -43,7 +43,8 @@ _SIGNING_KEY = "export-signing"
 _encoder = msgspec.json.Encoder()
 
 
-async def _signing_key(ctx: Context) -> bytes:
+async def signing_key(ctx: Context) -> bytes:
+    """The key exports are signed with, made on first use (a move copies it along)."""
     async with ctx.write() as q:
         return bytes.fromhex(await q.users.server_key(_SIGNING_KEY, secrets.token_hex(32)))
 
@@ -107,7 +108,7 @@ async def export_data(ctx: Context, user: UserRecord) -> schemas.RapportExport:
         ledger=ledger,
         badges=badges,
     )
-    return msgspec.structs.replace(export, signature=_signature(await _signing_key(ctx), export))
+    return msgspec.structs.replace(export, signature=_signature(await signing_key(ctx), export))
 
 
 def _uuid(value: str | None) -> UUID | None:
@@ -139,7 +140,7 @@ async def import_data(
     ctx: Context, user: UserRecord, data: schemas.RapportExport
 ) -> schemas.ImportReport:
     _validate(ctx, data)
-    key = await _signing_key(ctx)
+    key = await signing_key(ctx)
     verified = data.signature is not None and hmac.compare_digest(
         data.signature, _signature(key, data)
     )

@@ -45,6 +45,8 @@ class BadText(ValueError):
 class Database(Protocol):
     # The class each area of the gateway is built from on this back end (its dialect).
     areas: Areas
+    # Several server processes may serve this database at once (limits must be shared).
+    shared: bool
 
     def read(self) -> AbstractAsyncContextManager[Connection]: ...
 
@@ -52,6 +54,12 @@ class Database(Protocol):
 
     async def open(self) -> None:
         """Connect and bring the schema up to date."""
+        ...
+
+    async def announce(self, conn: Connection, events: Sequence[tuple[str, bytes]]) -> bool:
+        """Send (channel, payload) events with the commit of ``conn``'s transaction to every
+        instance listening on this database. False when this back end cannot (the caller
+        then publishes them in this process once the transaction has committed)."""
         ...
 
     async def ping(self) -> bool: ...

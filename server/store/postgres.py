@@ -19,6 +19,10 @@ requests of one person run one after the other while different people write in p
 A deadlock or serialization failure between two writes surfaces as ``Contention``
 (answered 503, retry), never as a half-done change.
 
+Live events go out with ``NOTIFY`` inside the write transaction, so every instance that
+``LISTEN``s on the database (Litestar's asyncpg channels backend) hears a change exactly
+when it commits, whichever instance made it.
+
 Migrations are the numbered files in ``migrations_postgresql/``, applied at start-up under
 an advisory lock: instances that start together on an empty database wait for the first
 one to finish, then find nothing left to do.
@@ -39,7 +43,7 @@ import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
 from server.store.areas.users import Users
-from server.store.database import BadText, Contention, Row
+from server.store.database import BadText, Connection, Contention, Row
 from server.store.transaction import Areas
 
 SCHEMES = ("postgresql", "postgres")
@@ -205,6 +209,7 @@ async def migrate(conn: PgConnection) -> list[int]:
 
 class PostgresDatabase:
     areas = AREAS
+    shared = True
 
     def __init__(self, url: str, *, pool_size: int = 10, statement_timeout_ms: int = 5_000) -> None:
         self.url = url
@@ -255,6 +260,18 @@ class PostgresDatabase:
             asyncpg.exceptions.SerializationError,
         ) as error:
             raise Contention(str(error)) from error
+
+    @asynccontextmanager
+    async def write_raw(self) -> AsyncIterator[PgConnection]:
+        """A write transaction on the driver's own connection (bulk copies)."""
+        async with self._opened().acquire() as conn, conn.transaction():
+            yield conn
+
+    async def announce(self, conn: Connection, events: Sequence[tuple[str, bytes]]) -> bool:
+        # NOTIFY is transactional: listeners hear it when (and only if) the change commits.
+        for channel, payload in events:
+            await conn.execute("SELECT pg_notify(?, ?)", channel, payload.decode())
+        return True
 
     async def ping(self) -> bool:
         try:

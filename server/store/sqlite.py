@@ -31,7 +31,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-from server.store.database import Row
+from server.store.database import Connection, Row
 from server.store.transaction import PORTABLE
 
 Synchronous = Literal["NORMAL", "FULL"]
@@ -84,6 +84,7 @@ class _Batch:
 
 class SqliteDatabase:
     areas = PORTABLE
+    shared = False
 
     def __init__(
         self,
@@ -239,6 +240,9 @@ class SqliteDatabase:
                 reader.execute("COMMIT")
         finally:
             self._readers.put_nowait(reader)
+
+    async def announce(self, conn: Connection, events: Sequence[tuple[str, bytes]]) -> bool:
+        return False  # one process per file: its own broker delivers after the commit
 
     async def ping(self) -> bool:
         try:

@@ -17,6 +17,7 @@ from server.store.areas.checkins import Checkins
 from server.store.areas.confirmations import Confirmations
 from server.store.areas.habits import Habits
 from server.store.areas.ledger import Ledger
+from server.store.areas.rates import RateLogs
 from server.store.areas.teams import Teams
 from server.store.areas.users import Users
 from server.store.database import Connection
@@ -35,6 +36,7 @@ class Areas:
     challenges: type[Challenges] = Challenges
     confirmations: type[Confirmations] = Confirmations
     changes: type[ChangeLog] = ChangeLog
+    rates: type[RateLogs] = RateLogs
 
 
 PORTABLE = Areas()
@@ -54,3 +56,4 @@ class Transaction:
         self.boards = areas.boards(conn, self.changes)
         self.challenges = areas.challenges(conn, self.changes, self.boards)
         self.confirmations = areas.confirmations(conn, self.changes)
+        self.rates = areas.rates(conn, self.changes)

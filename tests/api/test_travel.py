@@ -87,3 +87,14 @@ def test_a_long_journey_west_and_east_keeps_the_streak_equal_to_recomputation(
     moves += [(24, None, 0, True)] * 3 + [(2, "Pacific/Auckland", 0, True)]
     moves += [(24, None, 0, True)] * 3
     asyncio.run(journey(databases.new("long"), moves))
+
+
+def test_a_day_checked_in_before_a_move_east_and_back_keeps_its_entry(
+    databases: Databases,
+) -> None:
+    """Found by the property above: a check-in on the day before the habit's first day (a
+    move west with a late day start), a move east that settled that day, then a move back
+    west whose re-pricing took the settled day's entry back."""
+    moves = [(1, "America/Los_Angeles", 15, True), (1, "Pacific/Auckland", 0, True)]
+    moves += [(1, "America/Los_Angeles", 0, True)]
+    asyncio.run(journey(databases.new("settled"), moves))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -61,3 +62,16 @@ def test_placeholders_are_numbered_in_order_outside_quoted_strings() -> None:
     assert numbered("SELECT ? , '?', 'it''s ?' WHERE a = ? AND b IN (?, ?)") == (
         "SELECT $1 , '?', 'it''s ?' WHERE a = $2 AND b IN ($3, $4)"
     )
+
+
+def test_several_workers_are_refused_on_sqlite(tmp_path: Path) -> None:
+    database = tmp_path / "one.db"
+    done = subprocess.run(
+        [sys.executable, "-m", "server", "--workers", "2", "--database", str(database)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "--workers needs PostgreSQL" in done.stderr
+    assert not database.exists()

@@ -1,0 +1,108 @@
+"""``rapport-server migrate-data``: a SQLite deployment with teams, challenges, peer
+confirmations and undone check-ins moves into PostgreSQL with nothing lost, and the same
+tokens, exports and signatures work there. (Run with ``--store postgresql``.)"""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import httpx
+import pytest
+from litestar.testing import AsyncTestClient
+
+from server.app import create_app
+from server.settings import Settings
+from shared import schemas
+from shared.client import RapportClient
+from tests.conftest import FAST_HASHER, Databases, FakeClock, live_server
+
+pytestmark = pytest.mark.postgres_only
+
+
+async def a_busy_sqlite_deployment(path: Path) -> dict[str, Any]:
+    """Two teammates' history on a SQLite file; what a client of ana holds afterwards."""
+    # Recent, so the tokens it hands out are still valid for the server after the move.
+    clock = FakeClock(datetime.now(UTC) - timedelta(days=9))
+    app = create_app(Settings(database=str(path)), clock=clock, hasher=FAST_HASHER)
+    async with AsyncTestClient(app=app) as http:
+        ana, ben = RapportClient(http=http), RapportClient(http=http)
+        for client, handle in ((ana, "ana"), (ben, "ben")):
+            await client.register(schemas.RegisterRequest(handle=handle, password="long enough"))
+        team = (await ana.request("POST", "/api/v1/teams", body={"name": "Pod"})).json()
+        code = (await ana.request("POST", f"/api/v1/teams/{team['id']}/invites")).json()["code"]
+        await ben.request("POST", "/api/v1/teams/join", body={"code": code})
+        promise = await ana.create_habit(schemas.HabitCreate(template="deliver-on-a-promise"))
+        listen = await ana.create_habit(
+            schemas.HabitCreate(title="Listen", category="relationships", schedule=schemas.Daily())
+        )
+        challenge = (
+            await ana.request(
+                "POST", "/api/v1/challenges", body={"template": "promise-keeper-week"}
+            )
+        ).json()
+        await ana.request("POST", f"/api/v1/challenges/{challenge['id']}/join")
+        ben_id = UUID(str((await ben.me()).id))
+        for day in range(8):
+            await ana.check_in(promise.id)
+            if day % 3:
+                done = await ana.check_in(listen.id, schemas.CheckInCreate(witness=ben_id))
+                if day == 4:
+                    await ana.undo(listen.id, done.checkin.id)
+            clock.advance(days=1)
+        for pending in (await ben.request("GET", "/api/v1/confirmations")).json():
+            await ben.request(
+                "POST", f"/api/v1/confirmations/{pending['id']}", body={"confirm": True}
+            )
+        export = (await ana.request("GET", "/api/v1/me/export")).json()
+        board = (
+            await ana.request(
+                "GET", f"/api/v1/teams/{team['id']}/leaderboard", params={"period": "all"}
+            )
+        ).json()
+        return {"token": ana.token, "export": export, "board": board, "team": team["id"]}
+
+
+def test_a_sqlite_deployment_moves_to_postgresql_with_nothing_lost(
+    tmp_path: Path, databases: Databases
+) -> None:
+    source = tmp_path / "rapport.db"
+    held = asyncio.run(a_busy_sqlite_deployment(source))
+    target = databases.new()
+    command = [sys.executable, "-m", "server", "migrate-data", "--from", str(source)]
+    moved = subprocess.run([*command, "--to", target], capture_output=True, text=True)
+    assert moved.returncode == 0, moved.stdout + moved.stderr
+    assert "every user's data reads the same" in moved.stdout
+    assert "copied         2 rows of users" in moved.stdout
+
+    again = subprocess.run([*command, "--to", target], capture_output=True, text=True)
+    assert again.returncode == 2
+    assert "already has users" in again.stderr
+
+    with live_server(target) as base:
+        auth = {"Authorization": f"Bearer {held['token']}"}  # the same token still works
+        board = httpx.get(
+            f"{base}/api/v1/teams/{held['team']}/leaderboard",
+            params={"period": "all"},
+            headers=auth,
+        )
+        ranks = ("entries", "me")  # the all-time board; its end date is today's
+        assert {k: board.json()[k] for k in ranks} == {k: held["board"][k] for k in ranks}
+        assert len(held["board"]["entries"]) == 2
+        # An export signed before the move still verifies after it: a fresh account imports
+        # it as this server's own (points rebuilt), not as an unverified file.
+        token = httpx.post(
+            f"{base}/api/v1/auth/register", json={"handle": "twin", "password": "long enough"}
+        ).json()["token"]
+        imported = httpx.post(
+            f"{base}/api/v1/me/import",
+            json=held["export"],
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert imported.status_code == 200, imported.text
+        assert imported.json()["verified"] is True
