@@ -137,7 +137,7 @@ class SyncDatabase:
         self._conn.execute("COMMIT")
 
     @asynccontextmanager
-    async def read(self) -> AsyncIterator[SqliteConnection]:
+    async def read(self, *, snapshot: bool = True) -> AsyncIterator[SqliteConnection]:
         self._conn.execute("BEGIN")
         try:
             yield SqliteConnection(self._conn)

@@ -48,7 +48,7 @@ from server.store.transfer import copy_all
 RESULTS = Path(__file__).parent / "results"
 SMALL = Scale(
     name="small", users=600, team_sizes=(50, 200), recent_days=3, two_year_users=1,
-    one_year_users=1, load_users=300, fresh_pool=36_000,
+    one_year_users=1, load_users=600, fresh_pool=16_800,
 )  # fmt: skip
 
 

@@ -20,6 +20,7 @@ from contextlib import asynccontextmanager, contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
+from uuid import UUID
 
 import asyncpg
 import httpx
@@ -250,6 +251,51 @@ async def fails(call: Awaitable[Any]) -> ApiError:
     with pytest.raises(ApiError) as caught:
         await call
     return caught.value
+
+
+async def busy_history(
+    ana: RapportClient, ben: RapportClient, clock: FakeClock, days: int = 10
+) -> str:
+    """Teammates' history with a bit of everything: a catalog habit and a custom one,
+    a challenge, check-ins witnessed by the teammate and confirmed, one of them undone,
+    over ``days`` days. The team's id."""
+    team = (await ana.request("POST", "/api/v1/teams", body={"name": "Pod"})).json()
+    code = (await ana.request("POST", f"/api/v1/teams/{team['id']}/invites")).json()["code"]
+    await ben.request("POST", "/api/v1/teams/join", body={"code": code})
+    promise = await ana.create_habit(schemas.HabitCreate(template="deliver-on-a-promise"))
+    listen = await ana.create_habit(
+        schemas.HabitCreate(title="Listen", category="relationships", schedule=schemas.Daily())
+    )
+    body = {"template": "promise-keeper-week"}
+    challenge = (await ana.request("POST", "/api/v1/challenges", body=body)).json()
+    await ana.request("POST", f"/api/v1/challenges/{challenge['id']}/join")
+    ben_id = UUID(str((await ben.me()).id))
+    for day in range(days):
+        await ana.check_in(promise.id)
+        if day % 3:
+            done = await ana.check_in(listen.id, schemas.CheckInCreate(witness=ben_id))
+            if day == 4:
+                await ana.undo(listen.id, done.checkin.id)
+        clock.advance(days=1)
+    for pending in (await ben.request("GET", "/api/v1/confirmations")).json():
+        await ben.request("POST", f"/api/v1/confirmations/{pending['id']}", body={"confirm": True})
+    return str(team["id"])
+
+
+def stored_checkin_ids(base: str, auth: dict[str, str], habit_id: str) -> set[str]:
+    """Every live check-in id of a habit, page by page, from a running server."""
+    stored: set[str] = set()
+    cursor = None
+    while True:
+        page = httpx.get(
+            f"{base}/api/v1/habits/{habit_id}/checkins",
+            params={"limit": 200, **({"cursor": cursor} if cursor else {})},
+            headers=auth,
+        ).json()
+        stored |= {c["id"] for c in page["items"]}
+        cursor = page["next_cursor"]
+        if not cursor:
+            return stored
 
 
 async def team_of(owner: RapportClient, *others: RapportClient, **fields: Any) -> schemas.Team:

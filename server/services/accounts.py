@@ -133,7 +133,7 @@ async def login(
 async def authenticate(ctx: Context, token: str) -> UserRecord | None:
     if not token.startswith(TOKEN_PREFIX) or len(token) > 100:
         return None
-    async with ctx.read() as q:
+    async with ctx.read(snapshot=False) as q:  # every request asks: one statement
         return await q.users.for_token(token_digest(token), ctx.clock())
 
 

@@ -38,10 +38,10 @@ class Context:
     publisher: Publisher | None = None
 
     @asynccontextmanager
-    async def read(self) -> AsyncIterator[Transaction]:
-        """One read snapshot."""
+    async def read(self, *, snapshot: bool = True) -> AsyncIterator[Transaction]:
+        """One read snapshot (``snapshot=False``: for a block of a single statement)."""
         try:
-            async with self.db.read() as conn:
+            async with self.db.read(snapshot=snapshot) as conn:
                 yield Transaction(conn, areas=self.db.areas)
         except BadText as error:
             raise Invalid(UNSTORABLE) from error

@@ -274,10 +274,23 @@ async def _evaluate(
     Today is always unsettled (settling stops before the backdating window), so the
     returned days include today's when there is one.
     """
-    cad = cadence_of(habit)
-    values = await q.checkins.day_values(habit.id, unsettled_from(habit, cad), today)
-    tallies = streaks.tally(cad, day_records(habit, values))
-    return cad, streaks.evaluate(progress_of(habit), cad, tallies, today), values
+    return (await _evaluate_all(q, [habit], today))[habit.id]
+
+
+async def _evaluate_all(
+    q: Transaction, habits: list[HabitRecord], today: date
+) -> dict[str, tuple[Cadence, streaks.Progress, list[tuple[date, int, bool]]]]:
+    """``_evaluate`` of several habits, their check-ins read in one statement."""
+    cadences = {habit.id: cadence_of(habit) for habit in habits}
+    firsts = {habit.id: unsettled_from(habit, cadences[habit.id]) for habit in habits}
+    values = await q.checkins.day_values_of(firsts, today)
+    out = {}
+    for habit in habits:
+        cad = cadences[habit.id]
+        tallies = streaks.tally(cad, day_records(habit, values[habit.id]))
+        state = streaks.evaluate(progress_of(habit), cad, tallies, today)
+        out[habit.id] = (cad, state, values[habit.id])
+    return out
 
 
 def _is_due(cad: Cadence, records: list[streaks.DayRecord], today: date) -> bool:
@@ -295,8 +308,10 @@ async def today_view(ctx: Context, user: UserRecord) -> schemas.Today:
     today = today_for(ctx, user)
     async with ctx.read() as q:
         entries = []
-        for habit in await q.habits.of_user(user.id, archived=False):
-            cad, state, values = await _evaluate(q, habit, today)
+        active = await q.habits.of_user(user.id, archived=False)
+        evaluated = await _evaluate_all(q, active, today)
+        for habit in active:
+            cad, state, values = evaluated[habit.id]
             value, skipped = next(((v, s) for d, v, s in values if d == today), (0, False))
             entries.append(
                 schemas.TodayHabit(

@@ -94,6 +94,7 @@ class SharedLimiter:
         self.name = name
         self.limit = limit
         self.window = window_seconds
+        self._swept = 0.0  # when this instance last dropped logs gone quiet
 
     def _recent(self, hits: list[float], now: datetime) -> list[float]:
         cutoff = now.timestamp() - self.window
@@ -122,7 +123,9 @@ class SharedLimiter:
             wait = self._wait(recent, now) if only_if_allowed else None
             if wait is None:
                 await rates.keep(self.name, key, [*recent, now.timestamp()], now)
-            await rates.forget_before(now - timedelta(seconds=self.window))
+            if now.timestamp() - self._swept >= self.window:  # at most once a window
+                await rates.forget_before(now - timedelta(seconds=self.window))
+                self._swept = now.timestamp()
         return wait
 
 

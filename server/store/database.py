@@ -48,7 +48,10 @@ class Database(Protocol):
     # Several server processes may serve this database at once (limits must be shared).
     shared: bool
 
-    def read(self) -> AbstractAsyncContextManager[Connection]: ...
+    def read(self, *, snapshot: bool = True) -> AbstractAsyncContextManager[Connection]:
+        """A connection for reading; with ``snapshot`` every statement of the block sees
+        the same moment (without, a single statement needs no transaction of its own)."""
+        ...
 
     def write(self) -> AbstractAsyncContextManager[Connection]: ...
 

@@ -35,7 +35,6 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import date, datetime
 from functools import lru_cache
-from importlib import resources
 from typing import Any, TypeAlias
 from urllib.parse import urlsplit
 
@@ -44,6 +43,7 @@ from asyncpg.pool import PoolConnectionProxy
 
 from server.store.areas.users import Users
 from server.store.database import BadText, Connection, Contention, Row
+from server.store.migration_files import migration_files as numbered_files
 from server.store.transaction import Areas
 
 SCHEMES = ("postgresql", "postgres")
@@ -168,15 +168,13 @@ async def _configure(conn: PgConnection) -> None:
     )
 
 
+async def _keep_session(conn: PgConnection) -> None:
+    return None
+
+
 def migration_files() -> list[tuple[int, str, str]]:
     """(version, name, sql) of every numbered PostgreSQL migration, in order."""
-    folder = resources.files("server.store") / "migrations_postgresql"
-    found = []
-    for entry in folder.iterdir():
-        name = entry.name
-        if name.endswith(".sql") and name[:4].isdigit():
-            found.append((int(name[:4]), name, entry.read_text(encoding="utf-8")))
-    return sorted(found)
+    return numbered_files("migrations_postgresql")
 
 
 async def migrate(conn: PgConnection) -> list[int]:
@@ -223,6 +221,9 @@ class PostgresDatabase:
             min_size=1,
             max_size=self._pool_size,
             init=_configure,
+            # A returned connection is left as it is: our transactions change no session
+            # state, so asyncpg's reset (a round trip to the server each time) is not needed.
+            reset=_keep_session,
             server_settings={
                 "timezone": "UTC",
                 "datestyle": "ISO, YMD",
@@ -243,12 +244,13 @@ class PostgresDatabase:
         return self._pool
 
     @asynccontextmanager
-    async def read(self) -> AsyncIterator[PostgresConnection]:
-        async with (
-            self._opened().acquire() as conn,
-            conn.transaction(isolation="repeatable_read", readonly=True),
-        ):
-            yield PostgresConnection(conn)
+    async def read(self, *, snapshot: bool = True) -> AsyncIterator[PostgresConnection]:
+        async with self._opened().acquire() as conn:
+            if not snapshot:  # one statement: no BEGIN and COMMIT round trips
+                yield PostgresConnection(conn)
+                return
+            async with conn.transaction(isolation="repeatable_read", readonly=True):
+                yield PostgresConnection(conn)
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[PostgresConnection]:
@@ -269,8 +271,12 @@ class PostgresDatabase:
 
     async def announce(self, conn: Connection, events: Sequence[tuple[str, bytes]]) -> bool:
         # NOTIFY is transactional: listeners hear it when (and only if) the change commits.
-        for channel, payload in events:
-            await conn.execute("SELECT pg_notify(?, ?)", channel, payload.decode())
+        if events:
+            await conn.execute(
+                "SELECT pg_notify(c, p) FROM unnest(?::text[], ?::text[]) AS e(c, p)",
+                [channel for channel, _ in events],
+                [payload.decode() for _, payload in events],
+            )
         return True
 
     async def ping(self) -> bool:

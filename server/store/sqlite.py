@@ -27,11 +27,11 @@ from collections.abc import AsyncIterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
 from server.store.database import Connection, Row
+from server.store.migration_files import migration_files as numbered_files
 from server.store.transaction import PORTABLE
 
 Synchronous = Literal["NORMAL", "FULL"]
@@ -229,7 +229,8 @@ class SqliteDatabase:
             batch.committed.set_result(None)
 
     @asynccontextmanager
-    async def read(self) -> AsyncIterator[SqliteConnection]:
+    async def read(self, *, snapshot: bool = True) -> AsyncIterator[SqliteConnection]:
+        # Always a snapshot: on a local file its BEGIN costs next to nothing.
         reader = await self._readers.get()
         try:
             # One snapshot for every statement of the block.
@@ -293,14 +294,8 @@ async def _wait_out(job: asyncio.Future[None]) -> None:
 
 
 def migration_files() -> list[tuple[int, str, str]]:
-    """(version, name, sql) of every numbered migration, in order."""
-    folder = resources.files("server.store") / "migrations"
-    found = []
-    for entry in folder.iterdir():
-        name = entry.name
-        if name.endswith(".sql") and name[:4].isdigit():
-            found.append((int(name[:4]), name, entry.read_text(encoding="utf-8")))
-    return sorted(found)
+    """(version, name, sql) of every numbered SQLite migration, in order."""
+    return numbered_files("migrations")
 
 
 def migrate(conn: sqlite3.Connection) -> list[int]:

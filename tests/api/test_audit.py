@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
-from uuid import UUID
 
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
@@ -14,42 +13,13 @@ from litestar.testing import AsyncTestClient
 from server.services.audit import check
 from server.settings import Settings
 from server.store.backends import database_for
-from shared import schemas
-from shared.client import RapportClient
-from tests.conftest import Databases, FakeClock, MakeUser, drifts, on_app_loop
-
-
-async def busy_history(make_user: MakeUser, clock: FakeClock) -> RapportClient:
-    ana = await make_user("ana")
-    ben = await make_user("ben")
-    team = (await ana.request("POST", "/api/v1/teams", body={"name": "Pod"})).json()
-    code = (await ana.request("POST", f"/api/v1/teams/{team['id']}/invites")).json()["code"]
-    await ben.request("POST", "/api/v1/teams/join", body={"code": code})
-    promise = await ana.create_habit(schemas.HabitCreate(template="deliver-on-a-promise"))
-    listen = await ana.create_habit(
-        schemas.HabitCreate(title="Listen", category="relationships", schedule=schemas.Daily())
-    )
-    challenge = (
-        await ana.request("POST", "/api/v1/challenges", body={"template": "promise-keeper-week"})
-    ).json()
-    await ana.request("POST", f"/api/v1/challenges/{challenge['id']}/join")
-    ben_id = UUID(str((await ben.me()).id))
-    for day in range(10):
-        await ana.check_in(promise.id)
-        if day % 3:
-            done = await ana.check_in(listen.id, schemas.CheckInCreate(witness=ben_id))
-            if day == 4:
-                await ana.undo(listen.id, done.checkin.id)
-        clock.advance(days=1)
-    for pending in (await ben.request("GET", "/api/v1/confirmations")).json():
-        await ben.request("POST", f"/api/v1/confirmations/{pending['id']}", body={"confirm": True})
-    return ana
+from tests.conftest import Databases, FakeClock, MakeUser, busy_history, drifts, on_app_loop
 
 
 async def test_a_busy_history_checks_clean_and_corruption_is_repaired(
     http: AsyncTestClient[Litestar], make_user: MakeUser, clock: FakeClock
 ) -> None:
-    await busy_history(make_user, clock)
+    await busy_history(await make_user("ana"), await make_user("ben"), clock)
     ctx = http.app.state.ctx
 
     async def corrupt() -> None:

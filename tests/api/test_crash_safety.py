@@ -14,7 +14,7 @@ import uuid
 
 import httpx
 
-from tests.conftest import Databases
+from tests.conftest import Databases, stored_checkin_ids
 
 CLIENTS = 4
 PASSWORD = "a long enough password"
@@ -97,18 +97,7 @@ def test_acknowledged_check_ins_survive_sigkill(databases: Databases) -> None:
     server = start(database, port)
     try:
         for i, (auth, habit_id) in enumerate(users):
-            stored: set[str] = set()
-            cursor = None
-            while True:
-                page = httpx.get(
-                    f"{base}/api/v1/habits/{habit_id}/checkins",
-                    params={"limit": 200, **({"cursor": cursor} if cursor else {})},
-                    headers=auth,
-                ).json()
-                stored |= {c["id"] for c in page["items"]}
-                cursor = page["next_cursor"]
-                if not cursor:
-                    break
+            stored = stored_checkin_ids(base, auth, habit_id)
             assert set(acknowledged[i]) <= stored
     finally:
         server.terminate()

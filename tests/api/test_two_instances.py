@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import Databases, ServerProcess, live_servers
+from tests.conftest import Databases, ServerProcess, live_servers, stored_checkin_ids
 
 pytestmark = pytest.mark.postgres_only
 
@@ -136,18 +136,7 @@ def test_killing_one_instance_under_load_loses_no_acknowledged_check_in(
 
         survivor = servers[1].base
         for i, (auth, habit) in enumerate(users):
-            stored: set[str] = set()
-            cursor = None
-            while True:
-                page = httpx.get(
-                    f"{survivor}/api/v1/habits/{habit}/checkins",
-                    params={"limit": 200, **({"cursor": cursor} if cursor else {})},
-                    headers=auth,
-                ).json()
-                stored |= {c["id"] for c in page["items"]}
-                cursor = page["next_cursor"]
-                if not cursor:
-                    break
+            stored = stored_checkin_ids(survivor, auth, habit)
             assert set(acknowledged[i]) <= stored
     audit = subprocess.run(
         [sys.executable, "-m", "server", "check", "--database", database],

@@ -10,7 +10,6 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from uuid import UUID
 
 import httpx
 import pytest
@@ -20,7 +19,7 @@ from server.app import create_app
 from server.settings import Settings
 from shared import schemas
 from shared.client import RapportClient
-from tests.conftest import FAST_HASHER, Databases, FakeClock, live_server
+from tests.conftest import FAST_HASHER, Databases, FakeClock, busy_history, live_server
 
 pytestmark = pytest.mark.postgres_only
 
@@ -34,38 +33,12 @@ async def a_busy_sqlite_deployment(path: Path) -> dict[str, Any]:
         ana, ben = RapportClient(http=http), RapportClient(http=http)
         for client, handle in ((ana, "ana"), (ben, "ben")):
             await client.register(schemas.RegisterRequest(handle=handle, password="long enough"))
-        team = (await ana.request("POST", "/api/v1/teams", body={"name": "Pod"})).json()
-        code = (await ana.request("POST", f"/api/v1/teams/{team['id']}/invites")).json()["code"]
-        await ben.request("POST", "/api/v1/teams/join", body={"code": code})
-        promise = await ana.create_habit(schemas.HabitCreate(template="deliver-on-a-promise"))
-        listen = await ana.create_habit(
-            schemas.HabitCreate(title="Listen", category="relationships", schedule=schemas.Daily())
-        )
-        challenge = (
-            await ana.request(
-                "POST", "/api/v1/challenges", body={"template": "promise-keeper-week"}
-            )
-        ).json()
-        await ana.request("POST", f"/api/v1/challenges/{challenge['id']}/join")
-        ben_id = UUID(str((await ben.me()).id))
-        for day in range(8):
-            await ana.check_in(promise.id)
-            if day % 3:
-                done = await ana.check_in(listen.id, schemas.CheckInCreate(witness=ben_id))
-                if day == 4:
-                    await ana.undo(listen.id, done.checkin.id)
-            clock.advance(days=1)
-        for pending in (await ben.request("GET", "/api/v1/confirmations")).json():
-            await ben.request(
-                "POST", f"/api/v1/confirmations/{pending['id']}", body={"confirm": True}
-            )
+        team = await busy_history(ana, ben, clock, days=8)
         export = (await ana.request("GET", "/api/v1/me/export")).json()
         board = (
-            await ana.request(
-                "GET", f"/api/v1/teams/{team['id']}/leaderboard", params={"period": "all"}
-            )
+            await ana.request("GET", f"/api/v1/teams/{team}/leaderboard", params={"period": "all"})
         ).json()
-        return {"token": ana.token, "export": export, "board": board, "team": team["id"]}
+        return {"token": ana.token, "export": export, "board": board, "team": team}
 
 
 def test_a_sqlite_deployment_moves_to_postgresql_with_nothing_lost(

@@ -21,9 +21,10 @@ def test_wheel_carries_seed_data_and_migrations(tmp_path: Path) -> None:
     [wheel] = tmp_path.glob("rapport-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     expected = {f"seed/{p.name}" for p in (ROOT / "seed").glob("*.toml")}
-    expected |= {
-        f"server/store/migrations/{p.name}"
-        for p in (ROOT / "server/store/migrations").glob("*.sql")
-    }
+    for folder in ("migrations", "migrations_postgresql"):
+        expected |= {
+            f"server/store/{folder}/{p.name}"
+            for p in (ROOT / "server/store" / folder).glob("*.sql")
+        }
     assert len(expected) >= 4
     assert expected <= names
