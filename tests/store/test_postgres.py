@@ -5,6 +5,7 @@ serialised while different users write in parallel. (Run with ``--store postgres
 from __future__ import annotations
 
 import asyncio
+import random
 import sqlite3
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -16,6 +17,7 @@ from server.store.postgres import PostgresDatabase, migration_files
 from server.store.sqlite import SqliteDatabase
 from server.store.transaction import Transaction
 from tests.conftest import Databases
+from tests.store.test_board_plans import RecordingConnection
 
 pytestmark = pytest.mark.postgres_only
 
@@ -160,5 +162,103 @@ async def test_one_users_writes_wait_for_each_other_and_others_do_not(
         release.set()
         await asyncio.gather(*tasks)
         assert order == ["other user", "first done", "same user"]
+    finally:
+        await db.close()
+
+
+async def test_board_reads_on_postgresql_seek_the_rank_index_without_sorting(
+    databases: Databases,
+) -> None:
+    """The board plans of tests/store/test_board_plans.py, on PostgreSQL: a team of
+    10,000 members with a year of weekly boards is read page by page through the rank
+    index, never by scanning or sorting the board."""
+    db = PostgresDatabase(databases.new(), statement_timeout_ms=300_000)  # filling takes a while
+    await db.open()
+    members, board = 10_000, "team:t1"
+    weeks = [f"week:{date(2025, 1, 6).toordinal() + 7 * k}" for k in range(52)]
+    try:
+        async with db.write_raw() as raw:
+            await raw.executemany(
+                "INSERT INTO users (id, handle, display_name, password_hash, timezone,"
+                " day_start_hour, created_at) VALUES ($1, $1, $1, 'x', 'UTC', 0, '2025-01-01')",
+                [(f"u{i:05d}",) for i in range(members)],
+            )
+            await raw.execute(
+                "INSERT INTO teams (id, name, timezone, created_at, member_count)"
+                " VALUES ('t1', 'Big', 'UTC', '2025-01-01', $1)",
+                members,
+            )
+            await raw.executemany(
+                "INSERT INTO team_members (team_id, user_id, role, alias, joined_at, joined_id)"
+                " VALUES ('t1', $1, 'member', $2, '2025-01-01', '0')",
+                [(f"u{i:05d}", f"a{i:05d}") for i in range(members)],
+            )
+            await raw.execute(
+                "INSERT INTO board_scores (board, period, user_id, points)"
+                " SELECT $1, p, 'u' || lpad(i::text, 5, '0'), (i * 7919) % 500"
+                " FROM unnest($2::text[]) AS p, generate_series(0, $3 - 1) AS i",
+                board, [*weeks, "all"], members,
+            )  # fmt: skip
+        async with db.write_raw() as raw:
+            await raw.execute("ANALYZE")
+        async with db.read() as conn:
+            recorder = RecordingConnection(conn)
+            q = Transaction(recorder, areas=db.areas)
+            page = await q.boards.page(board, "all", below=None, limit=50, hidden_team="t1")
+            below = (page[-1].points, page[-1].user_id)
+            nxt = await q.boards.page(board, "all", below=below, limit=50, hidden_team="t1")
+            assert nxt[0].points <= page[-1].points
+            assert await q.boards.count_above(board, "all", *below) == 49
+            plans = [
+                "\n".join(str(r[0]) for r in await conn.fetch_all(f"EXPLAIN {sql}", *args))
+                for sql, args in recorder.reads
+            ]
+        assert len(plans) == 3
+        for plan in plans:
+            assert "board_scores_rank" in plan, plan
+            assert "Seq Scan on board_scores" not in plan, plan
+            assert "Sort" not in plan, plan
+        # The next page and the rank count seek to the key instead of filtering from the top.
+        assert "ROW(points, user_id) < ROW(" in plans[1].split("Index Cond:")[1]
+        assert "ROW(points, user_id) > ROW(" in plans[2].split("Index Cond:")[1]
+    finally:
+        await db.close()
+
+
+async def test_a_recent_sync_cursor_reads_only_the_recent_changes_on_postgresql(
+    databases: Databases,
+) -> None:
+    """tests/store/test_sync_plans.py on PostgreSQL: with 5,000 versions of history, a
+    cursor 5 versions behind reads the key range after it, not the user's whole log."""
+    db = PostgresDatabase(databases.new(), statement_timeout_ms=300_000)
+    await db.open()
+    rng = random.Random(7)
+    log = sorted(
+        {
+            ("u1", version, rng.choice(("ledger", "checkin", "habit")), f"e{rng.randint(1, 1500)}")
+            for version in range(1, 5_001)
+            for _ in range(rng.randint(1, 3))
+        }
+    )
+    try:
+        async with db.write_raw() as raw:
+            await raw.execute(
+                "INSERT INTO users (id, handle, display_name, password_hash, timezone,"
+                " day_start_hour, created_at) VALUES ('u1', 'h', 'H', 'x', 'UTC', 0, now())"
+            )
+            await raw.executemany("INSERT INTO changes VALUES ($1, $2, $3, $4)", log)
+        async with db.write_raw() as raw:
+            await raw.execute("ANALYZE")
+        async with db.read() as conn:
+            recorder = RecordingConnection(conn)
+            q = Transaction(recorder, areas=db.areas)
+            got = await q.changes.after("u1", (4_995, "", ""), 200)
+            assert [v for v, _, _ in got] == sorted(v for v, _, _ in got)
+            assert {v for v, _, _ in got} == {v for _, v, _, _ in log if v >= 4_995}
+            [(sql, args)] = recorder.reads
+            plan = "\n".join(str(r[0]) for r in await conn.fetch_all(f"EXPLAIN {sql}", *args))
+        assert "changes_pkey" in plan, plan
+        assert "(version >= 4995)" in plan, plan
+        assert "Seq Scan on changes" not in plan, plan
     finally:
         await db.close()
