@@ -239,6 +239,7 @@ class _Builder:
                     )
                     self.users.append(user)
                     self.tokens.append(token)
+                await q.changes.flush()
         return range(first, len(self.users))
 
     async def team(self, size: int, members: range) -> TeamInfo:
@@ -257,6 +258,7 @@ class _Builder:
                 for n in rest[start : start + BATCH]:
                     member = teams.new_member(team_id, self.users[n].id, "member", self.clock())
                     await q.teams.add_member(member)
+                await q.changes.flush()
         return TeamInfo(id=team_id, members=members)
 
     async def challenge(self, participants: Sequence[int], days_ago: int) -> str:

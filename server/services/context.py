@@ -57,6 +57,7 @@ class Context:
                 if acting_for:
                     await tx.users.lock(acting_for)
                 yield tx
+                await tx.changes.flush()
                 # A shared back end sends them with the commit, to every instance.
                 shared = await self.db.announce(conn, pending.payloads())
         except Contention as error:

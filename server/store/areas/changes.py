@@ -16,12 +16,19 @@ def _ignore(channel: str, kind: str, entity_id: str, version: int) -> None:
     """Reads change nothing; a transaction opened without a listener drops reports."""
 
 
+# Rows per statement: 4 values each, well under SQLite's and PostgreSQL's limits on
+# parameters per statement.
+FLUSH_ROWS = 500
+
+
 class ChangeLog:
     def __init__(self, conn: Connection, on_change: OnChange | None = None) -> None:
         self.conn = conn
         self.on_change = on_change or _ignore
         # The version this transaction gave each user it touched: one bump per transaction.
         self._versions: dict[str, int] = {}
+        # Change-log rows not written yet: ``flush`` writes them in one statement.
+        self._rows: dict[tuple[str, int, str, str], None] = {}
 
     async def touched(self, user_id: str, kind: str, entity_id: str) -> None:
         """Record that a write changed ``kind``/``entity_id`` of ``user_id``."""
@@ -34,12 +41,22 @@ class ChangeLog:
                 or 0
             )
             self._versions[user_id] = version
-        await self.conn.execute(
-            "INSERT INTO changes (user_id, version, kind, entity_id) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT (user_id, version, kind, entity_id) DO NOTHING",
-            user_id, version, kind, entity_id,
-        )  # fmt: skip
+        self._rows[(user_id, version, kind, entity_id)] = None
         self.on_change(f"user:{user_id}", kind, entity_id, version)
+
+    async def flush(self) -> None:
+        """Write the change-log rows recorded so far (a write transaction does before it
+        commits, and before a user it touched may be deleted)."""
+        rows = list(self._rows)
+        self._rows.clear()
+        for start in range(0, len(rows), FLUSH_ROWS):
+            chunk = rows[start : start + FLUSH_ROWS]
+            await self.conn.execute(
+                "INSERT INTO changes (user_id, version, kind, entity_id) VALUES "
+                + ", ".join(["(?, ?, ?, ?)"] * len(chunk))
+                + " ON CONFLICT (user_id, version, kind, entity_id) DO NOTHING",
+                *(value for row in chunk for value in row),
+            )
 
     def announce(self, channel: str, kind: str, entity_id: str) -> None:
         """Report a change that is not one user's (a board moved)."""
@@ -50,6 +67,7 @@ class ChangeLog:
     ) -> list[tuple[int, str, str]]:
         """(version, kind, entity id) of each entity's latest change after ``after``, in
         order; an entity changed several times appears once, at its latest version."""
+        await self.flush()
         # Materialised first: left to itself the planner groups along ``changes_entity``
         # and reads the user's whole change history, however recent the cursor.
         rows = await self.conn.fetch_all(

@@ -88,6 +88,7 @@ class Users(Area):
         )
 
     async def delete(self, user_id: str) -> None:
+        await self.changes.flush()  # its rows go with it, not after it
         await self.conn.execute("DELETE FROM users WHERE id = ?", user_id)
 
     async def has_history(self, user_id: str) -> bool:
