@@ -9,7 +9,6 @@ database (``rate_logs``), so a limit holds across every instance.
 from __future__ import annotations
 
 import math
-from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -20,36 +19,18 @@ from server.store.database import Database
 from server.store.transaction import Transaction
 
 
-class SlidingWindowLimiter:
-    def __init__(self, *, limit: int, window_seconds: float, max_keys: int = 100_000) -> None:
-        self.limit = limit
-        self.window = window_seconds
-        self.max_keys = max_keys
-        self._hits: dict[str, deque[float]] = {}
+def recent(hits: list[float], now: datetime, window: float, limit: int) -> list[float]:
+    """The hits (epoch seconds, oldest first) still inside the window; the last ``limit``
+    of them are all a decision needs."""
+    cutoff = now.timestamp() - window
+    return [h for h in hits if h > cutoff][-limit:]
 
-    def _recent(self, key: str, now: datetime) -> deque[float]:
-        hits = self._hits.get(key)
-        if hits is None:
-            return deque()
-        cutoff = now.timestamp() - self.window
-        while hits and hits[0] <= cutoff:
-            hits.popleft()
-        if not hits:
-            del self._hits[key]
-        return hits
 
-    def retry_after(self, key: str, now: datetime) -> int | None:
-        """Seconds until ``key`` may try again, or None when it may try now."""
-        hits = self._recent(key, now)
-        if len(hits) < self.limit:
-            return None
-        return max(1, math.ceil(hits[0] + self.window - now.timestamp()))
-
-    def hit(self, key: str, now: datetime) -> None:
-        if len(self._hits) >= self.max_keys and key not in self._hits:
-            # Forget the oldest key rather than grow without bound under a flood.
-            self._hits.pop(next(iter(self._hits)))
-        self._hits.setdefault(key, deque()).append(now.timestamp())
+def wait(kept: list[float], now: datetime, window: float, limit: int) -> int | None:
+    """Seconds until a key with these recent hits may try again; None when it may now."""
+    if len(kept) < limit:
+        return None
+    return max(1, math.ceil(kept[0] + window - now.timestamp()))
 
 
 class Limiter(Protocol):
@@ -67,22 +48,35 @@ class Limiter(Protocol):
 
 
 class LocalLimiter:
-    """This process's own count (SQLite: one process serves every request)."""
+    """This process's own logs (SQLite: one process serves every request)."""
 
-    def __init__(self, *, limit: int, window_seconds: int = 60) -> None:
-        self.log = SlidingWindowLimiter(limit=limit, window_seconds=window_seconds)
+    def __init__(self, *, limit: int, window_seconds: int = 60, max_keys: int = 100_000) -> None:
+        self.limit = limit
+        self.window = window_seconds
+        self.max_keys = max_keys
+        self._hits: dict[str, list[float]] = {}
+
+    def _recent(self, key: str, now: datetime) -> list[float]:
+        kept = recent(self._hits.pop(key, []), now, self.window, self.limit)
+        if kept:
+            self._hits[key] = kept  # re-inserted: the dict stays oldest-used first
+        return kept
 
     async def check(self, key: str, now: datetime) -> int | None:
-        return self.log.retry_after(key, now)
+        return wait(self._recent(key, now), now, self.window, self.limit)
 
     async def count(self, key: str, now: datetime) -> None:
-        self.log.hit(key, now)
+        kept = self._recent(key, now)
+        if not kept and len(self._hits) >= self.max_keys:
+            # Forget the longest-unused key rather than grow without bound under a flood.
+            self._hits.pop(next(iter(self._hits)))
+        self._hits[key] = [*kept, now.timestamp()]
 
     async def take(self, key: str, now: datetime) -> int | None:
-        wait = self.log.retry_after(key, now)
-        if wait is None:
-            self.log.hit(key, now)
-        return wait
+        waited = await self.check(key, now)
+        if waited is None:
+            await self.count(key, now)
+        return waited
 
 
 class SharedLimiter:
@@ -96,19 +90,10 @@ class SharedLimiter:
         self.window = window_seconds
         self._swept = 0.0  # when this instance last dropped logs gone quiet
 
-    def _recent(self, hits: list[float], now: datetime) -> list[float]:
-        cutoff = now.timestamp() - self.window
-        return [h for h in hits if h > cutoff][-self.limit :]
-
-    def _wait(self, recent: list[float], now: datetime) -> int | None:
-        if len(recent) < self.limit:
-            return None
-        return max(1, math.ceil(recent[0] + self.window - now.timestamp()))
-
     async def check(self, key: str, now: datetime) -> int | None:
         async with self.db.read() as conn:
             hits = await Transaction(conn, areas=self.db.areas).rates.peek(self.name, key)
-        return self._wait(self._recent(hits, now), now)
+        return wait(recent(hits, now, self.window, self.limit), now, self.window, self.limit)
 
     async def count(self, key: str, now: datetime) -> None:
         await self._hit(key, now, only_if_allowed=False)
@@ -119,14 +104,14 @@ class SharedLimiter:
     async def _hit(self, key: str, now: datetime, *, only_if_allowed: bool) -> int | None:
         async with self.db.write() as conn:
             rates = Transaction(conn, areas=self.db.areas).rates
-            recent = self._recent(await rates.hold(self.name, key), now)
-            wait = self._wait(recent, now) if only_if_allowed else None
-            if wait is None:
-                await rates.keep(self.name, key, [*recent, now.timestamp()], now)
+            kept = recent(await rates.hold(self.name, key), now, self.window, self.limit)
+            waited = wait(kept, now, self.window, self.limit) if only_if_allowed else None
+            if waited is None:
+                await rates.keep(self.name, key, [*kept, now.timestamp()], now)
             if now.timestamp() - self._swept >= self.window:  # at most once a window
                 await rates.forget_before(now - timedelta(seconds=self.window))
                 self._swept = now.timestamp()
-        return wait
+        return waited
 
 
 @dataclass
