@@ -58,14 +58,15 @@ class Context:
                     await tx.users.lock(acting_for)
                 yield tx
                 await tx.changes.flush()
+                events = pending.payloads()
                 # A shared back end sends them with the commit, to every instance.
-                shared = await self.db.announce(conn, pending.payloads())
+                shared = await self.db.announce(conn, events)
         except Contention as error:
             raise Busy("the server was busy with a conflicting change; try again") from error
         except BadText as error:
             raise Invalid(UNSTORABLE) from error
         if not shared and self.publisher is not None:
-            for channel, payload in pending.payloads():
+            for channel, payload in events:
                 self.publisher.publish(payload, channel)
 
 

@@ -237,11 +237,14 @@ async def join(ctx: Context, user: UserRecord, body: schemas.JoinRequest) -> sch
 async def remove_member(ctx: Context, user: UserRecord, team_id: UUID, member_id: UUID) -> None:
     """Leave (yourself) or remove someone (owner/admin). An owner hands the team over
     before leaving; the last member leaving deletes the team."""
-    async with ctx.write(user.id, str(member_id)) as q:
+    async with ctx.write(user.id) as q:
         team, me = await access.membership(q, user, team_id)
         target = await q.teams.membership(team.id, str(member_id))
         if target is None:
             raise NotFound("no such member")
+        # Their boards and memberships change too: wait for their own writes (only once
+        # the caller is known to share the team with them).
+        await q.users.lock([target.user_id])
         access.check_removal(me, target, team.member_count)
         await q.teams.remove_member(team.id, target.user_id)
         if team.member_count <= 1:
@@ -251,11 +254,14 @@ async def remove_member(ctx: Context, user: UserRecord, team_id: UUID, member_id
 async def update_member(
     ctx: Context, user: UserRecord, team_id: UUID, member_id: UUID, body: schemas.MemberPatch
 ) -> schemas.Member:
-    async with ctx.write(user.id, str(member_id)) as q:
+    async with ctx.write(user.id) as q:
         team, me = await access.membership(q, user, team_id)
         target = await q.teams.membership(team.id, str(member_id))
         if target is None:
             raise NotFound("no such member")
+        # Their boards and memberships change too: wait for their own writes (only once
+        # the caller is known to share the team with them).
+        await q.users.lock([target.user_id])
         access.check_member_change(
             me,
             target,
