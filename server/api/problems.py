@@ -12,7 +12,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from server.services.errors import Busy, RapportError, RateLimited
-from shared.schemas import FieldError, Problem
+from shared.schemas import PLAIN_TEXT, FieldError, Problem
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_BASE = "https://rapport.dev/problems/"
@@ -56,6 +56,16 @@ def problem_response(
     )
 
 
+# msgspec names a failed pattern by its regex; this one a person can read instead.
+_PLAIN_TEXT_FAILED = f"Expected `str` matching regex {PLAIN_TEXT!r}"
+
+
+def _readable(message: str) -> str:
+    return message.replace(
+        _PLAIN_TEXT_FAILED, "must not contain control characters or direction overrides"
+    )
+
+
 def _field_errors(extra: Any) -> list[FieldError]:
     errors = []
     for item in extra if isinstance(extra, list) else []:
@@ -63,7 +73,7 @@ def _field_errors(extra: Any) -> list[FieldError]:
             errors.append(
                 FieldError(
                     field=str(item.get("key") or item.get("source") or "body"),
-                    message=str(item.get("message", "invalid")),
+                    message=_readable(str(item.get("message", "invalid"))),
                 )
             )
     return errors

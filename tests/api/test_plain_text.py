@@ -20,6 +20,8 @@ async def test_a_habit_title_with_control_or_override_characters_is_refused(
     body = {"title": text, "category": "results", "schedule": {"type": "daily"}}
     error = await fails(ana.request("POST", "/api/v1/habits", body=body))
     assert error.status == 400
+    assert error.problem is not None
+    assert "title: must not contain control characters" in error.problem.detail
     assert (await ana.request("GET", "/api/v1/habits")).json()["items"] == []
 
 
