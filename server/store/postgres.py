@@ -31,8 +31,8 @@ one to finish, then find nothing left to do.
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Any, TypeAlias
@@ -95,30 +95,31 @@ class PostgresConnection:
         self._conn = conn
 
     async def fetch_one(self, sql: str, *args: Any) -> Row | None:
-        try:
+        with _storable():
             row: Row | None = await self._conn.fetchrow(numbered(sql), *args)
-        except _BAD_TEXT as error:
-            raise BadText(str(error)) from error
         return row
 
     async def fetch_all(self, sql: str, *args: Any) -> Sequence[Row]:
-        try:
+        with _storable():
             rows: Sequence[Row] = await self._conn.fetch(numbered(sql), *args)
-        except _BAD_TEXT as error:
-            raise BadText(str(error)) from error
         return rows
 
     async def fetch_value(self, sql: str, *args: Any) -> Any:
-        try:
+        with _storable():
             return await self._conn.fetchval(numbered(sql), *args)
-        except _BAD_TEXT as error:
-            raise BadText(str(error)) from error
 
     async def execute(self, sql: str, *args: Any) -> int:
-        try:
+        with _storable():
             return _count(await self._conn.execute(numbered(sql), *args))
-        except _BAD_TEXT as error:
-            raise BadText(str(error)) from error
+
+
+@contextmanager
+def _storable() -> Iterator[None]:
+    """Text PostgreSQL refuses to store (a NUL) as the store's own ``BadText``."""
+    try:
+        yield
+    except _BAD_TEXT as error:
+        raise BadText(str(error)) from error
 
 
 class PostgresUsers(Users):
