@@ -15,7 +15,8 @@ from typing import Protocol
 
 from server.services.errors import RateLimited
 from server.settings import Settings
-from server.store.database import Database
+from server.store.areas.rates import RateLogs, decoded
+from server.store.database import Connection, Contention, Database
 from server.store.transaction import Transaction
 
 
@@ -80,8 +81,14 @@ class LocalLimiter:
 
 
 class SharedLimiter:
-    """The same sliding log, kept in the database so every instance on it shares it. A key's
-    log is held while it is read and written, so instances counting it take turns."""
+    """The same sliding log, kept in the database so every instance on it shares it.
+
+    A hit reads the key's log, decides, and writes the new log only if the log is still
+    what it read (compare and swap); a request that lost the race reads and decides
+    again. Two statements, no transaction held open, and exact: concurrent requests on
+    several instances can never count past the limit."""
+
+    TRIES = 20  # each lost race means another request's hit was counted
 
     def __init__(self, db: Database, name: str, *, limit: int, window_seconds: int = 60) -> None:
         self.db = db
@@ -90,9 +97,12 @@ class SharedLimiter:
         self.window = window_seconds
         self._swept = 0.0  # when this instance last dropped logs gone quiet
 
+    def _rates(self, conn: Connection) -> RateLogs:
+        return Transaction(conn, areas=self.db.areas).rates
+
     async def check(self, key: str, now: datetime) -> int | None:
-        async with self.db.read() as conn:
-            hits = await Transaction(conn, areas=self.db.areas).rates.peek(self.name, key)
+        async with self.db.read(snapshot=False) as conn:
+            hits = decoded(await self._rates(conn).read(self.name, key))
         return wait(recent(hits, now, self.window, self.limit), now, self.window, self.limit)
 
     async def count(self, key: str, now: datetime) -> None:
@@ -102,16 +112,22 @@ class SharedLimiter:
         return await self._hit(key, now, only_if_allowed=True)
 
     async def _hit(self, key: str, now: datetime, *, only_if_allowed: bool) -> int | None:
-        async with self.db.write() as conn:
-            rates = Transaction(conn, areas=self.db.areas).rates
-            kept = recent(await rates.hold(self.name, key), now, self.window, self.limit)
-            waited = wait(kept, now, self.window, self.limit) if only_if_allowed else None
-            if waited is None:
-                await rates.keep(self.name, key, [*kept, now.timestamp()], now)
+        async with self.db.autocommit() as conn:
+            rates = self._rates(conn)
+            for _ in range(self.TRIES):
+                logged = await rates.read(self.name, key)
+                kept = recent(decoded(logged), now, self.window, self.limit)
+                waited = wait(kept, now, self.window, self.limit) if only_if_allowed else None
+                if waited is not None:
+                    return waited
+                if await rates.swap(self.name, key, logged, [*kept, now.timestamp()], now):
+                    break
+            else:
+                raise Contention(f"{self.name} for one key changed {self.TRIES} times at once")
             if now.timestamp() - self._swept >= self.window:  # at most once a window
-                await rates.forget_before(now - timedelta(seconds=self.window))
                 self._swept = now.timestamp()
-        return waited
+                await rates.forget_before(now - timedelta(seconds=self.window))
+        return None
 
 
 @dataclass

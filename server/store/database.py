@@ -55,6 +55,11 @@ class Database(Protocol):
 
     def write(self) -> AbstractAsyncContextManager[Connection]: ...
 
+    def autocommit(self) -> AbstractAsyncContextManager[Connection]:
+        """A connection on which each statement commits by itself, for changes that are
+        one statement each (a back end without that runs the block as one write)."""
+        ...
+
     async def open(self) -> None:
         """Connect and bring the schema up to date."""
         ...

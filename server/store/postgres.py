@@ -37,6 +37,7 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any, TypeAlias
 from urllib.parse import urlsplit
+from uuid import UUID
 
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
@@ -122,10 +123,68 @@ def _storable() -> Iterator[None]:
         raise BadText(str(error)) from error
 
 
+class PostgresWrite(PostgresConnection):
+    """A write transaction that begins with its first statement. A first statement that
+    carries no parameters travels in one round trip with its ``BEGIN`` (the simple query
+    protocol takes both at once); any other is preceded by a ``BEGIN`` of its own."""
+
+    __slots__ = ("begun",)
+
+    def __init__(self, conn: PgConnection) -> None:
+        super().__init__(conn)
+        self.begun = False
+
+    async def _begin(self) -> None:
+        if not self.begun:
+            await self._conn.execute("BEGIN")
+            self.begun = True
+
+    async def fetch_one(self, sql: str, *args: Any) -> Row | None:
+        await self._begin()
+        return await super().fetch_one(sql, *args)
+
+    async def fetch_all(self, sql: str, *args: Any) -> Sequence[Row]:
+        await self._begin()
+        return await super().fetch_all(sql, *args)
+
+    async def fetch_value(self, sql: str, *args: Any) -> Any:
+        await self._begin()
+        return await super().fetch_value(sql, *args)
+
+    async def execute(self, sql: str, *args: Any) -> int:
+        if self.begun or args:
+            await self._begin()
+            return await super().execute(sql, *args)
+        self.begun = True
+        return await super().execute(f"BEGIN; {sql}")
+
+    async def finish(self, *, commit: bool) -> None:
+        if not self.begun:
+            return
+        self.begun = False
+        await self._conn.execute("COMMIT" if commit else "ROLLBACK")
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        return str(UUID(text)) == text
+    except ValueError:
+        return False
+
+
 class PostgresUsers(Users):
     async def lock(self, user_ids: Sequence[str]) -> None:
         # In id order, so two transactions locking the same users cannot deadlock here.
-        for user_id in sorted(set(user_ids)):
+        ids = sorted(set(user_ids))
+        if all(_is_uuid(user_id) for user_id in ids):
+            # Ids of this store's own making (hex and dashes only) go into the statement
+            # itself, so the lock travels with the transaction's BEGIN (PostgresWrite).
+            listed = ", ".join(f"'{user_id}'" for user_id in ids)
+            await self.conn.execute(
+                f"SELECT 1 FROM users WHERE id IN ({listed}) ORDER BY id FOR UPDATE"
+            )
+            return
+        for user_id in ids:
             await self.conn.fetch_value("SELECT 1 FROM users WHERE id = ? FOR UPDATE", user_id)
 
 
@@ -170,7 +229,8 @@ async def _configure(conn: PgConnection) -> None:
 
 
 async def _keep_session(conn: PgConnection) -> None:
-    return None
+    if conn.is_in_transaction():  # a write whose ROLLBACK never arrived (cancelled)
+        await conn.execute("ROLLBACK")
 
 
 def migration_files() -> list[tuple[int, str, str]]:
@@ -223,7 +283,8 @@ class PostgresDatabase:
             max_size=self._pool_size,
             init=_configure,
             # A returned connection is left as it is: our transactions change no session
-            # state, so asyncpg's reset (a round trip to the server each time) is not needed.
+            # state, so asyncpg's reset (a round trip to the server each time) is not needed;
+            # only a transaction left open is rolled back.
             reset=_keep_session,
             server_settings={
                 "timezone": "UTC",
@@ -256,13 +317,25 @@ class PostgresDatabase:
     @asynccontextmanager
     async def write(self) -> AsyncIterator[PostgresConnection]:
         try:
-            async with self._opened().acquire() as conn, conn.transaction():
-                yield PostgresConnection(conn)
+            async with self._opened().acquire() as conn:
+                transaction = PostgresWrite(conn)
+                try:
+                    yield transaction
+                except BaseException:
+                    if not conn.is_closed():
+                        await transaction.finish(commit=False)
+                    raise
+                await transaction.finish(commit=True)
         except (
             asyncpg.exceptions.DeadlockDetectedError,
             asyncpg.exceptions.SerializationError,
         ) as error:
             raise Contention(str(error)) from error
+
+    @asynccontextmanager
+    async def autocommit(self) -> AsyncIterator[PostgresConnection]:
+        async with self._opened().acquire() as conn:
+            yield PostgresConnection(conn)
 
     @asynccontextmanager
     async def write_raw(self) -> AsyncIterator[PgConnection]:

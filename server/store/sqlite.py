@@ -25,7 +25,7 @@ import sqlite3
 import time
 from collections.abc import AsyncIterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -227,6 +227,9 @@ class SqliteDatabase:
             self.commits += 1
             self.blocks += batch.blocks
             batch.committed.set_result(None)
+
+    def autocommit(self) -> AbstractAsyncContextManager[SqliteConnection]:
+        return self.write()  # one writer: the block as one transaction is no slower
 
     @asynccontextmanager
     async def read(self, *, snapshot: bool = True) -> AsyncIterator[SqliteConnection]:

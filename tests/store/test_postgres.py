@@ -13,6 +13,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
+from server.services.limits import SharedLimiter
 from server.store.postgres import PostgresDatabase, migration_files
 from server.store.sqlite import SqliteDatabase
 from server.store.transaction import Transaction
@@ -117,14 +118,22 @@ async def test_days_instants_and_flags_read_back_as_they_went_in(databases: Data
         await db.close()
 
 
+@pytest.mark.parametrize(
+    ("u1", "u2"),
+    [
+        # The store's own ids are locked in the statement that begins the transaction.
+        ("01a231bd-4c40-70ab-a7e4-8c73b433a0ec", "01a231bd-4c40-70ab-a7e4-8c73b433a0ed"),
+        ("u1", "u2"),  # anything else as parameters, one statement each
+    ],
+)
 async def test_one_users_writes_wait_for_each_other_and_others_do_not(
-    databases: Databases,
+    databases: Databases, u1: str, u2: str
 ) -> None:
     db = PostgresDatabase(databases.new(), pool_size=4)
     await db.open()
     try:
         async with db.write() as conn:
-            for uid in ("u1", "u2"):
+            for uid in (u1, u2):
                 await conn.execute(
                     "INSERT INTO users (id, handle, display_name, password_hash, timezone,"
                     " day_start_hour, created_at) VALUES (?, ?, ?, 'x', 'UTC', 0, ?)",
@@ -136,7 +145,7 @@ async def test_one_users_writes_wait_for_each_other_and_others_do_not(
 
         async def first() -> None:
             async with db.write() as conn:
-                await Transaction(conn, areas=db.areas).users.lock(["u1"])
+                await Transaction(conn, areas=db.areas).users.lock([u1])
                 holding.set()
                 await release.wait()
                 order.append("first done")
@@ -144,13 +153,13 @@ async def test_one_users_writes_wait_for_each_other_and_others_do_not(
         async def same_user() -> None:
             await holding.wait()
             async with db.write() as conn:
-                await Transaction(conn, areas=db.areas).users.lock(["u1"])
+                await Transaction(conn, areas=db.areas).users.lock([u1])
                 order.append("same user")
 
         async def other_user() -> None:
             await holding.wait()
             async with db.write() as conn:
-                await Transaction(conn, areas=db.areas).users.lock(["u2"])
+                await Transaction(conn, areas=db.areas).users.lock([u2])
                 order.append("other user")
 
         tasks = [asyncio.create_task(t()) for t in (first, same_user, other_user)]
@@ -261,5 +270,66 @@ async def test_a_recent_sync_cursor_reads_only_the_recent_changes_on_postgresql(
         assert "changes_pkey" in plan, plan
         assert "(version >= 4995)" in plan, plan
         assert "Seq Scan on changes" not in plan, plan
+    finally:
+        await db.close()
+
+
+async def test_a_shared_limit_counts_exactly_when_two_instances_race_for_one_key(
+    databases: Databases,
+) -> None:
+    url = databases.new()
+    one, two = PostgresDatabase(url, pool_size=8), PostgresDatabase(url, pool_size=8)
+    await one.open()
+    await two.open()
+    try:
+        now = datetime(2026, 3, 11, 12, tzinfo=UTC)
+        limiters = [SharedLimiter(db, "writes", limit=7) for db in (one, two)]
+        answers = await asyncio.gather(*(limiters[n % 2].take("u1", now) for n in range(30)))
+        assert sum(1 for waited in answers if waited is None) == 7
+        assert all(waited == 60 for waited in answers if waited is not None)
+        assert await limiters[1].check("u1", now) == 60
+        assert await limiters[0].check("u2", now) is None  # other keys are untouched
+    finally:
+        await one.close()
+        await two.close()
+
+
+async def test_teammates_adding_to_one_weekly_goal_do_not_wait_for_each_other(
+    databases: Databases,
+) -> None:
+    db = PostgresDatabase(databases.new(), pool_size=4)
+    await db.open()
+    try:
+        async with db.write() as conn:
+            await conn.execute(
+                "INSERT INTO teams (id, name, timezone, created_at) VALUES (?, 'T', 'UTC', ?)",
+                "t1", "2026-03-11T12:00:00+00:00",
+            )  # fmt: skip
+        holding, release = asyncio.Event(), asyncio.Event()
+
+        async def first() -> None:
+            async with db.write() as conn:
+                await Transaction(conn, areas=db.areas).teams.add_goal_progress(
+                    "t1", "2026-W11", "u1", 1
+                )
+                holding.set()
+                await release.wait()
+
+        async def teammate() -> None:
+            await holding.wait()
+            async with db.write() as conn:
+                await Transaction(conn, areas=db.areas).teams.add_goal_progress(
+                    "t1", "2026-W11", "u2", 1
+                )
+
+        held = asyncio.create_task(first())
+        await holding.wait()
+        await asyncio.wait_for(teammate(), timeout=5)  # would wait for ``first`` to commit
+        release.set()
+        await held
+        async with db.read() as conn:
+            assert (
+                await Transaction(conn, areas=db.areas).teams.goal_progress("t1", "2026-W11") == 2
+            )
     finally:
         await db.close()

@@ -11,30 +11,37 @@ from server.store.rows import iso
 
 
 class RateLogs(Area):
-    async def hold(self, name: str, key: str) -> list[float]:
-        """The key's recent hits (epoch seconds), its row held until the transaction ends:
-        instances counting the same key take turns."""
-        # An upsert that changes nothing still locks the row (PostgreSQL) and takes the
-        # write lock (SQLite), and makes the row on first use.
-        hits = await self.conn.fetch_value(
-            "INSERT INTO rate_logs (name, key, hits, last_at) VALUES (?, ?, '[]', ?)"
-            " ON CONFLICT (name, key) DO UPDATE SET hits = rate_logs.hits RETURNING hits",
-            name, key, "1970-01-01T00:00:00+00:00",
-        )  # fmt: skip
-        return msgspec.json.decode(str(hits), type=list[float])
+    """Each log is read, decided on, and written back only if nobody wrote it in between
+    (compare and swap): two statements that each commit by themselves, no lock held."""
 
-    async def keep(self, name: str, key: str, hits: list[float], at: datetime) -> None:
-        await self.conn.execute(
-            "UPDATE rate_logs SET hits = ?, last_at = ? WHERE name = ? AND key = ?",
-            msgspec.json.encode(hits).decode(), iso(at), name, key,
-        )  # fmt: skip
+    async def read(self, name: str, key: str) -> str | None:
+        """The key's log as stored (a JSON list of epoch seconds); None before first use."""
+        logged = await self.conn.fetch_value(
+            "SELECT hits FROM rate_logs WHERE name = ? AND key = ?", name, key
+        )
+        return None if logged is None else str(logged)
+
+    async def swap(
+        self, name: str, key: str, expected: str | None, hits: list[float], at: datetime
+    ) -> bool:
+        """Store ``hits`` if the log still reads ``expected``; False when another request
+        changed it first (read again and decide again)."""
+        stored = msgspec.json.encode(hits).decode()
+        if expected is None:
+            return await self.conn.execute(
+                "INSERT INTO rate_logs (name, key, hits, last_at) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (name, key) DO NOTHING",
+                name, key, stored, iso(at),
+            ) == 1  # fmt: skip
+        return await self.conn.execute(
+            "UPDATE rate_logs SET hits = ?, last_at = ? WHERE name = ? AND key = ? AND hits = ?",
+            stored, iso(at), name, key, expected,
+        ) == 1  # fmt: skip
 
     async def forget_before(self, at: datetime) -> None:
         """Drop the logs of keys with no hit since ``at``."""
         await self.conn.execute("DELETE FROM rate_logs WHERE last_at < ?", iso(at))
 
-    async def peek(self, name: str, key: str) -> list[float]:
-        hits = await self.conn.fetch_value(
-            "SELECT hits FROM rate_logs WHERE name = ? AND key = ?", name, key
-        )
-        return [] if hits is None else msgspec.json.decode(str(hits), type=list[float])
+
+def decoded(logged: str | None) -> list[float]:
+    return [] if logged is None else msgspec.json.decode(logged, type=list[float])
