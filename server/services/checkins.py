@@ -179,9 +179,9 @@ async def check_in(
 
         await _settle(ctx, q, habit, progress, cad, after_records, today, done_delta)
 
-        earned = await points.award_badges(ctx, q, user.id, streak=after.current, now=now)
         fresh = await q.users.by_id(user.id)
         assert fresh is not None
+        earned = await points.award_badges_to(ctx, q, fresh, streak=after.current, now=now)
 
         record = CheckinRecord(
             id=checkin_id, habit_id=habit.id, user_id=user.id, day=day,

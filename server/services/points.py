@@ -76,6 +76,13 @@ async def award_badges(
     user: UserRecord | None = await q.users.by_id(user_id)
     if user is None:
         return []
+    return await award_badges_to(ctx, q, user, streak=streak, now=now)
+
+
+async def award_badges_to(
+    ctx: Context, q: Transaction, user: UserRecord, *, streak: int, now: datetime
+) -> list[schemas.EarnedBadge]:
+    """``award_badges`` for a user row read in this transaction after its last change."""
     facts = badges.Achievements(
         total_checkins=user.total_done,
         streak=streak,
