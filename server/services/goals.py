@@ -37,7 +37,7 @@ async def day_done_changed(
             and rules.counts_towards(team.goal_category, None, habit.category, None)
         ):
             week = boards.period_key("week", local_day(origin.at, team.timezone))
-            await q.teams.add_goal_progress(team.id, week, delta)
+            await q.teams.add_goal_progress(team.id, week, user.id, delta)
 
     postings: list[Posting] = []
     # Taking a day back only touches the challenges it counted towards when it was done.

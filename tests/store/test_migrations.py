@@ -99,3 +99,35 @@ def test_participations_from_before_0006_get_distinct_random_aliases(tmp_path: P
     assert len(aliases) == len(set(aliases)) == 2
     assert all(UUID(a).version == 4 and str(UUID(a)) == a for a in aliases)
     assert hidden == [0, 0]
+
+
+def test_team_goal_progress_from_before_0008_is_kept_and_shares_add_to_it(
+    tmp_path: Path,
+) -> None:
+    """0008_team_goal_shares.sql: a week's progress made before stays, on a row of no
+    member; members' check-ins after it add rows of their own to the same sum."""
+    conn = sqlite3.connect(tmp_path / "a.db", isolation_level=None)
+    try:
+        conn.execute(
+            "CREATE TABLE schema_migrations ("
+            " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+        )
+        for version, name, sql in migration_files():
+            if version < 8:
+                conn.executescript(f"BEGIN;\n{sql}\nCOMMIT;")
+                conn.execute("INSERT INTO schema_migrations VALUES (?, ?, 'then')", (version, name))
+        conn.execute(
+            "INSERT INTO teams (id, name, timezone, created_at) VALUES ('t1', 'T', 'UTC', 'then')"
+        )
+        conn.execute("INSERT INTO team_goal_progress VALUES ('t1', '2026-W10', 4)")
+
+        assert 8 in migrate(conn)
+        conn.execute("INSERT INTO team_goal_progress VALUES ('t1', '2026-W10', 'u1', 2)")
+        total = conn.execute(
+            "SELECT SUM(done) FROM team_goal_progress WHERE team_id = 't1' AND week = '2026-W10'"
+        ).fetchone()[0]
+        shares = conn.execute("SELECT user_id, done FROM team_goal_progress ORDER BY 1").fetchall()
+    finally:
+        conn.close()
+    assert total == 6
+    assert shares == [("", 4), ("u1", 2)]

@@ -176,16 +176,19 @@ class Teams(Area):
         )  # fmt: skip
         return changed > 0
 
-    async def add_goal_progress(self, team_id: str, week: str, delta: int) -> None:
+    async def add_goal_progress(self, team_id: str, week: str, user_id: str, delta: int) -> None:
+        """Move ``user_id``'s share of the team's progress for ``week`` (a row of their own:
+        teammates checking in at once never wait for each other)."""
         await self.conn.execute(
-            "INSERT INTO team_goal_progress (team_id, week, done) VALUES (?, ?, ?)"
-            " ON CONFLICT (team_id, week) DO UPDATE"
+            "INSERT INTO team_goal_progress (team_id, week, user_id, done) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (team_id, week, user_id) DO UPDATE"
             " SET done = team_goal_progress.done + excluded.done",
-            team_id, week, delta,
+            team_id, week, user_id, delta,
         )  # fmt: skip
 
     async def goal_progress(self, team_id: str, week: str) -> int:
         value = await self.conn.fetch_value(
-            "SELECT done FROM team_goal_progress WHERE team_id = ? AND week = ?", team_id, week
-        )
+            "SELECT SUM(done) FROM team_goal_progress WHERE team_id = ? AND week = ?",
+            team_id, week,
+        )  # fmt: skip
         return int(value or 0)
