@@ -66,4 +66,8 @@ async def copy_all(source: SqliteDatabase, target: PostgresDatabase) -> dict[str
                 last = int(rows[-1][0])
                 await dst.executemany(insert, [tuple(r)[1:] for r in rows])
                 copied[table] += len(rows)
+    async with target.write_raw() as dst:
+        # Statistics for the planner now, not whenever autovacuum comes round (or never,
+        # where it is off): without them the first hours of traffic run on guessed plans.
+        await dst.execute("ANALYZE")
     return copied

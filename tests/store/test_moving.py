@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 from litestar.testing import AsyncTestClient
@@ -41,6 +42,18 @@ async def a_busy_sqlite_deployment(path: Path) -> dict[str, Any]:
         return {"token": ana.token, "export": export, "board": board, "team": team}
 
 
+async def _never_analyzed(url: str) -> list[str]:
+    conn = await asyncpg.connect(url)
+    try:
+        rows = await conn.fetch(
+            "SELECT c.relname FROM pg_class c WHERE c.relkind = 'r' AND c.reltuples < 0"
+            " AND c.relnamespace = current_schema()::regnamespace"
+        )
+        return sorted(str(r[0]) for r in rows)
+    finally:
+        await conn.close()
+
+
 def test_a_sqlite_deployment_moves_to_postgresql_with_nothing_lost(
     tmp_path: Path, databases: Databases
 ) -> None:
@@ -52,6 +65,9 @@ def test_a_sqlite_deployment_moves_to_postgresql_with_nothing_lost(
     assert moved.returncode == 0, moved.stdout + moved.stderr
     assert "every user's data reads the same" in moved.stdout
     assert "copied         2 rows of users" in moved.stdout
+
+    # The planner has statistics at once (reltuples is -1 until a table is analyzed).
+    assert asyncio.run(_never_analyzed(target)) == []
 
     again = subprocess.run([*command, "--to", target], capture_output=True, text=True)
     assert again.returncode == 2
