@@ -38,6 +38,7 @@ if __package__ in (None, ""):  # run as a script: make ``bench`` importable
 import asyncpg
 import httpx
 
+from bench import profile
 from bench.dataset import QUICK, Dataset, Scale, build
 from bench.loadgen import Measurement, Request, Wrk, combine
 from bench.run import checkin, cpu_seconds, free_port, machine, process_tree
@@ -104,6 +105,7 @@ def drive(
     seconds: int,
     connections: int,
     mode: str,
+    profile_to: Path | None = None,
 ) -> dict[str, Any]:
     """Every instance loaded at once with its share; the combined measurement and the CPU
     of the app and of PostgreSQL per answered request."""
@@ -117,6 +119,7 @@ def drive(
         with lock:
             found.append(m)
 
+    sampler = profile.start(ports[0][1], seconds, profile_to) if profile_to else None
     threads = [
         threading.Thread(target=one, args=(port, share))
         for (port, _), share in zip(ports, shares, strict=True)
@@ -127,6 +130,8 @@ def drive(
         t.join()
     app_cpu = sum(cpu_seconds(p) for p in pids) - app_before
     pg_cpu = postgres_cpu() - pg_before
+    if sampler is not None:
+        sampler.wait()
     total = combine(found)
     wall = max(m.seconds for m in found)  # they ran side by side, not one after another
     return {
@@ -168,7 +173,9 @@ async def drop(admin_url: str, url: str) -> None:
         await admin.close()
 
 
-def run(scale: Scale, admin_url: str, seconds: int, connections: int) -> dict[str, Any]:
+def run(
+    scale: Scale, admin_url: str, seconds: int, connections: int, profiled: bool = False
+) -> dict[str, Any]:
     rng = random.Random(5)
     with tempfile.TemporaryDirectory(prefix="rapport-stores-") as tmp:
         workdir = Path(tmp)
@@ -187,6 +194,7 @@ def run(scale: Scale, admin_url: str, seconds: int, connections: int) -> dict[st
         pairs = list(data.fresh_pairs)
         per_run = len(pairs) // len(configs)
         results: list[dict[str, Any]] = []
+        profile_path = workdir / "profile-postgresql-checkin.txt"
         try:
             for i, (store, database, count) in enumerate(configs):
                 mine = pairs[i * per_run : (i + 1) * per_run]
@@ -203,6 +211,7 @@ def run(scale: Scale, admin_url: str, seconds: int, connections: int) -> dict[st
                     row["checkin"] = drive(
                         wrk, ports, [checkins[n::count] for n in range(count)],
                         seconds=seconds, connections=connections, mode="once",
+                        profile_to=profile_path if profiled and i == 1 else None,
                     )  # fmt: skip
                     row["today"] = drive(
                         wrk, ports, [today[n::count] for n in range(count)],
@@ -210,6 +219,12 @@ def run(scale: Scale, admin_url: str, seconds: int, connections: int) -> dict[st
                     )  # fmt: skip
                 print(f"  check-in {row['checkin']}\n  today    {row['today']}", flush=True)
                 results.append(row)
+            if profiled:
+                print(
+                    profile.markdown(
+                        "postgresql, 1 instance, checkin", profile.summarize(profile_path)
+                    )
+                )
         finally:
             asyncio.run(drop(admin_url, pg_url))
     return {
@@ -270,9 +285,13 @@ def main() -> int:
         help="a PostgreSQL server's admin URL (a scratch database is made and dropped there)",
     )
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument(
+        "--profile", action="store_true",
+        help="sample PostgreSQL's one-instance check-ins with py-spy (pip install py-spy)",
+    )  # fmt: skip
     args = parser.parse_args()
     scale = SMALL if args.quick else QUICK
-    result = run(scale, args.postgres, 10 if args.quick else 20, args.connections)
+    result = run(scale, args.postgres, 10 if args.quick else 20, args.connections, args.profile)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / f"stores-{stamp}.json").write_text(json.dumps(result, indent=2), "utf-8")
