@@ -70,8 +70,8 @@ async def copy_all(source: SqliteDatabase, target: PostgresDatabase) -> dict[str
         # Statistics for the planner now, not whenever autovacuum comes round (or never,
         # where it is off): without them the first hours of traffic run on guessed plans.
         # This schema's tables only (ANALYZE alone would visit every schema of the database).
-        names = await dst.fetch(
+        tables = await dst.fetch(
             "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
         )
-        await dst.execute("ANALYZE " + ", ".join(f'"{r[0]}"' for r in names))
+        await dst.execute("ANALYZE " + ", ".join(f'"{r[0]}"' for r in tables))
     return copied
