@@ -57,7 +57,9 @@ from bench.loadgen import (
     combine,
 )
 from bench.report import Goal, Row, SyncCost, TuiCase, markdown
+from bench.scratch import copy_to_postgres, drop
 from server.settings import Settings
+from server.store.postgres import is_postgres_url
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
@@ -241,7 +243,7 @@ def free_port() -> int:
         return port
 
 
-def server_command(database: Path, port: int, asgi: Asgi = "uvicorn") -> list[str]:
+def server_command(database: Path | str, port: int, asgi: Asgi = "uvicorn") -> list[str]:
     beside = Path(sys.executable).with_name("rapport-server")
     executable = str(beside) if beside.exists() else shutil.which("rapport-server")
     if executable is None:
@@ -250,14 +252,15 @@ def server_command(database: Path, port: int, asgi: Asgi = "uvicorn") -> list[st
     return [executable, "--port", str(port), "--database", str(database), *chosen]
 
 
-def command_text(asgi: Asgi) -> str:
+def command_text(asgi: Asgi, store: str = "sqlite") -> str:
     chosen = "" if asgi == "uvicorn" else f" --server {asgi}"
-    return f"rapport-server --port <free port> --database <fresh temp file>{chosen}"
+    where = "<fresh temp file>" if store == "sqlite" else "postgresql://<scratch database>"
+    return f"rapport-server --port <free port> --database {where}{chosen}"
 
 
 @contextmanager
 def running_server(
-    database: Path, port: int, log: Path, asgi: Asgi = "uvicorn"
+    database: Path | str, port: int, log: Path, asgi: Asgi = "uvicorn"
 ) -> Iterator[subprocess.Popen[bytes]]:
     """The server, started with default settings (RAPPORT_* variables removed), ready to
     answer; stopped (then killed if need be) when the block ends, however it ends."""
@@ -569,7 +572,11 @@ def checkins_used(found: dict[str, Any], connections: int) -> int:
     return int(found["answered"] + sum(found["socket_errors"].values()) + connections + 1)
 
 
-def run(plan: Plan, choice: str, profile_keys: set[str], asgi: Asgi) -> dict[str, Any]:
+def run(
+    plan: Plan, choice: str, profile_keys: set[str], asgi: Asgi, postgres: str | None = None
+) -> dict[str, Any]:
+    """The scenarios against a server on SQLite, or with ``postgres`` (an admin URL) on a
+    scratch PostgreSQL database holding the same data set."""
     rng = random.Random(11)
     started = datetime.now(UTC)
     load_before = os.getloadavg()
@@ -582,33 +589,41 @@ def run(plan: Plan, choice: str, profile_keys: set[str], asgi: Asgi) -> dict[str
         seed_seconds = round(time.perf_counter() - t0, 1)
         print(f"  {data.counts}\n  in {seed_seconds} s: {data.seconds}", flush=True)
 
-        generator = pick_generator(choice, workdir)
-        plan_scenarios = scenarios(data, plan, rng)
-        port = free_port()
-        command = server_command(database, port, asgi)
-        results: dict[str, dict[str, Any]] = {}
-        memory: dict[str, Any] = {}
-        with running_server(database, port, workdir / "server.log", asgi) as server:
-            memory["after_start"] = memory_of(server.pid)
-            sync_answers = probe_sync(port, plan_scenarios)
-            generator.run(
-                port, warmup_requests(plan_scenarios), seconds=plan.warmup_seconds,
-                connections=plan.connections, mode="cycle",
-            )  # fmt: skip
-            used = 0
-            for batch in batches(plan_scenarios):
-                if batch[0].key == "mixed":  # the fresh habits the check-in phase left
-                    left = data.fresh_pairs[used:]
-                    batch = [replace(batch[0], requests=mixed(data, plan, rng, left))]
-                results |= measure(
-                    generator, port, server.pid, batch, plan,
-                    profile_keys=profile_keys, workdir=workdir,
+        served: Path | str = database
+        if postgres is not None:
+            print("copying into a scratch PostgreSQL database ...", flush=True)
+            served = asyncio.run(copy_to_postgres(database, postgres))
+        try:
+            generator = pick_generator(choice, workdir)
+            plan_scenarios = scenarios(data, plan, rng)
+            port = free_port()
+            command = server_command(served, port, asgi)
+            results: dict[str, dict[str, Any]] = {}
+            memory: dict[str, Any] = {}
+            with running_server(served, port, workdir / "server.log", asgi) as server:
+                memory["after_start"] = memory_of(server.pid)
+                sync_answers = probe_sync(port, plan_scenarios)
+                generator.run(
+                    port, warmup_requests(plan_scenarios), seconds=plan.warmup_seconds,
+                    connections=plan.connections, mode="cycle",
                 )  # fmt: skip
-                if batch[0].key == "checkin":
-                    used = checkins_used(results["checkin"], plan.connections)
-                if batch[0].key == "mixed":
-                    memory["after_mixed"] = memory_of(server.pid)
-            memory["at_end"] = memory_of(server.pid)
+                used = 0
+                for batch in batches(plan_scenarios):
+                    if batch[0].key == "mixed":  # the fresh habits the check-in phase left
+                        left = data.fresh_pairs[used:]
+                        batch = [replace(batch[0], requests=mixed(data, plan, rng, left))]
+                    results |= measure(
+                        generator, port, server.pid, batch, plan,
+                        profile_keys=profile_keys, workdir=workdir,
+                    )  # fmt: skip
+                    if batch[0].key == "checkin":
+                        used = checkins_used(results["checkin"], plan.connections)
+                    if batch[0].key == "mixed":
+                        memory["after_mixed"] = memory_of(server.pid)
+                memory["at_end"] = memory_of(server.pid)
+        finally:
+            if postgres is not None:
+                asyncio.run(drop(postgres, str(served)))
     for key, answers in sync_answers.items():
         results[key]["returned"] = answers
     memory["mixed_samples"] = results["mixed"].pop("rss_samples", [])
@@ -620,7 +635,8 @@ def run(plan: Plan, choice: str, profile_keys: set[str], asgi: Asgi) -> dict[str
         "load_average_before": [round(x, 2) for x in load_before],
         "load_average_after": [round(x, 2) for x in os.getloadavg()],
         "server": {
-            "command": command_text(asgi),
+            "command": command_text(asgi, "sqlite" if postgres is None else "postgresql"),
+            "store": "sqlite" if postgres is None else "postgresql",
             "ran": " ".join(command),
             "asgi": asgi,
             "asgi_version": asgi_version(asgi),
@@ -884,6 +900,11 @@ def main(argv: list[str] | None = None) -> int:
         "(auto: run in a full run, latest with --quick)",
     )  # fmt: skip
     parser.add_argument(
+        "--database", default=None, metavar="URL",
+        help="run on PostgreSQL: an admin URL (postgresql://...) of a server where a scratch "
+        "database is made and dropped; results go to results/postgresql-*",
+    )  # fmt: skip
+    parser.add_argument(
         "--profile", default="", metavar="KEYS",
         help="comma-separated scenario keys (e.g. checkin,today_many) to sample with py-spy",
     )  # fmt: skip
@@ -895,7 +916,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.asgi == "granian" and importlib.util.find_spec("granian") is None:
         parser.error("--asgi granian needs granian: .venv/bin/pip install granian")
     t0 = time.perf_counter()
-    result = run(plan, args.generator, profile_keys, args.asgi)
+    if args.database is not None and not is_postgres_url(args.database):
+        parser.error("--database takes a postgresql:// URL (SQLite is the default)")
+    result = run(plan, args.generator, profile_keys, args.asgi, args.database)
     run_tui = args.tui == "run" or (args.tui == "auto" and not args.quick)
     failure = run_tui_cold_start(plan.tui_runs) if run_tui else ""
     result["tui_cold_start"] = tui_cold_start(run_tui, failure)
@@ -904,6 +927,8 @@ def main(argv: list[str] | None = None) -> int:
     result["wall_seconds"] = round(time.perf_counter() - t0, 1)
     RESULTS.mkdir(exist_ok=True)
     stamp = str(result["started"]).replace("-", "").replace(":", "").replace("+0000", "Z")
+    prefix = "" if args.database is None else "postgresql-"
+    stamp = prefix + stamp
     (RESULTS / f"{stamp}.json").write_text(json.dumps(result, indent=2) + "\n", "utf-8")
     text = markdown(
         result,
@@ -915,9 +940,9 @@ def main(argv: list[str] | None = None) -> int:
     for key, found in result["scenarios"].items():
         if "profile" in found:
             text += "\n" + profile.markdown(key, found["profile"])
-    (RESULTS / "latest.md").write_text(text, "utf-8")
+    (RESULTS / f"{prefix}latest.md").write_text(text, "utf-8")
     print(text)
-    print(f"wrote {RESULTS / (stamp + '.json')} and {RESULTS / 'latest.md'}")
+    print(f"wrote {RESULTS / (stamp + '.json')} and {RESULTS / (prefix + 'latest.md')}")
     return 0
 
 

@@ -20,7 +20,6 @@ import asyncio
 import json
 import os
 import random
-import secrets
 import subprocess
 import sys
 import tempfile
@@ -35,16 +34,13 @@ from typing import Any
 if __package__ in (None, ""):  # run as a script: make ``bench`` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import asyncpg
 import httpx
 
 from bench import profile
 from bench.dataset import QUICK, Dataset, Scale, build
 from bench.loadgen import Measurement, Request, Wrk, combine
 from bench.run import checkin, cpu_seconds, free_port, machine, process_tree
-from server.store.postgres import PostgresDatabase
-from server.store.sqlite import SqliteDatabase
-from server.store.transfer import copy_all
+from bench.scratch import ADMIN_URL, copy_to_postgres, drop
 
 RESULTS = Path(__file__).parent / "results"
 SMALL = Scale(
@@ -144,33 +140,6 @@ def drive(
         "postgres_cpu_ms_per_request": round(1000 * pg_cpu / max(total.answered, 1), 3),
         "exhausted": total.exhausted,
     }
-
-
-async def copy_to_postgres(source: Path, admin_url: str) -> str:
-    name = f"rapport_bench_{secrets.token_hex(4)}"
-    admin = await asyncpg.connect(admin_url)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    url = admin_url.rsplit("/", 1)[0] + f"/{name}"
-    lite, pg = SqliteDatabase(source), PostgresDatabase(url)
-    await lite.open()
-    await pg.open()
-    try:
-        await copy_all(lite, pg)
-    finally:
-        await pg.close()
-        await lite.close()
-    return url
-
-
-async def drop(admin_url: str, url: str) -> None:
-    admin = await asyncpg.connect(admin_url)
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
-    finally:
-        await admin.close()
 
 
 def run(
@@ -279,9 +248,7 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="the smaller data set, 10 s phases")
     parser.add_argument(
         "--postgres",
-        default=os.environ.get(
-            "RAPPORT_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1/postgres"
-        ),
+        default=ADMIN_URL,
         help="a PostgreSQL server's admin URL (a scratch database is made and dropped there)",
     )
     parser.add_argument("--connections", type=int, default=32)
