@@ -250,7 +250,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             host=settings.host,
             port=settings.port,
             log_level=settings.log_level,
-            proxy_headers=False,
+            proxy_headers=bool(settings.trusted_proxies),
+            forwarded_allow_ips=settings.trusted_proxies or None,
         )
         return 0
     from server.app import create_app
@@ -260,7 +261,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level,
-        proxy_headers=False,
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=settings.trusted_proxies or None,
     )
     return 0
 
@@ -275,6 +277,12 @@ def serve_granian(settings: Settings) -> int:
         from granian.server import Server  # type: ignore[import-not-found, unused-ignore]
     except ImportError:
         print("rapport-server: --server granian needs it: pip install granian", file=sys.stderr)
+        return 2
+    if settings.trusted_proxies:
+        print(
+            "rapport-server: RAPPORT_TRUSTED_PROXIES is read by the uvicorn server only",
+            file=sys.stderr,
+        )
         return 2
     from functools import partial
 

@@ -24,12 +24,21 @@ def default_database() -> str:
 class Settings(msgspec.Struct, kw_only=True, frozen=True):
     host: str = "127.0.0.1"
     port: Annotated[int, Meta(ge=0, le=65535)] = 8000
+    # Addresses of reverse proxies whose X-Forwarded-For names the client (comma-separated,
+    # e.g. "127.0.0.1,10.0.0.2"); empty: the peer is the client. Behind a proxy this must be
+    # set, or every client shares the proxy's address and its per-address limits.
+    trusted_proxies: str = ""
     database: str = msgspec.field(default_factory=default_database)
     # How many days before today a check-in or undo may still be logged.
     backdate_days: Annotated[int, Meta(ge=0, le=7)] = 1
     token_ttl_days: Annotated[int, Meta(ge=1, le=3650)] = 90
-    # Failed logins allowed per handle and per client address in a sliding minute.
+    # Failed logins of one handle from one address before a pause of a minute, which
+    # doubles with each further failure (up to an hour); a success starts afresh.
     login_failures_per_minute: Annotated[int, Meta(ge=1)] = 10
+    # Failed logins a sliding minute from one address (any handles), and of one handle
+    # (from any addresses): ceilings that one address's guesses cannot reach alone.
+    login_failures_per_address_per_minute: Annotated[int, Meta(ge=1)] = 30
+    login_failures_per_handle_per_minute: Annotated[int, Meta(ge=1)] = 100
     # New accounts per client address, and writes (POST/PATCH/DELETE) per user, a minute.
     registrations_per_minute: Annotated[int, Meta(ge=1)] = 20
     writes_per_minute: Annotated[int, Meta(ge=1)] = 600

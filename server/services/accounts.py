@@ -17,7 +17,7 @@ from server.domain.calendar import UnknownTimeZone, zone
 from server.ids import new_id
 from server.services.context import Context
 from server.services.errors import Conflict, Invalid, RateLimited, Unauthenticated
-from server.services.limits import Limits, take
+from server.services.limits import Limiter, Limits, take
 from server.store.records import UserRecord
 from server.store.transaction import Transaction
 from shared import schemas
@@ -108,10 +108,24 @@ async def login(
     client: str | None,
 ) -> schemas.AuthResult:
     now = ctx.clock()
-    keys = [f"handle:{body.handle.lower()}"] + ([f"client:{client}"] if client else [])
-    waits = [w for key in keys if (w := await limits.login_failures.check(key, now)) is not None]
-    if waits:
-        raise RateLimited("too many failed logins; try again later", retry_after=max(waits))
+    handle = body.handle.lower()
+    address = client or "unknown"
+    pair = f"{handle}|{address}"
+    # Every try is counted before the password is checked, so guesses sent at once cannot
+    # outrun the limits; a try that succeeds is given back.
+    tries = (
+        (limits.login_pairs, pair),
+        (limits.login_addresses, address),
+        (limits.login_handles, handle),
+    )
+    counted: list[tuple[Limiter, str]] = []
+    for limiter, key in tries:
+        waited = await limiter.take(key, now)
+        if waited is not None:
+            for taken, taken_key in counted:
+                await taken.give_back(taken_key, now)
+            raise RateLimited("too many failed logins; try again later", retry_after=waited)
+        counted.append((limiter, key))
     async with ctx.read() as q:
         user = await q.users.by_handle(body.handle)
     global _DUMMY_HASH
@@ -123,9 +137,10 @@ async def login(
     except (VerificationError, InvalidHashError):
         ok = False
     if not ok or user is None:
-        for key in keys:
-            await limits.login_failures.count(key, now)
         raise Unauthenticated("wrong handle or password")
+    await limits.login_pairs.forget(pair)
+    for limiter, key in tries[1:]:
+        await limiter.give_back(key, now)
     async with ctx.write() as q:
         return await _issue_token(ctx, q, user)
 

@@ -1,18 +1,19 @@
-"""Abuse limits per minute: failed logins, new accounts, writes.
+"""Abuse limits: failed logins, new accounts, writes.
 
-Each is a sliding log per key: the times of its hits in the last minute; a try is allowed
-while fewer than the limit remain. On SQLite (one process) the logs are kept in memory.
-On PostgreSQL, where several instances serve the same users, they are kept in the
-database (``rate_logs``), so a limit holds across every instance.
+Each limit keeps a log per key (a user, an address, a handle at an address) and asks a
+rule of ``domain/limits.py`` how long the key must wait. On SQLite (one process) the logs
+are kept in memory. On PostgreSQL, where several instances serve the same users, they are
+kept in the database (``rate_logs``) and changed by compare-and-swap, so a limit holds
+exactly across every instance.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from server.domain.limits import Backoff, Rule, Window
 from server.services.errors import RateLimited
 from server.settings import Settings
 from server.store.areas.rates import RateLogs, decoded
@@ -20,81 +21,83 @@ from server.store.database import Connection, Contention, Database
 from server.store.transaction import Transaction
 
 
-def recent(hits: list[float], now: datetime, window: float, limit: int) -> list[float]:
-    """The hits (epoch seconds, oldest first) still inside the window; the last ``limit``
-    of them are all a decision needs."""
-    cutoff = now.timestamp() - window
-    return [h for h in hits if h > cutoff][-limit:]
-
-
-def wait(kept: list[float], now: datetime, window: float, limit: int) -> int | None:
-    """Seconds until a key with these recent hits may try again; None when it may now."""
-    if len(kept) < limit:
-        return None
-    return max(1, math.ceil(kept[0] + window - now.timestamp()))
-
-
 class Limiter(Protocol):
+    rule: Rule
+
     async def check(self, key: str, now: datetime) -> int | None:
         """Seconds until ``key`` may try again, or None when it may try now (counts nothing)."""
         ...
 
-    async def count(self, key: str, now: datetime) -> None:
-        """Count one for ``key``."""
+    async def take(self, key: str, now: datetime) -> int | None:
+        """Count one for ``key`` if the rule allows it now; else the seconds to wait."""
         ...
 
-    async def take(self, key: str, now: datetime) -> int | None:
-        """Count one for ``key`` if the limit allows it; else the seconds to wait."""
+    async def give_back(self, key: str, now: datetime) -> None:
+        """Uncount the hit ``take`` counted for ``key`` at ``now`` (the try turned out fine)."""
+        ...
+
+    async def forget(self, key: str) -> None:
+        """Drop ``key``'s log (a success wipes a run of failures)."""
         ...
 
 
 class LocalLimiter:
     """This process's own logs (SQLite: one process serves every request)."""
 
-    def __init__(self, *, limit: int, window_seconds: int = 60, max_keys: int = 100_000) -> None:
-        self.limit = limit
-        self.window = window_seconds
+    def __init__(self, rule: Rule, *, max_keys: int = 100_000) -> None:
+        self.rule = rule
         self.max_keys = max_keys
         self._hits: dict[str, list[float]] = {}
 
-    def _recent(self, key: str, now: datetime) -> list[float]:
-        kept = recent(self._hits.pop(key, []), now, self.window, self.limit)
+    def _kept(self, key: str, now: float) -> list[float]:
+        kept = self.rule.kept(self._hits.pop(key, []), now)
         if kept:
             self._hits[key] = kept  # re-inserted: the dict stays oldest-used first
         return kept
 
     async def check(self, key: str, now: datetime) -> int | None:
-        return wait(self._recent(key, now), now, self.window, self.limit)
+        return self.rule.wait(self._kept(key, now.timestamp()), now.timestamp())
 
-    async def count(self, key: str, now: datetime) -> None:
-        kept = self._recent(key, now)
+    async def take(self, key: str, now: datetime) -> int | None:
+        kept = self._kept(key, now.timestamp())
+        waited = self.rule.wait(kept, now.timestamp())
+        if waited is not None:
+            return waited
         if not kept and len(self._hits) >= self.max_keys:
             # Forget the longest-unused key rather than grow without bound under a flood.
             self._hits.pop(next(iter(self._hits)))
         self._hits[key] = [*kept, now.timestamp()]
+        return None
 
-    async def take(self, key: str, now: datetime) -> int | None:
-        waited = await self.check(key, now)
-        if waited is None:
-            await self.count(key, now)
-        return waited
+    async def give_back(self, key: str, now: datetime) -> None:
+        self._hits[key] = _without(self._hits.get(key, []), now.timestamp())
+
+    async def forget(self, key: str) -> None:
+        self._hits.pop(key, None)
+
+
+def _without(hits: list[float], hit: float) -> list[float]:
+    """``hits`` less the last one at ``hit``."""
+    for i in range(len(hits) - 1, -1, -1):
+        if hits[i] == hit:
+            return hits[:i] + hits[i + 1 :]
+    return hits
 
 
 class SharedLimiter:
-    """The same sliding log, kept in the database so every instance on it shares it.
+    """The same logs, kept in the database so every instance on it shares them.
 
-    A hit reads the key's log, decides, and writes the new log only if the log is still
+    A change reads the key's log, decides, and writes the new log only if the log is still
     what it read (compare and swap); a request that lost the race reads and decides
     again. Two statements, no transaction held open, and exact: concurrent requests on
     several instances can never count past the limit."""
 
     TRIES = 20  # each lost race means another request's hit was counted
 
-    def __init__(self, db: Database, name: str, *, limit: int, window_seconds: int = 60) -> None:
+    def __init__(self, db: Database, name: str, rule: Rule) -> None:
         self.db = db
         self.name = name
-        self.limit = limit
-        self.window = window_seconds
+        self.rule = rule
         self._swept = 0.0  # when this instance last dropped logs gone quiet
 
     def _rates(self, conn: Connection) -> RateLogs:
@@ -103,58 +106,79 @@ class SharedLimiter:
     async def check(self, key: str, now: datetime) -> int | None:
         async with self.db.read(snapshot=False) as conn:
             hits = decoded(await self._rates(conn).read(self.name, key))
-        return wait(recent(hits, now, self.window, self.limit), now, self.window, self.limit)
-
-    async def count(self, key: str, now: datetime) -> None:
-        await self._hit(key, now, only_if_allowed=False)
+        return self.rule.wait(hits, now.timestamp())
 
     async def take(self, key: str, now: datetime) -> int | None:
-        return await self._hit(key, now, only_if_allowed=True)
+        at = now.timestamp()
+        waited: int | None = None
 
-    async def _hit(self, key: str, now: datetime, *, only_if_allowed: bool) -> int | None:
+        def counted(hits: list[float]) -> list[float] | None:
+            nonlocal waited
+            kept = self.rule.kept(hits, at)
+            waited = self.rule.wait(kept, at)
+            return None if waited is not None else [*kept, at]
+
+        await self._change(key, now, counted)
+        return waited
+
+    async def give_back(self, key: str, now: datetime) -> None:
+        await self._change(key, now, lambda hits: _without(hits, now.timestamp()))
+
+    async def forget(self, key: str) -> None:
+        async with self.db.autocommit() as conn:
+            await self._rates(conn).drop(self.name, key)
+
+    async def _change(self, key: str, now: datetime, change: _Change) -> None:
+        """Apply ``change`` to the key's log (None: leave it as it is), retrying lost races."""
         async with self.db.autocommit() as conn:
             rates = self._rates(conn)
             for _ in range(self.TRIES):
                 logged = await rates.read(self.name, key)
-                kept = recent(decoded(logged), now, self.window, self.limit)
-                waited = wait(kept, now, self.window, self.limit) if only_if_allowed else None
-                if waited is not None:
-                    return waited
-                if await rates.swap(self.name, key, logged, [*kept, now.timestamp()], now):
+                new = change(decoded(logged))
+                if new is None or await rates.swap(self.name, key, logged, new, now):
                     break
             else:
                 raise Contention(f"{self.name} for one key changed {self.TRIES} times at once")
-            if now.timestamp() - self._swept >= self.window:  # at most once a window
+            if now.timestamp() - self._swept >= self.rule.horizon:  # at most once a horizon
                 self._swept = now.timestamp()
-                await rates.forget_before(now - timedelta(seconds=self.window))
-        return None
+                await rates.forget_before(self.name, now - timedelta(seconds=self.rule.horizon))
+
+
+class _Change(Protocol):
+    def __call__(self, hits: list[float], /) -> list[float] | None: ...
 
 
 @dataclass
 class Limits:
-    """The per-minute abuse limits, each counted per key (a handle, an address, a user)."""
+    """The abuse limits, each counted per key."""
 
-    login_failures: Limiter
-    registrations: Limiter
-    writes: Limiter
+    # Failed logins of one handle from one address: backoff (the owner elsewhere is not
+    # locked out by them); of one address, any handles; of one handle, any addresses.
+    login_pairs: Limiter
+    login_addresses: Limiter
+    login_handles: Limiter
+    registrations: Limiter  # new accounts per address
+    writes: Limiter  # changes per user
 
     @classmethod
     def for_database(cls, settings: Settings, db: Database) -> Limits:
         """Shared counts where several instances may serve one database, else local ones."""
-        per_minute = {
-            "login_failures": settings.login_failures_per_minute,
-            "registrations": settings.registrations_per_minute,
-            "writes": settings.writes_per_minute,
+        rules: dict[str, Rule] = {
+            "login_pairs": Backoff(free=settings.login_failures_per_minute),
+            "login_addresses": Window(settings.login_failures_per_address_per_minute),
+            "login_handles": Window(settings.login_failures_per_handle_per_minute),
+            "registrations": Window(settings.registrations_per_minute),
+            "writes": Window(settings.writes_per_minute),
         }
         made: dict[str, Limiter] = {
-            name: SharedLimiter(db, name, limit=limit) if db.shared else LocalLimiter(limit=limit)
-            for name, limit in per_minute.items()
+            name: SharedLimiter(db, name, rule) if db.shared else LocalLimiter(rule)
+            for name, rule in rules.items()
         }
         return cls(**made)
 
 
 async def take(limiter: Limiter, key: str, what: str, now: datetime) -> None:
-    """Count one ``what`` for ``key``; 429 (RateLimited) once the minute's share is used."""
+    """Count one ``what`` for ``key``; 429 (RateLimited) once the rule says wait."""
     wait = await limiter.take(key, now)
     if wait is not None:
         raise RateLimited(f"too many {what}; try again in {wait} s", retry_after=wait)

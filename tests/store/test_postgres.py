@@ -13,6 +13,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
+from server.domain.limits import Window
 from server.services.limits import SharedLimiter
 from server.store.postgres import PostgresDatabase, migration_files
 from server.store.sqlite import SqliteDatabase
@@ -283,7 +284,7 @@ async def test_a_shared_limit_counts_exactly_when_two_instances_race_for_one_key
     await two.open()
     try:
         now = datetime(2026, 3, 11, 12, tzinfo=UTC)
-        limiters = [SharedLimiter(db, "writes", limit=7) for db in (one, two)]
+        limiters = [SharedLimiter(db, "writes", Window(7)) for db in (one, two)]
         answers = await asyncio.gather(*(limiters[n % 2].take("u1", now) for n in range(30)))
         assert sum(1 for waited in answers if waited is None) == 7
         assert all(waited == 60 for waited in answers if waited is not None)

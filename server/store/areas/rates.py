@@ -38,9 +38,14 @@ class RateLogs(Area):
             stored, iso(at), name, key, expected,
         ) == 1  # fmt: skip
 
-    async def forget_before(self, at: datetime) -> None:
-        """Drop the logs of keys with no hit since ``at``."""
-        await self.conn.execute("DELETE FROM rate_logs WHERE last_at < ?", iso(at))
+    async def forget_before(self, name: str, at: datetime) -> None:
+        """Drop the logs of ``name``'s keys with no hit since ``at``."""
+        await self.conn.execute(
+            "DELETE FROM rate_logs WHERE name = ? AND last_at < ?", name, iso(at)
+        )
+
+    async def drop(self, name: str, key: str) -> None:
+        await self.conn.execute("DELETE FROM rate_logs WHERE name = ? AND key = ?", name, key)
 
 
 def decoded(logged: str | None) -> list[float]:
