@@ -10,6 +10,8 @@ its newer version, and nothing else is sent twice.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from server.services import access
 from server.services.accounts import user_view
 from server.services.challenges import challenge_view
@@ -20,7 +22,7 @@ from server.services.habits import habit_view, today_for
 from server.services.paging import decode_cursor, encode_cursor
 from server.services.progress import ledger_entry_view
 from server.services.teams import team_view
-from server.store.records import UserRecord
+from server.store.records import BadgeRecord, CheckinRecord, HabitRecord, LedgerRecord, UserRecord
 from server.store.transaction import Transaction
 from shared import schemas
 
@@ -47,37 +49,63 @@ async def sync(
         rows = await q.changes.after(user.id, position, limit + 1)
         more = len(rows) > limit
         rows = rows[:limit]
-        changes = [await _current(ctx, q, fresh, kind, entity_id) for _, kind, entity_id in rows]
+        known = await _prefetch(q, fresh, rows)
+        changes = [
+            await _current(ctx, q, fresh, known, kind, entity_id) for _, kind, entity_id in rows
+        ]
     last = rows[-1] if rows else position
     cursor = encode_cursor(str(last[0]), last[1] or "-", last[2] or "-")
     return schemas.SyncPage(changes=changes, cursor=cursor, has_more=more)
 
 
+@dataclass
+class _Known:
+    """The page's habits, check-ins, ledger entries and badges, each kind read in one
+    statement (a page of 200 changes was 200 statements)."""
+
+    habits: dict[str, HabitRecord]
+    checkins: dict[str, CheckinRecord]
+    entries: dict[str, LedgerRecord]
+    badges: dict[str, BadgeRecord]
+
+
+async def _prefetch(q: Transaction, user: UserRecord, rows: list[tuple[int, str, str]]) -> _Known:
+    wanted: dict[str, list[str]] = {}
+    for _, kind, entity_id in rows:
+        wanted.setdefault(kind, []).append(entity_id)
+    return _Known(
+        habits=await q.habits.many(user.id, wanted.get("habit", [])),
+        checkins=await q.checkins.many(wanted.get("checkin", [])),
+        entries=await q.ledger.entries(user.id, wanted.get("ledger", [])),
+        badges={b.slug: b for b in await q.ledger.badges(user.id)} if "badge" in wanted else {},
+    )
+
+
 async def _current(
-    ctx: Context, q: Transaction, user: UserRecord, kind: str, entity_id: str
+    ctx: Context, q: Transaction, user: UserRecord, known: _Known, kind: str, entity_id: str
 ) -> schemas.Change:
     gone = schemas.Change(kind=kind, id=entity_id, deleted=True)  # type: ignore[arg-type]
     if kind == "profile":
         return schemas.Change(kind="profile", id=user.id, profile=await user_view(ctx, q, user))
     if kind == "habit":
-        habit = await q.habits.get(user.id, entity_id)
+        habit = known.habits.get(entity_id)
         return (
             gone
             if habit is None
             else schemas.Change(kind="habit", id=entity_id, habit=habit_view(habit))
         )
     if kind == "checkin":
-        c = await q.checkins.get(entity_id)
+        c = known.checkins.get(entity_id)
         if c is None or c.user_id != user.id or c.deleted_at is not None:
             return gone
         return schemas.Change(kind="checkin", id=entity_id, checkin=checkin_view(c))
     if kind == "ledger":
-        entry = await q.ledger.entry(user.id, entity_id)
+        entry = known.entries.get(entity_id)
         if entry is None:
             return gone
         return schemas.Change(kind="ledger", id=entity_id, entry=ledger_entry_view(entry))
     if kind == "badge":
-        held = {b.slug: b for b in await q.ledger.badges(user.id)}
+        held = known.badges
         definition = ctx.catalog.badge(entity_id)
         if entity_id not in held:
             return gone

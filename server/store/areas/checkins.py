@@ -22,6 +22,17 @@ class Checkins(Area):
         )
         return None if row is None else record(CheckinRecord, CHECKIN_COLUMNS, row)
 
+    async def many(self, checkin_ids: list[str]) -> dict[str, CheckinRecord]:
+        """``get`` for many ids in one statement: id -> check-in, for the ids that exist."""
+        if not checkin_ids:
+            return {}
+        marks = ", ".join("?" * len(checkin_ids))
+        rows = await self.conn.fetch_all(
+            f"SELECT {CHECKIN_COLUMNS} FROM checkins WHERE id IN ({marks})", *checkin_ids
+        )
+        found = [record(CheckinRecord, CHECKIN_COLUMNS, row) for row in rows]
+        return {c.id: c for c in found}
+
     async def insert(self, checkin: CheckinRecord) -> None:
         await self.conn.execute(
             f"INSERT INTO checkins ({CHECKIN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

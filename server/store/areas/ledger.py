@@ -118,6 +118,18 @@ class Ledger(Area):
         )
         return None if row is None else record(LedgerRecord, LEDGER_COLUMNS, row)
 
+    async def entries(self, user_id: str, entry_ids: list[str]) -> dict[str, LedgerRecord]:
+        """``entry`` for many ids in one statement: id -> entry, for the user's that exist."""
+        if not entry_ids:
+            return {}
+        marks = ", ".join("?" * len(entry_ids))
+        rows = await self.conn.fetch_all(
+            f"SELECT {LEDGER_COLUMNS} FROM ledger WHERE user_id = ? AND id IN ({marks})",
+            user_id, *entry_ids,
+        )  # fmt: skip
+        found = [record(LedgerRecord, LEDGER_COLUMNS, row) for row in rows]
+        return {e.id: e for e in found}
+
     async def points_on_day(self, user_id: str, day: date) -> int:
         value = await self.conn.fetch_value(
             "SELECT COALESCE(SUM(amount), 0) FROM ledger WHERE user_id = ? AND day = ?",
