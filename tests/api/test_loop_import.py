@@ -90,6 +90,9 @@ async def test_a_loop_import_can_name_the_category(ana: RapportClient) -> None:
         loop_zip(extra={"004 Broken/Checkmarks.csv": "Date,Value\nyesterday,2\n"}),
         loop_zip(skip="Habits.csv", extra={"Habits.csv": "Position,Name\nabc,Oops\n"}),
     ],
+    # Named, not shown: the archives carry the time they were made, and parallel workers
+    # must collect the same test ids.
+    ids=["not a zip", "no Habits.csv", "a bad date", "a bad position"],
 )
 async def test_a_bad_loop_file_imports_nothing(ana: RapportClient, data: bytes) -> None:
     if b"004 Broken" in data:
