@@ -54,24 +54,44 @@ class EventsController(Controller):
         channels: NamedDependency[ChannelsPlugin],
         last_event_id: LastEventId = None,
     ) -> ServerSentEvent:
-        names = await sync.event_channels(ctx, user)
         catch_up = await sync.missed_since(ctx, user, last_event_id)
-        return ServerSentEvent(_events(channels, names, catch_up))
+        return ServerSentEvent(_events(ctx, user, channels, catch_up))
+
+
+# Changes to the caller's own memberships: the stream's channels are read again.
+_MEMBERSHIP = frozenset({"team", "challenge"})
 
 
 async def _events(
-    channels: ChannelsPlugin, names: list[str], catch_up: str | None
+    ctx: Context, user: UserRecord, channels: ChannelsPlugin, catch_up: str | None
 ) -> AsyncIterator[ServerSentEventMessage]:
-    async with channels.start_subscription(names) as subscriber:
+    names = set(await sync.event_channels(ctx, user))
+    subscriber = await channels.subscribe(names)
+    try:
         yield ServerSentEventMessage(comment="subscribed", retry=3000)
         if catch_up is not None:
             # Changes happened while the client was away: sync from this cursor.
             payload = msgspec.json.encode({"event": "sync", "since": catch_up}).decode()
             yield ServerSentEventMessage(event="sync", data=payload)
-        async for raw in subscriber.iter_events():
-            event = msgspec.json.decode(raw)
-            yield ServerSentEventMessage(
-                event=str(event.get("event", "change")),
-                data=raw.decode(),
-                id=str(event.get("version") or "") or None,
-            )
+        while True:
+            moved = False
+            async for raw in subscriber.iter_events():
+                event = msgspec.json.decode(raw)
+                kind = str(event.get("event", "change"))
+                yield ServerSentEventMessage(
+                    event=kind, data=raw.decode(), id=str(event.get("version") or "") or None
+                )
+                if kind in _MEMBERSHIP:
+                    now = set(await sync.event_channels(ctx, user))
+                    if now != names:
+                        # Joined, left or removed: from now on only the channels the caller
+                        # may hear. What the old subscription still holds (events sent after
+                        # a removal) is dropped with it, unread.
+                        fresh = await channels.subscribe(now)
+                        await channels.unsubscribe(subscriber)
+                        subscriber, names, moved = fresh, now, True
+                        break
+            if not moved:
+                return
+    finally:
+        await channels.unsubscribe(subscriber)

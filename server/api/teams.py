@@ -52,7 +52,7 @@ class TeamsController(Controller):
         operation_id="teams_join",
         summary="Join a team with an invite code",
         status_code=HTTP_200_OK,
-        responses=problems(429, 401, 404),
+        responses=problems(429, 401, 403, 404),
     )
     async def join(
         self,

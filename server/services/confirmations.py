@@ -51,6 +51,9 @@ async def decide(
         if not body.confirm:
             await q.confirmations.set_status(c.id, "declined", now)
             return schemas.ConfirmationOutcome(id=UUID(c.id), status="declined", points_awarded=0)
+        if not await q.teams.share_a_team(c.from_user, user.id):
+            # Left or removed since they were asked: a witness is a teammate, now.
+            raise Conflict("you no longer share a team with whoever asked; you cannot confirm")
         given = await q.confirmations.count(
             column="to_user", user_id=user.id, status=["confirmed"], since=now - timedelta(days=1)
         )

@@ -21,7 +21,7 @@ from server.ids import new_id
 from server.services import access, points
 from server.services.accounts import check_time_zone
 from server.services.context import Context
-from server.services.errors import BadCursor, NotFound
+from server.services.errors import BadCursor, Forbidden, NotFound
 from server.services.paging import cut, decode_cursor, encode_cursor
 from server.store.records import (
     BoardRow,
@@ -226,6 +226,14 @@ async def join(ctx: Context, user: UserRecord, body: schemas.JoinRequest) -> sch
             raise NotFound("this invite code is unknown, revoked or expired")
         me = await q.teams.membership(team.id, user.id)
         if me is None:
+            banned = await q.teams.banned_since(team.id, user.id)
+            if banned is not None:
+                if invite.created_at <= banned:
+                    raise Forbidden(
+                        "you were removed from this team; only a new invite from its owner"
+                        " or an admin lets you back in"
+                    )
+                await q.teams.lift_ban(team.id, user.id)
             me = new_member(team.id, user.id, "member", now)
             await q.teams.add_member(me)
             team.member_count += 1
@@ -247,6 +255,8 @@ async def remove_member(ctx: Context, user: UserRecord, team_id: UUID, member_id
         await q.users.lock([target.user_id])
         access.check_removal(me, target, team.member_count)
         await q.teams.remove_member(team.id, target.user_id)
+        if target.user_id != user.id:  # removed, not leaving: the old invites are closed
+            await q.teams.ban(team.id, target.user_id, ctx.clock())
         if team.member_count <= 1:
             await q.teams.delete(team.id)
 

@@ -23,6 +23,7 @@ TABLES = (
     "teams",
     "team_members",
     "team_invites",
+    "team_bans",
     "board_scores",
     "team_goal_progress",
     "challenges",

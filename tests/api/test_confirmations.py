@@ -399,3 +399,18 @@ async def test_confirmation_routes_answer_401_without_a_token(
     assert (await fails(anonymous.request("GET", CONFIRMATIONS))).status == 401
     assert (await fails(decide(anonymous, request.id, True))).status == 401
     assert [r.id for r in await pending(ben)] == [request.id]
+
+
+async def test_a_witness_who_left_the_team_can_no_longer_confirm(make_user: MakeUser) -> None:
+    ana, ben, _, request = await asked(make_user)
+    response = await ben.request("GET", TEAMS)
+    [team] = msgspec.json.decode(response.content, type=list[schemas.Team])
+    left = await ben.request("DELETE", f"{TEAMS}/{team.id}/members/{await user_id(ben)}")
+    assert left.status_code == 204
+
+    refused = await fails(decide(ben, request.id, True))
+    assert refused.status == 409
+    assert peer_entries(await ledger(ben)) == []
+    assert peer_entries(await ledger(ana)) == []
+    # Saying no is still possible, and closes the request.
+    assert (await decided(ben, request.id, False)).status == "declined"

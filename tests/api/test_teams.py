@@ -621,3 +621,27 @@ async def test_creating_or_joining_a_first_team_earns_the_team_player_badge(
     await joiner.request("POST", "/api/v1/teams/join", body={"code": code})
     assert "team-player" in [b.slug for b in await owner.badges()]
     assert "team-player" in [b.slug for b in await joiner.badges()]
+
+
+async def test_a_removed_member_needs_a_new_invite_to_come_back(
+    make_user: MakeUser, clock: FakeClock
+) -> None:
+    ana, ben, cleo = await make_user("ana"), await make_user("ben"), await make_user("cleo")
+    team = await create_team(ana)
+    _, old = await create_invite(ana, team.id)
+    for member in (ben, cleo):
+        assert (await join(member, old.code))[0] == 200
+    clock.advance(seconds=5)
+    assert (await remove(ana, team.id, await user_id(ben))).status_code == 204
+    assert (await remove(cleo, team.id, await user_id(cleo))).status_code == 204  # left
+
+    # The code that let Ben in no longer does; Cleo, who left of her own accord, may return.
+    refused = await fails(ben.request("POST", "/api/v1/teams/join", body={"code": old.code}))
+    assert refused.status == 403
+    assert [t.id for t in await my_teams(ben)] == []
+    assert (await join(cleo, old.code))[0] == 200
+
+    clock.advance(seconds=5)
+    _, again = await create_invite(ana, team.id)  # the owner asks Ben back
+    assert (await join(ben, again.code))[0] == 200
+    assert [t.id for t in await my_teams(ben)] == [team.id]

@@ -90,6 +90,25 @@ class Teams(Area):
         )
         return None if value is None else str(value)
 
+    async def ban(self, team_id: str, user_id: str, since: datetime) -> None:
+        """Invites made before ``since`` no longer let ``user_id`` join ``team_id``."""
+        await self.conn.execute(
+            "INSERT INTO team_bans (team_id, user_id, since) VALUES (?, ?, ?)"
+            " ON CONFLICT (team_id, user_id) DO UPDATE SET since = excluded.since",
+            team_id, user_id, iso(since),
+        )  # fmt: skip
+
+    async def banned_since(self, team_id: str, user_id: str) -> datetime | None:
+        value = await self.conn.fetch_value(
+            "SELECT since FROM team_bans WHERE team_id = ? AND user_id = ?", team_id, user_id
+        )
+        return None if value is None else datetime.fromisoformat(str(value))
+
+    async def lift_ban(self, team_id: str, user_id: str) -> None:
+        await self.conn.execute(
+            "DELETE FROM team_bans WHERE team_id = ? AND user_id = ?", team_id, user_id
+        )
+
     async def share_a_team(self, a: str, b: str) -> bool:
         found = await self.conn.fetch_value(
             "SELECT 1 FROM team_members x JOIN team_members y ON x.team_id = y.team_id"
