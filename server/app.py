@@ -12,7 +12,6 @@ from litestar.channels import ChannelsBackend, ChannelsPlugin
 from litestar.channels.backends.asyncpg import AsyncPgChannelsBackend
 from litestar.channels.backends.memory import MemoryChannelsBackend
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
 from server.api import (
@@ -29,7 +28,8 @@ from server.api import (
     teams,
 )
 from server.api.deps import auth_middleware, dependencies, limit_writes
-from server.api.document import RapportJsonRenderPlugin
+from server.api.document import RapportJsonRenderPlugin, ReferencePage
+from server.api.headers import security_headers
 from server.api.problems import exception_handlers
 from server.catalog import load_catalog
 from server.clock import Clock, system_clock
@@ -101,6 +101,7 @@ def create_app(
         route_handlers=ROUTES,
         dependencies=dependencies,
         middleware=[auth_middleware],
+        before_send=[security_headers],
         guards=[limit_writes],
         exception_handlers=exception_handlers,  # type: ignore[arg-type]
         lifespan=[lifespan],
@@ -113,7 +114,7 @@ def create_app(
                 "details; authenticate with `Authorization: Bearer <token>`."
             ),
             path="/schema",
-            render_plugins=[ScalarRenderPlugin(), RapportJsonRenderPlugin()],
+            render_plugins=[ReferencePage(), RapportJsonRenderPlugin()],
             components=Components(
                 security_schemes={
                     "BearerToken": SecurityScheme(

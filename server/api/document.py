@@ -13,13 +13,14 @@ All three are applied to the document Litestar generates, once, when it is first
 from __future__ import annotations
 
 import copy
+import html
 from collections.abc import Mapping
 from typing import Any
 
 import msgspec
 import msgspec.inspect as mi
 from litestar import Request
-from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.openapi.plugins import JsonRenderPlugin, OpenAPIRenderPlugin
 
 from server.api.links import add_links
 from shared import schemas
@@ -114,3 +115,29 @@ class RapportJsonRenderPlugin(JsonRenderPlugin):
         if self._rendered is None or self._rendered[0] != id(openapi_schema):
             self._rendered = (id(openapi_schema), served_document(openapi_schema))
         return self.render_json(request, self._rendered[1])
+
+
+# The browsable reference at /schema: Redoc, one script pinned to a version and checked by
+# the browser against its hash (subresource integrity), so a changed file on the CDN is
+# refused rather than run; no fonts, icons or other files from elsewhere. The hash is of
+# bundles/redoc.standalone.js in the npm package redoc@2.5.4, which jsDelivr serves as is.
+REDOC_URL = "https://cdn.jsdelivr.net/npm/redoc@2.5.4/bundles/redoc.standalone.js"
+REDOC_SRI = "sha384-w447zOpYfw/1Tv/5AK9NfHTlQIqE3RVR6KY62jCyy9zNDgO64cMwGGP1Fj0zJVf5"
+
+
+class ReferencePage(OpenAPIRenderPlugin):
+    def __init__(self) -> None:
+        super().__init__(path="/")
+
+    def render(self, request: Request[Any, Any, Any], openapi_schema: dict[str, Any]) -> bytes:
+        title = html.escape(str(openapi_schema.get("info", {}).get("title", "API")))
+        document = html.escape(self.get_openapi_json_route(request), quote=True)
+        return (
+            "<!DOCTYPE html><html><head><meta charset='utf-8'>"
+            f"<title>{title}</title>"
+            "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+            "<style>body { margin: 0 }</style></head><body>"
+            f"<redoc spec-url='{document}'></redoc>"
+            f"<script src='{REDOC_URL}' integrity='{REDOC_SRI}' crossorigin='anonymous'>"
+            "</script></body></html>"
+        ).encode()
