@@ -10,11 +10,29 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from functools import lru_cache
+from importlib import resources
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
 class UnknownTimeZone(ValueError):
     """The name is not an IANA time zone this machine knows."""
+
+
+@lru_cache(maxsize=1)
+def iana_names() -> frozenset[str]:
+    """The time zone names a person can mean: every name of the IANA tz database (from the
+    tzdata package, so the same on every machine), links such as ``US/Pacific`` included,
+    less ``Factory``; not the files a system keeps beside them (``localtime``,
+    ``posixrules``, ``right/...``, ``posix/...``).
+
+    >>> names = iana_names()
+    >>> "Asia/Kathmandu" in names, "US/Pacific" in names, "UTC" in names
+    (True, True, True)
+    >>> "localtime" in names, "posixrules" in names, "right/UTC" in names, "Factory" in names
+    (False, False, False, False)
+    """
+    listed = resources.files("tzdata").joinpath("zones").read_text(encoding="utf-8")
+    return frozenset(listed.split()) - {"Factory"}
 
 
 @lru_cache(maxsize=1024)

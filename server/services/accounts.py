@@ -13,7 +13,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from server.domain import levels, roles
-from server.domain.calendar import UnknownTimeZone, zone
+from server.domain.calendar import UnknownTimeZone, iana_names, zone
 from server.ids import new_id
 from server.services.context import Context
 from server.services.errors import Conflict, Invalid, RateLimited, Unauthenticated
@@ -30,6 +30,9 @@ def token_digest(token: str) -> str:
 
 
 def check_time_zone(name: str) -> str:
+    """An IANA zone name a person can mean (``Europe/Berlin``), or 422."""
+    if name not in iana_names():
+        raise Invalid(f"unknown time zone {name!r}: use an IANA name", field="timezone")
     try:
         zone(name)
     except UnknownTimeZone as exc:

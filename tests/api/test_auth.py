@@ -257,18 +257,31 @@ async def test_patch_me_changes_only_the_given_fields(ana: RapportClient) -> Non
     assert await ana.me() == updated
 
 
-async def test_patch_me_unknown_timezone_is_422_and_changes_nothing(ana: RapportClient) -> None:
+@pytest.mark.parametrize(
+    # Files a system keeps beside the tz database, which ZoneInfo would open, are no zone
+    # a person means; nor is the database's own placeholder.
+    "timezone",
+    ["Nowhere/City", "localtime", "posixrules", "right/UTC", "posix/Europe/Berlin", "Factory"],
+)
+async def test_patch_me_unknown_timezone_is_422_and_changes_nothing(
+    ana: RapportClient, timezone: str
+) -> None:
     before = await ana.me()
     error = await fails(
-        ana.request(
-            "PATCH", "/api/v1/me", body={"display_name": "Renamed", "timezone": "Nowhere/City"}
-        )
+        ana.request("PATCH", "/api/v1/me", body={"display_name": "Renamed", "timezone": timezone})
     )
     assert error.status == 422
     assert error.problem is not None
     assert error.problem.errors is not None
     assert [e.field for e in error.problem.errors] == ["timezone"]
     assert await ana.me() == before
+
+
+async def test_links_of_the_tz_database_are_zones_a_person_may_mean(ana: RapportClient) -> None:
+    for name in ("US/Pacific", "Asia/Kathmandu", "Etc/GMT+5", "UTC"):
+        patched = await ana.request("PATCH", "/api/v1/me", body={"timezone": name})
+        assert patched.status_code == 200, name
+        assert (await ana.me()).timezone == name
 
 
 async def test_patch_me_unknown_field_is_400_and_changes_nothing(ana: RapportClient) -> None:
