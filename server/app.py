@@ -27,7 +27,7 @@ from server.api import (
     sync,
     teams,
 )
-from server.api.deps import auth_middleware, dependencies, limit_writes
+from server.api.deps import auth_middleware, dependencies, limit_writes, require_json
 from server.api.document import RapportJsonRenderPlugin, ReferencePage
 from server.api.headers import security_headers
 from server.api.problems import exception_handlers
@@ -102,7 +102,7 @@ def create_app(
         dependencies=dependencies,
         middleware=[auth_middleware],
         before_send=[security_headers],
-        guards=[limit_writes],
+        guards=[limit_writes, require_json],
         exception_handlers=exception_handlers,  # type: ignore[arg-type]
         lifespan=[lifespan],
         request_max_body_size=MAX_BODY_BYTES,

@@ -22,7 +22,7 @@ from litestar.middleware.base import DefineMiddleware
 
 from server.services import accounts
 from server.services.context import Context
-from server.services.errors import Unauthenticated
+from server.services.errors import Unauthenticated, UnsupportedMediaType
 from server.services.limits import Limits, take
 from server.store.records import UserRecord
 
@@ -54,6 +54,36 @@ async def limit_writes(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRo
         limits: Limits = connection.app.state.limits
         ctx: Context = connection.app.state.ctx
         await take(limits.writes, user.id, "changes", ctx.clock())
+
+
+def is_json(content_type: str) -> bool:
+    """``application/json``, or a ``+json`` type such as ``application/problem+json``."""
+    kind = content_type.split(";", 1)[0].strip().lower()
+    return kind == "application/json" or (
+        kind.startswith("application/") and kind.endswith("+json")
+    )
+
+
+async def require_json(
+    connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
+) -> None:
+    """415 for a body a JSON route would otherwise parse whatever it was sent as
+    (``text/plain``, a form): only a request that says it is JSON is read as JSON."""
+    if connection.scope.get("method", "GET") in READ_METHODS:
+        return
+    if "data" not in handler.parsed_fn_signature.parameters:
+        return  # the route reads no JSON body (or reads its own type, like the Loop ZIP)
+    content_type = connection.headers.get("content-type")
+    if content_type is None:
+        if connection.headers.get("content-length", "0") == "0" and (
+            "transfer-encoding" not in connection.headers
+        ):
+            return  # no body at all: the route says what an empty request means
+        raise UnsupportedMediaType("send the body as JSON, with Content-Type: application/json")
+    if not is_json(content_type):
+        raise UnsupportedMediaType(
+            f"this route reads JSON (Content-Type: application/json), not {content_type!r}"
+        )
 
 
 # The OpenAPI document and its viewer are public; every other route names itself if it is.

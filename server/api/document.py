@@ -99,8 +99,21 @@ def restore_bounds(document: Mapping[str, Any]) -> dict[str, Any]:
     return result
 
 
+def answer_wrong_media_types(document: dict[str, Any]) -> dict[str, Any]:
+    """Every operation that reads a body answers 415 to a body of another type
+    (``api.deps.require_json``); its problem document has the shape of the 400 one."""
+    for operations in document.get("paths", {}).values():
+        for operation in operations.values():
+            if not isinstance(operation, dict) or "requestBody" not in operation:
+                continue
+            answers = operation.setdefault("responses", {})
+            if "415" not in answers and "400" in answers:
+                answers["415"] = {**answers["400"], "description": "Unsupported media type"}
+    return document
+
+
 def served_document(generated: Mapping[str, Any]) -> dict[str, Any]:
-    return add_links(restore_bounds(close_strict_objects(generated)))
+    return answer_wrong_media_types(add_links(restore_bounds(close_strict_objects(generated))))
 
 
 class RapportJsonRenderPlugin(JsonRenderPlugin):

@@ -107,7 +107,16 @@ def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Respon
     )
 
 
+def handle_too_deep(request: Request[Any, Any, Any], exc: RecursionError) -> Response[bytes]:
+    """JSON nested deeper than the decoder's recursion allows (thousands of levels; no body
+    of this API nests more than a few): the request's fault, not the server's."""
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return handle_unexpected(request, exc)
+    return problem_response(400, "bad-request", "the JSON body is nested too deeply")
+
+
 exception_handlers = {
+    RecursionError: handle_too_deep,
     RapportError: handle_rapport_error,
     HTTPException: handle_http_exception,
     HTTP_500_INTERNAL_SERVER_ERROR: handle_unexpected,

@@ -14,10 +14,16 @@ from server.api.params import Cursor, FromDay, Limit, ToDay
 from server.api.problems import problems
 from server.services import loop_import, portability, progress
 from server.services.context import Context
+from server.services.errors import UnsupportedMediaType
 from server.services.paging import DEFAULT_LIMIT
 from server.store.records import UserRecord
 from shared import schemas
 from shared.schemas import Category
+
+# What a ZIP is sent as: its registered type, and what some tools send for any file.
+ZIP_TYPES = frozenset(
+    {"application/zip", "application/x-zip-compressed", "application/octet-stream"}
+)
 
 # Two years of a dozen habits is a few MB of JSON; other bodies stay under 1 MB.
 IMPORT_MAX_BYTES = 50_000_000
@@ -82,7 +88,7 @@ class ProgressController(Controller):
             "brings streaks and strength, not points. All or nothing."
         ),
         status_code=HTTP_200_OK,
-        responses=problems(429, 401, 413, 422),
+        responses=problems(429, 401, 413, 415, 422),
         request_max_body_size=IMPORT_MAX_BYTES,
     )
     async def import_loop(
@@ -94,6 +100,11 @@ class ProgressController(Controller):
             Category, QueryParameter(description="category for every imported habit")
         ] = "results",
     ) -> schemas.ImportReport:
+        content_type = request.headers.get("content-type", "")
+        if content_type.split(";", 1)[0].strip().lower() not in ZIP_TYPES:
+            raise UnsupportedMediaType(
+                "send the ZIP Loop wrote, with Content-Type: application/zip"
+            )
         return await loop_import.import_loop(ctx, user, await request.body(), category)
 
     @get(

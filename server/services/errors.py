@@ -72,3 +72,9 @@ class Busy(RapportError):
     def __init__(self, detail: str, *, retry_after: int = 1) -> None:
         super().__init__(detail)
         self.retry_after = retry_after
+
+
+class UnsupportedMediaType(RapportError):
+    """A body sent as something other than what the route reads (JSON, or a ZIP)."""
+
+    status, slug, title = 415, "unsupported-media-type", "Unsupported media type"

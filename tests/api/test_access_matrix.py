@@ -58,7 +58,6 @@ EXPECT: dict[tuple[str, str], Rule] = {
     ("GET", "/health/ready"): PUBLIC_OK,
     ("GET", "/schema"): PUBLIC_OK,
     ("GET", "/schema/openapi.json"): PUBLIC_OK,
-    ("GET", "/schema/scalar"): PUBLIC_OK,
     ("GET", "/schema/{path:str}"): Rule((200, 200, 200, 200)),
     ("POST", "/api/v1/auth/register"): Rule((201, 201, 201, 201), body="register"),
     ("POST", "/api/v1/auth/login"): Rule((200, 200, 200, 200), body="login"),
