@@ -13,6 +13,10 @@ from functools import lru_cache
 from importlib import resources
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+# No habit history is older than this (imports, calendar ranges): nobody kept one then, and
+# day arithmetic stays far from the ends of the calendar (year 1 and year 9999).
+HISTORY_STARTS = date(2000, 1, 1)
+
 
 class UnknownTimeZone(ValueError):
     """The name is not an IANA time zone this machine knows."""

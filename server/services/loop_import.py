@@ -18,14 +18,16 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import re
-import zipfile
 from collections import defaultdict
 from datetime import date, timedelta
 
 import msgspec
 
+from server.domain.calendar import HISTORY_STARTS
 from server.ids import new_id
+from server.services.archives import Archive
 from server.services.context import Context
 from server.services.errors import Invalid
 from server.services.habits import rebuild_progress, today_for
@@ -33,6 +35,9 @@ from server.store.records import CheckinRecord, HabitRecord, UserRecord
 from shared import schemas
 
 MAX_HABITS = 500
+MAX_DAYS_PER_HABIT = 20_000  # 54 years of days
+MAX_ROWS = 200_000
+MAX_VALUE = 100_000  # a check-in's own bound (CheckInCreate.value)
 IMPORTED = "imported"
 _FOLDER = re.compile(r"^(\d{3}) ")
 
@@ -46,25 +51,43 @@ class LoopHabit(msgspec.Struct, kw_only=True):
     days: dict[date, tuple[float, bool]] = msgspec.field(default_factory=dict)
 
 
-def _rows(archive: zipfile.ZipFile, name: str) -> list[dict[str, str]]:
-    text = archive.read(name).decode("utf-8-sig")
+def _rows(archive: Archive, name: str) -> list[dict[str, str]]:
     return [
         {k.strip(): (v or "").strip() for k, v in r.items() if k}
-        for r in csv.DictReader(io.StringIO(text))
+        for r in csv.DictReader(io.StringIO(archive.text(name)))
     ]
 
 
-def parse_loop_zip(data: bytes) -> list[LoopHabit]:
+def _value(raw: str, where: str) -> float:
+    """A Checkmarks value within the API's own bounds for a day's value."""
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile as exc:
+        value = float(raw)
+    except ValueError as exc:
+        raise Invalid(f"{where}: {raw!r} is not a number", field="file") from exc
+    if not math.isfinite(value) or not 0 <= value <= MAX_VALUE:
+        raise Invalid(f"{where}: {raw!r} is not a value from 0 to {MAX_VALUE}", field="file")
+    return value
+
+
+def _day(raw: str, where: str, today: date) -> date:
+    try:
+        day = date.fromisoformat(raw)
+    except ValueError as exc:
+        raise Invalid(f"{where}: {raw!r} is not a date (YYYY-MM-DD)", field="file") from exc
+    if not HISTORY_STARTS <= day <= today:
         raise Invalid(
-            "not a ZIP file: upload the file Loop's CSV export wrote", field="file"
-        ) from exc
-    names = archive.namelist()
+            f"{where}: {day} is outside {HISTORY_STARTS} to today ({today})", field="file"
+        )
+    return day
+
+
+def parse_loop_zip(data: bytes, today: date) -> list[LoopHabit]:
+    archive = Archive(data, what="Loop's CSV export")
+    names = archive.names()
     if "Habits.csv" not in names:
         raise Invalid("Habits.csv is missing from the archive", field="file")
     habits: dict[int, LoopHabit] = {}
+    rows = 0
     try:
         for row in _rows(archive, "Habits.csv"):
             position = int(row["Position"])
@@ -75,18 +98,28 @@ def parse_loop_zip(data: bytes) -> list[LoopHabit]:
                 repetitions=int(row.get("NumRepetitions") or 1),
                 interval=int(row.get("Interval") or 1),
             )
+            if len(habits) > MAX_HABITS:
+                break
         for name in names:
             folder, _, file = name.partition("/")
             match = _FOLDER.match(folder)
             if file != "Checkmarks.csv" or not match or int(match.group(1)) not in habits:
-                continue
+                continue  # never unpacked: only what is read counts
             target = habits[int(match.group(1))]
-            for row in _rows(archive, name):
+            for line, row in enumerate(_rows(archive, name), start=2):
                 raw = row.get("Value", "")
                 if raw in ("", "-1", "0", "1"):
                     continue
-                target.days[date.fromisoformat(row["Date"])] = (float(raw), raw == "3")
-    except (KeyError, ValueError, UnicodeDecodeError, csv.Error) as exc:
+                where = f"{name}, line {line}"
+                target.days[_day(row["Date"], where, today)] = (_value(raw, where), raw == "3")
+                rows += 1
+                if len(target.days) > MAX_DAYS_PER_HABIT or rows > MAX_ROWS:
+                    raise Invalid(
+                        f"more history than one import takes ({MAX_DAYS_PER_HABIT} days a"
+                        f" habit, {MAX_ROWS} in all)",
+                        field="file",
+                    )
+    except (KeyError, ValueError, csv.Error) as exc:
         raise Invalid(f"not a Loop CSV export: {exc}", field="file") from exc
     if not habits or len(habits) > MAX_HABITS:
         raise Invalid(f"the export must hold 1 to {MAX_HABITS} habits", field="file")
@@ -118,9 +151,9 @@ def _is_count(h: LoopHabit) -> bool:
 async def import_loop(
     ctx: Context, user: UserRecord, data: bytes, category: schemas.Category
 ) -> schemas.ImportReport:
-    habits = parse_loop_zip(data)
     now = ctx.clock()
     today = today_for(ctx, user)
+    habits = parse_loop_zip(data, today)
     checkins = 0
     async with ctx.write(user.id) as q:
         records = []
