@@ -29,6 +29,8 @@ CONFIRMATIONS_PER_DAY = 5
 CONFIRMED_BONUS = 5
 WITNESS_BONUS = 2
 MAX_CHALLENGE_DAYS = 92
+# A challenge starts at most this many days ahead: planned, not parked at the end of time.
+MAX_LEAD_DAYS = 365
 
 
 def status(starts_on: date, ends_on: date, today: date) -> Status:

@@ -73,6 +73,10 @@ async def create_challenge(
             template.goal.category, template.goal.template, template.goal.target,
         )  # fmt: skip
     starts_on = body.starts_on or today
+    if starts_on > today + timedelta(days=rules.MAX_LEAD_DAYS):
+        raise Invalid(
+            f"a challenge starts at most {rules.MAX_LEAD_DAYS} days from today", field="starts_on"
+        )
     duration = template.duration_days if template else 7
     ends_on = body.ends_on or starts_on + timedelta(days=duration - 1)
     if ends_on < starts_on:

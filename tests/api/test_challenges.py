@@ -240,6 +240,8 @@ GOAL = {"category": "results", "target": 1}
             "ends_on",
         ),
         ({"title": "Too long", "goal": GOAL, "ends_on": "2026-07-01"}, "ends_on"),
+        ({"title": "Far off", "goal": GOAL, "starts_on": "2027-03-12"}, "starts_on"),
+        ({"title": "End of time", "goal": GOAL, "starts_on": "9999-12-31"}, "starts_on"),
     ],
 )
 async def test_a_challenge_that_cannot_be_run_is_422(
