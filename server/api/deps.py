@@ -9,13 +9,16 @@ minute, before its body is read.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+import msgspec
 from argon2 import PasswordHasher
 from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.datastructures import State
 from litestar.di import Provide
+from litestar.exceptions import ValidationException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 from litestar.middleware.base import DefineMiddleware
@@ -84,6 +87,31 @@ async def require_json(
         raise UnsupportedMediaType(
             f"this route reads JSON (Content-Type: application/json), not {content_type!r}"
         )
+    await _strictly(connection, handler.parsed_fn_signature.parameters["data"].annotation)
+
+
+_AT = re.compile(r" - at `\$\.?([^`]*)`$")
+
+
+async def _strictly(connection: ASGIConnection[Any, Any, Any, Any], body_type: Any) -> None:
+    """400 for a body whose JSON types are not the schema's: ``"1"`` is no integer and
+    ``1`` no boolean. (Litestar converts leniently; the body is read and checked here
+    first, strictly, and read again from its cache by the handler.)"""
+    body = await connection.body()  # type: ignore[attr-defined]
+    if not body:
+        return
+    try:
+        msgspec.json.decode(body, type=body_type, strict=True)
+    except msgspec.ValidationError as exc:
+        message = str(exc)
+        found = _AT.search(message)
+        field = found.group(1) if found and found.group(1) else "body"
+        raise ValidationException(
+            detail=f"{field}: {_AT.sub('', message)}" if found else message,
+            extra=[{"key": field, "message": _AT.sub("", message)}],
+        ) from exc
+    except (msgspec.DecodeError, RecursionError):
+        return  # not JSON at all, or too deep: the handler's own reading answers it
 
 
 # The OpenAPI document and its viewer are public; every other route names itself if it is.
