@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
+from operator import attrgetter
 from typing import Any, TypeVar
 
 import msgspec
 
-from server.store.database import Row
+from server.store.database import Connection, Row
 
 R = TypeVar("R", bound=msgspec.Struct)
+_id_of = attrgetter("id")
 
 
 def record(kind: type[R], columns: str, row: Row | Sequence[object]) -> R:
@@ -56,3 +58,23 @@ class Query:
 
     def limit(self, limit: int | None) -> Query:
         return self if limit is None else self.then(" LIMIT ?", limit)
+
+
+async def by_ids(
+    conn: Connection,
+    kind: type[R],
+    columns: str,
+    table: str,
+    ids: Sequence[str],
+    *,
+    user_id: str | None = None,
+) -> dict[str, R]:
+    """The rows of ``table`` with these ids (only ``user_id``'s, when given) in one
+    statement, as records keyed by id; ids with no row are left out."""
+    if not ids:
+        return {}
+    query = Query(
+        f"SELECT {columns} FROM {table} WHERE id IN ({', '.join('?' * len(ids))})", *ids
+    ).where("user_id = ?", user_id)
+    found = records(kind, columns, await conn.fetch_all(query.sql, *query.args))
+    return {_id_of(r): r for r in found}

@@ -61,19 +61,24 @@ async def test_failed_write_transaction_leaves_nothing(tmp_path: Path) -> None:
         await db.close()
 
 
+def _migrate_below(conn: sqlite3.Connection, version: int) -> None:
+    """The database as it was before migration ``version``."""
+    conn.execute(
+        "CREATE TABLE schema_migrations ("
+        " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+    )
+    for number, name, sql in migration_files():
+        if number < version:
+            conn.executescript(f"BEGIN;\n{sql}\nCOMMIT;")
+            conn.execute("INSERT INTO schema_migrations VALUES (?, ?, 'then')", (number, name))
+
+
 def test_participations_from_before_0006_get_distinct_random_aliases(tmp_path: Path) -> None:
     """Stand-ins on challenge boards (0006_hidden_on_boards.sql): existing participations get
     a UUID each, and every user starts shown on the boards."""
     conn = sqlite3.connect(tmp_path / "a.db", isolation_level=None)
     try:
-        conn.execute(
-            "CREATE TABLE schema_migrations ("
-            " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
-        )
-        for version, name, sql in migration_files():
-            if version < 6:
-                conn.executescript(f"BEGIN;\n{sql}\nCOMMIT;")
-                conn.execute("INSERT INTO schema_migrations VALUES (?, ?, 'then')", (version, name))
+        _migrate_below(conn, 6)
         conn.executemany(
             "INSERT INTO users (id, handle, display_name, password_hash, timezone,"
             " day_start_hour, created_at) VALUES (?, ?, ?, 'x', 'UTC', 0, 'then')",
@@ -108,14 +113,7 @@ def test_team_goal_progress_from_before_0008_is_kept_and_shares_add_to_it(
     member; members' check-ins after it add rows of their own to the same sum."""
     conn = sqlite3.connect(tmp_path / "a.db", isolation_level=None)
     try:
-        conn.execute(
-            "CREATE TABLE schema_migrations ("
-            " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
-        )
-        for version, name, sql in migration_files():
-            if version < 8:
-                conn.executescript(f"BEGIN;\n{sql}\nCOMMIT;")
-                conn.execute("INSERT INTO schema_migrations VALUES (?, ?, 'then')", (version, name))
+        _migrate_below(conn, 8)
         conn.execute(
             "INSERT INTO teams (id, name, timezone, created_at) VALUES ('t1', 'T', 'UTC', 'then')"
         )

@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from server.store.areas.base import Area
 from server.store.records import CheckinRecord, DayTotals
-from server.store.rows import Query, iso, record, records
+from server.store.rows import Query, by_ids, iso, record, records
 
 CHECKIN_COLUMNS = (
     "id, habit_id, user_id, day, value, note, skip, witness, request_digest, result, "
@@ -24,14 +24,7 @@ class Checkins(Area):
 
     async def many(self, checkin_ids: list[str]) -> dict[str, CheckinRecord]:
         """``get`` for many ids in one statement: id -> check-in, for the ids that exist."""
-        if not checkin_ids:
-            return {}
-        marks = ", ".join("?" * len(checkin_ids))
-        rows = await self.conn.fetch_all(
-            f"SELECT {CHECKIN_COLUMNS} FROM checkins WHERE id IN ({marks})", *checkin_ids
-        )
-        found = [record(CheckinRecord, CHECKIN_COLUMNS, row) for row in rows]
-        return {c.id: c for c in found}
+        return await by_ids(self.conn, CheckinRecord, CHECKIN_COLUMNS, "checkins", checkin_ids)
 
     async def insert(self, checkin: CheckinRecord) -> None:
         await self.conn.execute(

@@ -6,7 +6,7 @@ from datetime import date
 
 from server.store.areas.base import Area
 from server.store.records import HabitRecord
-from server.store.rows import Query, iso, record, records
+from server.store.rows import Query, by_ids, iso, record, records
 
 HABIT_COLUMNS = (
     "id, user_id, title, category, schedule, kind, target, difficulty, template, "
@@ -47,15 +47,9 @@ class Habits(Area):
 
     async def many(self, user_id: str, habit_ids: list[str]) -> dict[str, HabitRecord]:
         """``get`` for many ids in one statement: id -> habit, for the user's that exist."""
-        if not habit_ids:
-            return {}
-        marks = ", ".join("?" * len(habit_ids))
-        rows = await self.conn.fetch_all(
-            f"SELECT {HABIT_COLUMNS} FROM habits WHERE user_id = ? AND id IN ({marks})",
-            user_id, *habit_ids,
-        )  # fmt: skip
-        found = [record(HabitRecord, HABIT_COLUMNS, row) for row in rows]
-        return {h.id: h for h in found}
+        return await by_ids(
+            self.conn, HabitRecord, HABIT_COLUMNS, "habits", habit_ids, user_id=user_id
+        )
 
     async def of_user(
         self,

@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 from server.store.areas.base import Area
 from server.store.records import BadgeRecord, LedgerRecord
-from server.store.rows import Query, iso, record, records
+from server.store.rows import Query, by_ids, iso, record, records
 
 LEDGER_COLUMNS = (
     "id, user_id, at, day, amount, reason, habit_id, checkin_id, challenge_id, reverses"
@@ -120,15 +120,9 @@ class Ledger(Area):
 
     async def entries(self, user_id: str, entry_ids: list[str]) -> dict[str, LedgerRecord]:
         """``entry`` for many ids in one statement: id -> entry, for the user's that exist."""
-        if not entry_ids:
-            return {}
-        marks = ", ".join("?" * len(entry_ids))
-        rows = await self.conn.fetch_all(
-            f"SELECT {LEDGER_COLUMNS} FROM ledger WHERE user_id = ? AND id IN ({marks})",
-            user_id, *entry_ids,
-        )  # fmt: skip
-        found = [record(LedgerRecord, LEDGER_COLUMNS, row) for row in rows]
-        return {e.id: e for e in found}
+        return await by_ids(
+            self.conn, LedgerRecord, LEDGER_COLUMNS, "ledger", entry_ids, user_id=user_id
+        )
 
     async def points_on_day(self, user_id: str, day: date) -> int:
         value = await self.conn.fetch_value(
