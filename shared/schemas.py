@@ -30,14 +30,18 @@ Handle = Annotated[
 ]
 # Text a person typed: no control characters (NUL, escapes; tab and line breaks are fine)
 # and no bidirectional overrides, which can make a name read as another.
-PLAIN_TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]*$"
+PLAIN_TEXT = (
+    r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069\ufdd0-\ufdef\ufffe\uffff]*$"
+)
+# A name or title: plain text on one line (no tab or line break either).
+ONE_LINE = r"^[^\x00-\x1f\x7f\u202a-\u202e\u2066-\u2069\ufdd0-\ufdef\ufffe\uffff]*$"
 Password = Annotated[str, Meta(min_length=8, max_length=256)]
-DisplayName = Annotated[str, Meta(min_length=1, max_length=80, pattern=PLAIN_TEXT)]
+DisplayName = Annotated[str, Meta(min_length=1, max_length=80, pattern=ONE_LINE)]
 TimeZoneName = Annotated[
     str, Meta(min_length=1, max_length=64, description="IANA time zone, e.g. Europe/Berlin")
 ]
 DayStartHour = Annotated[int, Meta(ge=0, le=23)]
-Title = Annotated[str, Meta(min_length=1, max_length=120, pattern=PLAIN_TEXT)]
+Title = Annotated[str, Meta(min_length=1, max_length=120, pattern=ONE_LINE)]
 Slug = Annotated[str, Meta(min_length=1, max_length=60, pattern=r"^[a-z0-9][a-z0-9-]*$")]
 Target = Annotated[int, Meta(ge=1, le=10_000)]
 Note = Annotated[str, Meta(max_length=500, pattern=PLAIN_TEXT)]
@@ -362,7 +366,7 @@ class Problem(Response, omit_defaults=True):
 
 # -- teams and leaderboards ---------------------------------------------------------------
 
-TeamName = Annotated[str, Meta(min_length=1, max_length=80, pattern=PLAIN_TEXT)]
+TeamName = Annotated[str, Meta(min_length=1, max_length=80, pattern=ONE_LINE)]
 Role = Literal["owner", "admin", "member"]
 BoardPeriod = Literal["week", "month", "all"]
 

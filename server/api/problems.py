@@ -12,7 +12,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from server.services.errors import Busy, RapportError, RateLimited
-from shared.schemas import PLAIN_TEXT, FieldError, Problem
+from shared.schemas import ONE_LINE, PLAIN_TEXT, FieldError, Problem
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_BASE = "https://rapport.dev/problems/"
@@ -56,14 +56,21 @@ def problem_response(
     )
 
 
-# msgspec names a failed pattern by its regex; this one a person can read instead.
-_PLAIN_TEXT_FAILED = f"Expected `str` matching regex {PLAIN_TEXT!r}"
+# msgspec names a failed pattern by its regex; these a person can read instead.
+_PATTERNS_FAILED = {
+    f"Expected `str` matching regex {PLAIN_TEXT!r}": (
+        "must not contain control characters or direction overrides"
+    ),
+    f"Expected `str` matching regex {ONE_LINE!r}": (
+        "must be one line, without control characters or direction overrides"
+    ),
+}
 
 
 def _readable(message: str) -> str:
-    return message.replace(
-        _PLAIN_TEXT_FAILED, "must not contain control characters or direction overrides"
-    )
+    for failed, readable in _PATTERNS_FAILED.items():
+        message = message.replace(failed, readable)
+    return message
 
 
 def _field_errors(extra: Any) -> list[FieldError]:

@@ -18,6 +18,7 @@ from server.ids import new_id
 from server.services.context import Context
 from server.services.errors import Conflict, Invalid, RateLimited, Unauthenticated
 from server.services.limits import Limiter, Limits, take
+from server.services.text import named
 from server.store.records import UserRecord
 from server.store.transaction import Transaction
 from shared import schemas
@@ -82,7 +83,7 @@ async def register(
     user = UserRecord(
         id=new_id(),
         handle=body.handle,
-        display_name=body.display_name or body.handle,
+        display_name=named(body.display_name, "display_name") if body.display_name else body.handle,
         password_hash=password_hash,
         timezone=body.timezone,
         day_start_hour=body.day_start_hour,
@@ -175,7 +176,7 @@ async def update_profile(
         if current is None:
             raise Unauthenticated("account no longer exists")
         if body.display_name is not msgspec.UNSET:
-            current.display_name = body.display_name
+            current.display_name = named(body.display_name, "display_name")
         if body.timezone is not msgspec.UNSET:
             current.timezone = body.timezone
         if body.day_start_hour is not msgspec.UNSET:

@@ -15,6 +15,7 @@ from server.services.errors import Conflict, Invalid, LimitReached
 from server.services.habits import today_for
 from server.services.paging import decode_cursor, encode_cursor
 from server.services.teams import read_board
+from server.services.text import named
 from server.store.records import ChallengeRecord, UserRecord
 from server.store.transaction import Transaction
 from shared import schemas
@@ -61,6 +62,7 @@ async def create_challenge(
     goal = body.goal
     if title is None or (goal is None and template is None):
         raise Invalid("a challenge needs a title and a goal (or a template)", field="title")
+    title = named(title, "title")
     if goal is not None:
         category, habit_template, target = goal.category, goal.template, goal.target
         if (category is None) == (habit_template is None):

@@ -18,6 +18,7 @@ from server.services import access
 from server.services.context import Context
 from server.services.errors import Conflict, Invalid, LimitReached
 from server.services.paging import cut, decode_cursor, encode_cursor
+from server.services.text import named
 from server.store.records import HabitRecord, UserRecord
 from server.store.transaction import Transaction
 from shared import schemas
@@ -121,9 +122,7 @@ def _normalise_schedule(schedule: schemas.Schedule) -> str:
 
 
 def _clean_title(title: str) -> str:
-    if not title.strip():
-        raise Invalid("a title needs more than spaces", field="title")
-    return title.strip()
+    return named(title, "title")
 
 
 def _check_kind(kind: str, target: int) -> None:

@@ -23,6 +23,7 @@ from server.services.accounts import check_time_zone
 from server.services.context import Context
 from server.services.errors import BadCursor, Forbidden, NotFound
 from server.services.paging import cut, decode_cursor, encode_cursor
+from server.services.text import named
 from server.store.records import (
     BoardRow,
     InviteRecord,
@@ -121,7 +122,7 @@ async def create_team(ctx: Context, user: UserRecord, body: schemas.TeamCreate) 
     category, target = _goal_fields(body.goal)
     now = ctx.clock()
     team = TeamRecord(
-        id=new_id(), name=body.name.strip() or body.name, timezone=tz, created_at=now,
+        id=new_id(), name=named(body.name, "name"), timezone=tz, created_at=now,
         member_count=0, goal_category=category, goal_target=target,
     )  # fmt: skip
     me = new_member(team.id, user.id, "owner", now)
@@ -156,7 +157,7 @@ async def update_team(
         team, me = await access.membership(q, user, team_id)
         access.require_manager(me)
         if body.name is not msgspec.UNSET:
-            team.name = body.name
+            team.name = named(body.name, "name")
         if body.timezone is not msgspec.UNSET:
             team.timezone = body.timezone
         if body.goal is not msgspec.UNSET:

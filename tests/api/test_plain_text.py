@@ -10,7 +10,7 @@ from server.services.paging import encode_cursor
 from shared.client import RapportClient
 from tests.conftest import fails
 
-BAD = ["Deliver\x00", "\u202eevil", "bell\x07", "esc\x1b[31m"]
+BAD = ["Deliver\x00", "\u202eevil", "bell\x07", "esc\x1b[31m", "two\nlines", "tab\tbed", "\ufffe"]
 
 
 @pytest.mark.parametrize("text", BAD)
@@ -21,7 +21,7 @@ async def test_a_habit_title_with_control_or_override_characters_is_refused(
     error = await fails(ana.request("POST", "/api/v1/habits", body=body))
     assert error.status == 400
     assert error.problem is not None
-    assert "title: must not contain control characters" in error.problem.detail
+    assert "title: must be one line, without control characters" in error.problem.detail
     assert (await ana.request("GET", "/api/v1/habits")).json()["items"] == []
 
 
@@ -58,3 +58,28 @@ async def test_a_forged_cursor_carrying_a_nul_is_a_bad_cursor(ana: RapportClient
     error = await fails(ana.request("GET", "/api/v1/habits", params={"cursor": cursor}))
     assert error.problem is not None
     assert (error.status, error.problem.type.rsplit("/", 1)[-1]) == (400, "bad-cursor")
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "field"),
+    [
+        ("PATCH", "/api/v1/me", {"display_name": "   "}, "display_name"),
+        ("POST", "/api/v1/teams", {"name": " \u3000 "}, "name"),
+        ("POST", "/api/v1/habits", {"title": "  ", "category": "results",
+                                     "schedule": {"type": "daily"}}, "title"),
+        ("POST", "/api/v1/challenges", {"title": "   ",
+                                         "goal": {"category": "results", "target": 3}}, "title"),
+    ],
+)  # fmt: skip
+async def test_a_name_of_nothing_but_spaces_is_refused(
+    ana: RapportClient, method: str, path: str, body: dict[str, object], field: str
+) -> None:
+    error = await fails(ana.request(method, path, body=body))
+    assert error.status == 422
+    assert error.problem is not None
+    assert error.problem.errors is not None
+    assert [e.field for e in error.problem.errors] == [field]
+    assert (await ana.me()).display_name == "ana"
+    assert (await ana.request("GET", "/api/v1/teams")).json() == []
+    assert (await ana.request("GET", "/api/v1/habits")).json()["items"] == []
+    assert (await ana.request("GET", "/api/v1/challenges")).json()["items"] == []
