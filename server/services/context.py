@@ -83,6 +83,10 @@ EVENT_OF_KIND = {
 }
 
 
+# Events one write sends a channel before they become one "sync" event.
+MAX_EVENTS = 100
+
+
 class Announcements:
     """The changes one write transaction made, each distinct one once, at its last version."""
 
@@ -93,8 +97,18 @@ class Announcements:
         self._pending[(channel, EVENT_OF_KIND[kind], entity_id)] = version
 
     def payloads(self) -> list[tuple[str, bytes]]:
-        """(channel, JSON payload) of each change."""
-        return [
-            (channel, msgspec.json.encode({"event": event, "id": entity, "version": version}))
-            for (channel, event, entity), version in self._pending.items()
-        ]
+        """(channel, JSON payload) of each change; a channel given more than
+        ``MAX_EVENTS`` changes at once (an import) gets one ``sync`` event instead, at the
+        last version: the client syncs rather than refresh thousands of things one by one."""
+        by_channel: dict[str, list[tuple[str, str, int]]] = {}
+        for (channel, event, entity), version in self._pending.items():
+            by_channel.setdefault(channel, []).append((event, entity, version))
+        out = []
+        for channel, changes in by_channel.items():
+            if len(changes) > MAX_EVENTS:
+                last = max(version for _, _, version in changes)
+                changes = [("sync", channel.split(":", 1)[-1], last)]
+            for event, entity, version in changes:
+                payload = {"event": event, "id": entity, "version": version}
+                out.append((channel, msgspec.json.encode(payload)))
+        return out

@@ -16,6 +16,7 @@ All or nothing: a bad file imports nothing.
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import math
@@ -31,6 +32,7 @@ from server.services.archives import Archive
 from server.services.context import Context
 from server.services.errors import Invalid
 from server.services.habits import rebuild_progress, today_for
+from server.store.areas.checkins import INSERT_ROWS
 from server.store.records import CheckinRecord, HabitRecord, UserRecord
 from shared import schemas
 
@@ -153,7 +155,8 @@ async def import_loop(
 ) -> schemas.ImportReport:
     now = ctx.clock()
     today = today_for(ctx, user)
-    habits = parse_loop_zip(data, today)
+    # Unpacking and parsing is CPU work of up to a few seconds: off the event loop.
+    habits = await asyncio.to_thread(parse_loop_zip, data, today)
     checkins = 0
     async with ctx.write(user.id) as q:
         records = []
@@ -179,15 +182,18 @@ async def import_loop(
             )  # fmt: skip
             await q.habits.insert(habit)
             records.append(habit)
-            for day, (value, skip) in sorted(values.items()):
-                await q.checkins.insert(
-                    CheckinRecord(
-                        id=new_id(), habit_id=habit.id, user_id=user.id, day=day,
-                        value=0 if skip else value, note=None, skip=skip, witness=None,
-                        request_digest=IMPORTED, result="", created_at=now, deleted_at=None,
-                    )
-                )  # fmt: skip
-                checkins += 1
+            rows = [
+                CheckinRecord(
+                    id=new_id(), habit_id=habit.id, user_id=user.id, day=day,
+                    value=0 if skip else value, note=None, skip=skip, witness=None,
+                    request_digest=IMPORTED, result="", created_at=now, deleted_at=None,
+                )
+                for day, (value, skip) in sorted(values.items())
+            ]  # fmt: skip
+            for start in range(0, len(rows), INSERT_ROWS):
+                await q.checkins.insert_many(rows[start : start + INSERT_ROWS])
+                await asyncio.sleep(0)  # let other requests in between batches
+            checkins += len(rows)
         done_days: dict[date, int] = defaultdict(int)
         for habit, h in zip(records, habits, strict=True):
             for day, (amount, skipped) in h.days.items():
@@ -198,4 +204,5 @@ async def import_loop(
         await q.users.add_to_totals(user.id, done=sum(done_days.values()))
         for habit in records:
             await rebuild_progress(ctx, q, habit, today)
+            await asyncio.sleep(0)
     return schemas.ImportReport(habits=len(habits), checkins=checkins, ledger_entries=0, badges=0)

@@ -3,6 +3,7 @@ which every change made in a transaction is reported to whoever announces it."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 
 from server.store.database import Connection
@@ -50,6 +51,8 @@ class ChangeLog:
         rows = list(self._rows)
         self._rows.clear()
         for start in range(0, len(rows), FLUSH_ROWS):
+            if start:
+                await asyncio.sleep(0)  # thousands of rows (an import): let others in
             chunk = rows[start : start + FLUSH_ROWS]
             await self.conn.execute(
                 "INSERT INTO changes (user_id, version, kind, entity_id) VALUES "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 
 from server.store.areas.base import Area
@@ -12,6 +13,10 @@ CHECKIN_COLUMNS = (
     "id, habit_id, user_id, day, value, note, skip, witness, request_digest, result, "
     "created_at, deleted_at"
 )
+
+
+# Rows per multi-row insert: 12 values each, well under both stores' limits on parameters.
+INSERT_ROWS = 500
 
 
 class Checkins(Area):
@@ -27,13 +32,27 @@ class Checkins(Area):
         return await by_ids(self.conn, CheckinRecord, CHECKIN_COLUMNS, "checkins", checkin_ids)
 
     async def insert(self, checkin: CheckinRecord) -> None:
+        await self.insert_many([checkin])
+
+    async def insert_many(self, checkins: Sequence[CheckinRecord]) -> None:
+        """Up to ``INSERT_ROWS`` check-ins in one statement (imports write thousands)."""
+        if not checkins:
+            return
+        one = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         await self.conn.execute(
-            f"INSERT INTO checkins ({CHECKIN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            checkin.id, checkin.habit_id, checkin.user_id, iso(checkin.day), checkin.value,
-            checkin.note, checkin.skip, checkin.witness, checkin.request_digest,
-            checkin.result, iso(checkin.created_at), iso(checkin.deleted_at),
+            f"INSERT INTO checkins ({CHECKIN_COLUMNS}) VALUES "
+            + ", ".join([one] * len(checkins)),
+            *(
+                value
+                for c in checkins
+                for value in (
+                    c.id, c.habit_id, c.user_id, iso(c.day), c.value, c.note, c.skip, c.witness,
+                    c.request_digest, c.result, iso(c.created_at), iso(c.deleted_at),
+                )
+            ),
         )  # fmt: skip
-        await self.changes.touched(checkin.user_id, "checkin", checkin.id)
+        for c in checkins:
+            await self.changes.touched(c.user_id, "checkin", c.id)
 
     async def mark_deleted(self, checkin_id: str, user_id: str, at: datetime) -> None:
         await self.conn.execute(
