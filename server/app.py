@@ -9,7 +9,6 @@ from contextlib import asynccontextmanager
 from argon2 import PasswordHasher
 from litestar import Litestar
 from litestar.channels import ChannelsBackend, ChannelsPlugin
-from litestar.channels.backends.asyncpg import AsyncPgChannelsBackend
 from litestar.channels.backends.memory import MemoryChannelsBackend
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
@@ -30,6 +29,7 @@ from server.api import (
 from server.api.deps import auth_middleware, dependencies, limit_writes, require_json
 from server.api.document import RapportJsonRenderPlugin, ReferencePage
 from server.api.headers import security_headers
+from server.api.listener import ReconnectingPgChannelsBackend
 from server.api.problems import exception_handlers
 from server.catalog import load_catalog
 from server.clock import Clock, system_clock
@@ -90,7 +90,7 @@ def create_app(
     # Live events: on PostgreSQL every instance LISTENs on the database (changes are
     # NOTIFYed with their commit); on SQLite, one process, an in-memory broker.
     backend: ChannelsBackend = (
-        AsyncPgChannelsBackend(dsn=settings.database)
+        ReconnectingPgChannelsBackend(dsn=settings.database)
         if is_postgres_url(settings.database)
         else MemoryChannelsBackend()
     )

@@ -15,6 +15,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 
@@ -213,3 +214,45 @@ def _parent(process: Path) -> int | None:
     except OSError:
         return None
     return next(int(line.split()[1]) for line in status.splitlines() if line.startswith("PPid"))
+
+
+async def test_events_survive_the_listener_losing_its_connection(databases: Databases) -> None:
+    """A PostgreSQL restart or failover ends the instance's LISTEN connection: it connects
+    again, tells open streams to sync, and hears changes again."""
+    url = databases.new()
+    with live_servers(url, 1) as [server]:
+        auth = register(server.base, "erin")
+        habit = new_habit(server.base, auth)
+        async with (
+            httpx.AsyncClient(base_url=server.base, timeout=10) as http,
+            http.stream("GET", "/api/v1/events", headers=auth) as stream,
+        ):
+            lines = stream.aiter_lines()
+            assert (await anext(lines)).startswith(":")  # subscribed
+
+            async def next_event(name: str) -> dict[str, Any]:
+                event = ""
+                async for line in lines:
+                    if line.startswith("event:"):
+                        event = line.split(":", 1)[1].strip()
+                    elif line.startswith("data:") and event == name:
+                        return dict(json.loads(line.split(":", 1)[1]))
+                raise AssertionError("the stream ended")
+
+            admin = await asyncpg.connect(url)
+            try:
+                killed = await admin.fetchval(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND query LIKE 'LISTEN %'"
+                    " AND pid <> pg_backend_pid()"
+                )
+            finally:
+                await admin.close()
+            assert killed == 1
+            told = await asyncio.wait_for(next_event("sync"), timeout=15)
+            assert told["event"] == "sync"
+
+            reply = await http.post(f"/api/v1/habits/{habit}/checkins", json={}, headers=auth)
+            assert reply.status_code == 201
+            heard = await asyncio.wait_for(next_event("checkin"), timeout=10)
+        assert heard["id"] == reply.json()["checkin"]["id"]
