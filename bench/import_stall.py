@@ -82,26 +82,43 @@ def main() -> int:
                         waits.append(time.perf_counter() - t0)
                         time.sleep(0.02)
 
-            prober = threading.Thread(target=probe)
-            prober.start()
-            time.sleep(0.5)
-            t0 = time.perf_counter()
-            answer = httpx.post(
-                f"{base}/api/v1/me/import/loop", content=data, timeout=600,
-                headers={"Authorization": f"Bearer {token}", "Content-Type": "application/zip"},
-            )  # fmt: skip
-            took = time.perf_counter() - t0
-            done.set()
-            prober.join()
+            def while_probing(path: str, body: bytes, content_type: str, auth: str) -> None:
+                waits.clear()
+                done.clear()
+                prober = threading.Thread(target=probe)
+                prober.start()
+                time.sleep(0.5)
+                t0 = time.perf_counter()
+                answer = httpx.post(
+                    f"{base}{path}", content=body, timeout=600,
+                    headers={"Authorization": f"Bearer {auth}", "Content-Type": content_type},
+                )  # fmt: skip
+                took = time.perf_counter() - t0
+                done.set()
+                prober.join()
+                print(f"{path}: {len(body) / 1024:.0f} KiB")
+                print(f"  {answer.status_code} {answer.text[:120]} in {took:.2f} s")
+                print(
+                    f"  /health meanwhile: {len(waits)} answers, slowest"
+                    f" {max(waits) * 1000:.0f} ms, median"
+                    f" {sorted(waits)[len(waits) // 2] * 1000:.1f} ms"
+                )
+
+            print(f"Loop export of {HABITS} habits x {args.days} days")
+            while_probing("/api/v1/me/import/loop", data, "application/zip", token)
+            # The same history as Rapport's own JSON export, into a fresh account.
+            exported = httpx.get(
+                f"{base}/api/v1/me/export", timeout=600,
+                headers={"Authorization": f"Bearer {token}"},
+            ).content  # fmt: skip
+            other = httpx.post(
+                f"{base}/api/v1/auth/register",
+                json={"handle": f"json{os.getpid()}", "password": "long enough password"},
+            ).json()["token"]
+            while_probing("/api/v1/me/import", exported, "application/json", other)
         finally:
             server.terminate()
             server.wait(timeout=20)
-    print(f"upload: {len(data) / 1024:.0f} KiB, {HABITS} habits x {args.days} days")
-    print(f"import: {answer.status_code} {answer.text[:120]} in {took:.2f} s")
-    print(
-        f"/health during it: {len(waits)} answers, slowest {max(waits) * 1000:.0f} ms,"
-        f" median {sorted(waits)[len(waits) // 2] * 1000:.1f} ms"
-    )
     return 0
 
 

@@ -10,6 +10,7 @@ edited file brings history, never points (docs/gamification.md, "Fair play").
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import secrets
@@ -32,6 +33,7 @@ from server.services.habits import (
     rebuild_progress,
     today_for,
 )
+from server.store.areas.checkins import INSERT_ROWS
 from server.store.records import CheckinRecord, HabitRecord, LedgerRecord, UserRecord
 from shared import schemas
 
@@ -161,6 +163,7 @@ async def import_data(
         today = today_for(ctx, user)
         checkin_count = 0
         done_days: dict[date, set[str]] = defaultdict(set)
+        done_counts: dict[tuple[date, str], int] = defaultdict(int)
         # Categories whose check-ins earn points again here, per day (the balance bonus).
         paid_days: dict[date, set[str]] = defaultdict(set)
         total_done = 0
@@ -196,9 +199,10 @@ async def import_data(
             sums: dict[date, int] = defaultdict(int)
             skipped: set[date] = set()
             verified_days: dict[date, str] = {}
+            rows = []
             for c in h.checkins:
                 trusted = verified and not c.unverified
-                await q.checkins.insert(
+                rows.append(
                     CheckinRecord(
                         id=fresh_ids[c.id], habit_id=habit.id, user_id=user.id, day=c.day,
                         value=0 if c.skip else c.value, note=c.note, skip=c.skip, witness=None,
@@ -216,6 +220,9 @@ async def import_data(
                         verified_days.setdefault(c.day, fresh_ids[c.id])
                     else:
                         verified_days[c.day] = ""  # one unverified check-in: no points
+            for start in range(0, len(rows), INSERT_ROWS):
+                await q.checkins.insert_many(rows[start : start + INSERT_ROWS])
+                await asyncio.sleep(0)  # let other requests in between batches
             if not all(verified_days.values()):
                 # History this server cannot vouch for: it shows, but prices nothing, and
                 # the streak that prices check-ins starts today.
@@ -227,7 +234,7 @@ async def import_data(
                 if r.done:
                     total_done += 1
                     done_days[r.day].add(h.category)
-                    await q.checkins.add_to_day(user.id, r.day, h.category, 1)
+                    done_counts[(r.day, h.category)] += 1
 
             def priced_by(_: date, d: str = difficulty) -> str:
                 return d
@@ -246,6 +253,11 @@ async def import_data(
                     entry(
                         earning.day, scoring.milestone_bonus(m), f"milestone:{m}", habit.id, checkin
                     )
+        # The per-day tallies once per day and category, not once per habit and day.
+        for n, ((day, category), count) in enumerate(sorted(done_counts.items())):
+            await q.checkins.add_to_day(user.id, day, category, count)
+            if n % INSERT_ROWS == INSERT_ROWS - 1:
+                await asyncio.sleep(0)
         balanced_days = [d for d, cats in done_days.items() if balance.is_balanced(cats)]
         for day in sorted(paid_days):
             if balance.is_balanced(paid_days[day]):
@@ -262,6 +274,7 @@ async def import_data(
         )
         for habit in records:
             await rebuild_progress(ctx, q, habit, today)
+            await asyncio.sleep(0)
         best = max((h.streak_best for h in records), default=0)
         earned = await points.award_badges(ctx, q, user.id, streak=best, now=now)
     return schemas.ImportReport(
