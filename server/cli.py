@@ -240,30 +240,21 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     where = shown(settings.database)
     print(f"Rapport on http://{settings.host}:{settings.port}  (database: {where})")
+    served: dict[str, Any] = {
+        "host": settings.host,
+        "port": settings.port,
+        "log_level": settings.log_level,
+        "proxy_headers": bool(settings.trusted_proxies),
+        "forwarded_allow_ips": settings.trusted_proxies or None,
+    }
     if args.workers > 1:
         # Each worker builds its own app from the environment: hand it these settings.
         os.environ.update(settings.as_env())
-        uvicorn.run(
-            "server.app:create_app",
-            factory=True,
-            workers=args.workers,
-            host=settings.host,
-            port=settings.port,
-            log_level=settings.log_level,
-            proxy_headers=bool(settings.trusted_proxies),
-            forwarded_allow_ips=settings.trusted_proxies or None,
-        )
+        uvicorn.run("server.app:create_app", factory=True, workers=args.workers, **served)
         return 0
     from server.app import create_app
 
-    uvicorn.run(
-        create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        log_level=settings.log_level,
-        proxy_headers=bool(settings.trusted_proxies),
-        forwarded_allow_ips=settings.trusted_proxies or None,
-    )
+    uvicorn.run(create_app(settings), **served)
     return 0
 
 

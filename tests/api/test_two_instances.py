@@ -12,6 +12,7 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,17 @@ def register(base: str, handle: str) -> dict[str, str]:
         f"{base}/api/v1/auth/register", json={"handle": handle, "password": PASSWORD}
     ).json()["token"]
     return {"Authorization": f"Bearer {token}"}
+
+
+async def next_event(lines: AsyncIterator[str], name: str) -> dict[str, Any]:
+    """The data of the next ``name`` event on a server-sent event stream's lines."""
+    event = ""
+    async for line in lines:
+        if line.startswith("event:"):
+            event = line.split(":", 1)[1].strip()
+        elif line.startswith("data:") and event == name:
+            return dict(json.loads(line.split(":", 1)[1]))
+    raise AssertionError("the stream ended")
 
 
 def new_habit(base: str, auth: dict[str, str], **fields: Any) -> str:
@@ -56,16 +68,7 @@ async def test_a_check_in_through_one_instance_reaches_a_stream_on_the_other(
             reply = await on_b.post(f"/api/v1/habits/{habit}/checkins", json={}, headers=auth)
             assert reply.status_code == 201
 
-            async def first_checkin_event() -> dict[str, Any]:
-                event = ""
-                async for line in lines:
-                    if line.startswith("event:"):
-                        event = line.split(":", 1)[1].strip()
-                    elif line.startswith("data:") and event == "checkin":
-                        return dict(json.loads(line.split(":", 1)[1]))
-                raise AssertionError("the stream ended")
-
-            data = await asyncio.wait_for(first_checkin_event(), timeout=10)
+            data = await asyncio.wait_for(next_event(lines, "checkin"), timeout=10)
         assert data["id"] == reply.json()["checkin"]["id"]
 
 
@@ -230,15 +233,6 @@ async def test_events_survive_the_listener_losing_its_connection(databases: Data
             lines = stream.aiter_lines()
             assert (await anext(lines)).startswith(":")  # subscribed
 
-            async def next_event(name: str) -> dict[str, Any]:
-                event = ""
-                async for line in lines:
-                    if line.startswith("event:"):
-                        event = line.split(":", 1)[1].strip()
-                    elif line.startswith("data:") and event == name:
-                        return dict(json.loads(line.split(":", 1)[1]))
-                raise AssertionError("the stream ended")
-
             admin = await asyncpg.connect(url)
             try:
                 killed = await admin.fetchval(
@@ -249,10 +243,10 @@ async def test_events_survive_the_listener_losing_its_connection(databases: Data
             finally:
                 await admin.close()
             assert killed == 1
-            told = await asyncio.wait_for(next_event("sync"), timeout=15)
+            told = await asyncio.wait_for(next_event(lines, "sync"), timeout=15)
             assert told["event"] == "sync"
 
             reply = await http.post(f"/api/v1/habits/{habit}/checkins", json={}, headers=auth)
             assert reply.status_code == 201
-            heard = await asyncio.wait_for(next_event("checkin"), timeout=10)
+            heard = await asyncio.wait_for(next_event(lines, "checkin"), timeout=10)
         assert heard["id"] == reply.json()["checkin"]["id"]
