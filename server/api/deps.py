@@ -18,7 +18,7 @@ from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.datastructures import State
 from litestar.di import Provide
-from litestar.exceptions import ValidationException
+from litestar.exceptions import SerializationException, ValidationException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 from litestar.middleware.base import DefineMiddleware
@@ -95,13 +95,17 @@ _AT = re.compile(r" - at `\$\.?([^`]*)`$")
 
 async def _strictly(connection: ASGIConnection[Any, Any, Any, Any], body_type: Any) -> None:
     """400 for a body whose JSON types are not the schema's: ``"1"`` is no integer and
-    ``1`` no boolean. (Litestar converts leniently; the body is read and checked here
-    first, strictly, and read again from its cache by the handler.)"""
-    body = await connection.body()  # type: ignore[attr-defined]
-    if not body:
+    ``1`` no boolean. (Litestar converts leniently. The body is parsed here by Litestar's
+    own ``Request.json``, which keeps the result for the handler, so it is parsed once;
+    only the conversion runs twice: strictly here, leniently for the handler.)"""
+    if not await connection.body():  # type: ignore[attr-defined]
         return
     try:
-        msgspec.json.decode(body, type=body_type, strict=True)
+        parsed = await connection.json()  # type: ignore[attr-defined]
+    except (SerializationException, RecursionError):
+        return  # not JSON at all, or too deep: the handler's own reading answers it
+    try:
+        msgspec.convert(parsed, body_type, strict=True)
     except msgspec.ValidationError as exc:
         message = str(exc)
         found = _AT.search(message)
@@ -110,8 +114,6 @@ async def _strictly(connection: ASGIConnection[Any, Any, Any, Any], body_type: A
             detail=f"{field}: {_AT.sub('', message)}" if found else message,
             extra=[{"key": field, "message": _AT.sub("", message)}],
         ) from exc
-    except (msgspec.DecodeError, RecursionError):
-        return  # not JSON at all, or too deep: the handler's own reading answers it
 
 
 # The OpenAPI document and its viewer are public; every other route names itself if it is.
