@@ -1,10 +1,12 @@
 """Does a large import stall everyone else? ``python bench/import_stall.py [--days N]``.
 
 Starts ``rapport-server`` on a fresh SQLite file (or ``--database postgresql://...``),
-uploads a Loop export of 100 habits with ``--days`` days of history each (the largest the
-importer takes is 200,000 rows), and meanwhile asks ``GET /health`` every 20 ms from
-another connection. Prints how long the import took and the slowest ``/health`` answer
-during it: what every other user of the server waited at worst.
+uploads (``POST /me/imports``, a background job) a Loop export of 100 habits with
+``--days`` days of history each (the largest the importer takes is 200,000 rows), then the
+same history as Rapport's JSON export into a fresh account. Meanwhile one connection asks
+``GET /health`` every 20 ms and another user checks in every 200 ms. Prints how long the
+upload took to answer, how long the job ran, and the slowest ``/health`` and check-in
+answers during it: what every other user of the server waited at worst.
 """
 
 from __future__ import annotations
@@ -71,7 +73,19 @@ def main() -> int:
                 f"{base}/api/v1/auth/register",
                 json={"handle": f"stall{os.getpid()}", "password": "long enough password"},
             ).json()["token"]
+            # A third user checks in on a count habit while the imports run: a write that
+            # on SQLite queues behind the import's one transaction.
+            writer = httpx.post(
+                f"{base}/api/v1/auth/register",
+                json={"handle": f"writer{os.getpid()}", "password": "long enough password"},
+            ).json()["token"]
+            habit = httpx.post(
+                f"{base}/api/v1/habits", headers={"Authorization": f"Bearer {writer}"},
+                json={"title": "Glasses of water", "category": "results",
+                      "schedule": {"type": "daily"}, "kind": "count", "target": 8},
+            ).json()["id"]  # fmt: skip
             waits: list[float] = []
+            writes: list[float] = []
             done = threading.Event()
 
             def probe() -> None:
@@ -82,30 +96,50 @@ def main() -> int:
                         waits.append(time.perf_counter() - t0)
                         time.sleep(0.02)
 
-            def while_probing(path: str, body: bytes, content_type: str, auth: str) -> None:
+            def check_in() -> None:
+                auth = {"Authorization": f"Bearer {writer}"}
+                with httpx.Client(base_url=base, timeout=120, headers=auth) as client:
+                    while not done.is_set():
+                        t0 = time.perf_counter()
+                        client.post(f"/api/v1/habits/{habit}/checkins", json={"value": 1})
+                        writes.append(time.perf_counter() - t0)
+                        time.sleep(0.2)
+
+            def while_probing(body: bytes, content_type: str, auth: str) -> None:
                 waits.clear()
+                writes.clear()
                 done.clear()
-                prober = threading.Thread(target=probe)
-                prober.start()
+                probers = [threading.Thread(target=probe), threading.Thread(target=check_in)]
+                for thread in probers:
+                    thread.start()
                 time.sleep(0.5)
                 t0 = time.perf_counter()
+                headers = {"Authorization": f"Bearer {auth}"}
                 answer = httpx.post(
-                    f"{base}{path}", content=body, timeout=600,
-                    headers={"Authorization": f"Bearer {auth}", "Content-Type": content_type},
+                    f"{base}/api/v1/me/imports", content=body, timeout=600,
+                    headers={**headers, "Content-Type": content_type},
                 )  # fmt: skip
+                answered = time.perf_counter() - t0
+                job = answer.json()
+                while job.get("state") not in ("done", "failed", None):
+                    time.sleep(0.2)
+                    job = httpx.get(f"{base}/api/v1/me/imports/{job['id']}", headers=headers).json()
                 took = time.perf_counter() - t0
                 done.set()
-                prober.join()
-                print(f"{path}: {len(body) / 1024:.0f} KiB")
-                print(f"  {answer.status_code} {answer.text[:120]} in {took:.2f} s")
-                print(
-                    f"  /health meanwhile: {len(waits)} answers, slowest"
-                    f" {max(waits) * 1000:.0f} ms, median"
-                    f" {sorted(waits)[len(waits) // 2] * 1000:.1f} ms"
-                )
+                for thread in probers:
+                    thread.join()
+                print(f"{job.get('format')}: {len(body) / 1024:.0f} KiB")
+                print(f"  {answer.status_code} in {answered * 1000:.0f} ms; job {job.get('state')}"
+                      f" in {took:.2f} s: {str(job.get('report') or job)[:160]}")  # fmt: skip
+                for name, times in (("/health", waits), ("check-in", writes)):
+                    print(
+                        f"  {name} meanwhile: {len(times)} answers, slowest"
+                        f" {max(times) * 1000:.0f} ms, median"
+                        f" {sorted(times)[len(times) // 2] * 1000:.1f} ms"
+                    )
 
             print(f"Loop export of {HABITS} habits x {args.days} days")
-            while_probing("/api/v1/me/import/loop", data, "application/zip", token)
+            while_probing(data, "application/zip", token)
             # The same history as Rapport's own JSON export, into a fresh account.
             exported = httpx.get(
                 f"{base}/api/v1/me/export", timeout=600,
@@ -115,7 +149,7 @@ def main() -> int:
                 f"{base}/api/v1/auth/register",
                 json={"handle": f"json{os.getpid()}", "password": "long enough password"},
             ).json()["token"]
-            while_probing("/api/v1/me/import", exported, "application/json", other)
+            while_probing(exported, "application/json", other)
         finally:
             server.terminate()
             server.wait(timeout=20)

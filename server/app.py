@@ -22,6 +22,7 @@ from server.api import (
     events,
     habits,
     health,
+    imports,
     progress,
     sync,
     teams,
@@ -34,6 +35,7 @@ from server.api.problems import exception_handlers
 from server.catalog import load_catalog
 from server.clock import Clock, system_clock
 from server.services.context import Context
+from server.services.imports.jobs import ImportJobs
 from server.services.limits import Limits
 from server.settings import Settings
 from server.store.backends import database_for
@@ -46,6 +48,7 @@ ROUTES = [
     auth.AuthController,
     auth.MeController,
     progress.ProgressController,
+    imports.ImportsController,
     catalog.CatalogController,
     habits.HabitsController,
     habits.TodayController,
@@ -82,9 +85,11 @@ def create_app(
         )
         app.state.limits = Limits.for_database(settings, db)
         app.state.hasher = hasher or PasswordHasher()
+        app.state.imports = ImportJobs(app.state.ctx)
         try:
             yield
         finally:
+            await app.state.imports.close()  # each records that it stopped, stored nothing
             await db.close()
 
     # Live events: on PostgreSQL every instance LISTENs on the database (changes are

@@ -7,7 +7,9 @@ example an in-process test client) or let the client open one for ``base_url``.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+from collections.abc import Callable
 from datetime import date
 from typing import Any, TypeVar
 from uuid import UUID
@@ -69,12 +71,16 @@ class RapportClient:
         *,
         body: Any = None,
         params: dict[str, Any] | None = None,
+        upload: tuple[bytes, str] | None = None,
     ) -> httpx.Response:
+        """``body`` goes as JSON; ``upload`` is a file's bytes and their media type."""
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
         content = None
         if body is not None:
             content = _encoder.encode(body)
             headers["Content-Type"] = "application/json"
+        elif upload is not None:
+            content, headers["Content-Type"] = upload
         query = {k: str(v) for k, v in (params or {}).items() if v is not None}
         response = await self.http.request(
             method, path, content=content, params=query, headers=headers
@@ -100,8 +106,9 @@ class RapportClient:
         *,
         body: Any = None,
         params: dict[str, Any] | None = None,
+        upload: tuple[bytes, str] | None = None,
     ) -> T:
-        response = await self.request(method, path, body=body, params=params)
+        response = await self.request(method, path, body=body, params=params, upload=upload)
         return msgspec.json.decode(response.content, type=kind)
 
     # -- auth and profile ----------------------------------------------------------------
@@ -306,6 +313,44 @@ class RapportClient:
 
     async def health(self) -> schemas.Health:
         return await self._call(schemas.Health, "GET", "/health")
+
+    # -- moving data in and out ----------------------------------------------------------
+
+    async def export(self) -> schemas.RapportExport:
+        return await self._call(schemas.RapportExport, "GET", "/api/v1/me/export")
+
+    async def start_import(
+        self, data: bytes, media_type: str, *, category: schemas.Category | None = None
+    ) -> schemas.ImportJob:
+        """Upload a file to import (Rapport JSON, Loop ZIP or .db, Habitica JSON): the job."""
+        return await self._call(
+            schemas.ImportJob, "POST", "/api/v1/me/imports",
+            params={"category": category}, upload=(data, media_type),
+        )  # fmt: skip
+
+    async def import_job(self, job_id: str) -> schemas.ImportJob:
+        return await self._call(schemas.ImportJob, "GET", f"/api/v1/me/imports/{job_id}")
+
+    async def import_jobs(self) -> list[schemas.ImportJob]:
+        return await self._call(list[schemas.ImportJob], "GET", "/api/v1/me/imports")
+
+    async def import_file(
+        self,
+        data: bytes,
+        media_type: str,
+        *,
+        category: schemas.Category | None = None,
+        poll_s: float = 0.2,
+        on_progress: Callable[[schemas.ImportJob], object] | None = None,
+    ) -> schemas.ImportJob:
+        """Upload a file and wait for its job to finish (done or failed)."""
+        job = await self.start_import(data, media_type, category=category)
+        while job.state not in ("done", "failed"):
+            if on_progress is not None:
+                on_progress(job)
+            await asyncio.sleep(poll_s)
+            job = await self.import_job(job.id)
+        return job
 
 
 def _flag(value: bool | None) -> str | None:

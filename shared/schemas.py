@@ -29,12 +29,14 @@ Handle = Annotated[
     ),
 ]
 # Text a person typed: no control characters (NUL, escapes; tab and line breaks are fine)
-# and no bidirectional overrides, which can make a name read as another.
-PLAIN_TEXT = (
-    r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069\ufdd0-\ufdef\ufffe\uffff]*$"
-)
+# and no bidirectional overrides, which can make a name read as another. The character
+# classes are public so that importers clean other apps' text by the very same rule.
+_NEVER = r"\x7f\u202a-\u202e\u2066-\u2069\ufdd0-\ufdef\ufffe\uffff"
+PLAIN_TEXT_REFUSED = r"[\x00-\x08\x0b\x0c\x0e-\x1f" + _NEVER + "]"
+PLAIN_TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f" + _NEVER + "]*$"
 # A name or title: plain text on one line (no tab or line break either).
-ONE_LINE = r"^[^\x00-\x1f\x7f\u202a-\u202e\u2066-\u2069\ufdd0-\ufdef\ufffe\uffff]*$"
+ONE_LINE_REFUSED = r"[\x00-\x1f" + _NEVER + "]"
+ONE_LINE = r"^[^\x00-\x1f" + _NEVER + "]*$"
 Password = Annotated[str, Meta(min_length=8, max_length=256)]
 DisplayName = Annotated[str, Meta(min_length=1, max_length=80, pattern=ONE_LINE)]
 TimeZoneName = Annotated[
@@ -657,3 +659,34 @@ class ImportReport(Response):
     # Points rebuilt from the history; 0 unless the file is this server's own, unchanged.
     points: int = 0
     verified: bool = False
+    # What came across differently from the file, or not at all, and why (one line each).
+    notes: list[str] = []
+
+
+ImportFormat = Literal["rapport", "loop_csv", "loop_backup", "habitica"]
+ImportState = Literal["queued", "reading", "writing", "done", "failed"]
+
+
+class ImportProblem(Response):
+    """Why a job failed, as a problem detail would say it; nothing of the file was stored."""
+
+    status: int
+    title: str
+    detail: str
+
+
+class ImportJob(Response):
+    """An upload being imported: ``queued`` → ``reading`` (the file) → ``writing`` (one
+    transaction) → ``done`` with a ``report``, or ``failed`` with an ``error`` and nothing
+    stored."""
+
+    id: str
+    format: ImportFormat
+    state: ImportState
+    rows_read: int
+    habits: int
+    created_at: datetime
+    updated_at: datetime
+    finished_at: datetime | None = None
+    report: ImportReport | None = None
+    error: ImportProblem | None = None

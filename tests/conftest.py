@@ -185,10 +185,45 @@ def app(settings: Settings, clock: FakeClock) -> Litestar:
     return create_app(settings, clock=clock, hasher=FAST_HASHER)
 
 
+# The longest any request may hold the app's event loop in a test (every other request
+# waits that long). Generous against a busy CI machine, small against the stalls it exists
+# to catch (an import parsed on the loop stalled it for seconds).
+LOOP_BUDGET_S = 0.5
+
+
+class LoopWatch:
+    """Measures, on the app's event loop, how late a 10 ms timer fires: the longest time
+    anything held the loop."""
+
+    TICK = 0.01
+
+    def __init__(self) -> None:
+        self.worst = 0.0
+        self.stopped = False
+
+    async def run(self) -> None:
+        loop = asyncio.get_running_loop()
+        while not self.stopped:
+            before = loop.time()
+            await asyncio.sleep(self.TICK)
+            self.worst = max(self.worst, loop.time() - before - self.TICK)
+
+
 @pytest.fixture
 async def http(app: Litestar) -> AsyncIterator[AsyncTestClient[Litestar]]:
+    """A client of the app, whose event loop no request may block over ``LOOP_BUDGET_S``
+    (the test fails at teardown if one did)."""
     async with AsyncTestClient(app=app) as client:
-        yield client
+        watch = LoopWatch()
+        watching = client.blocking_portal.start_task_soon(watch.run)
+        try:
+            yield client
+        finally:
+            watch.stopped = True
+            await asyncio.wrap_future(watching)
+    assert watch.worst < LOOP_BUDGET_S, (
+        f"a request held the event loop for {watch.worst:.2f} s (budget {LOOP_BUDGET_S} s)"
+    )
 
 
 MakeUser = Callable[..., Awaitable[RapportClient]]

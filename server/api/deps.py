@@ -26,6 +26,7 @@ from litestar.middleware.base import DefineMiddleware
 from server.services import accounts
 from server.services.context import Context
 from server.services.errors import Unauthenticated, UnsupportedMediaType
+from server.services.imports.jobs import ImportJobs
 from server.services.limits import Limits, take
 from server.store.records import UserRecord
 
@@ -134,6 +135,11 @@ async def provide_limits(state: State) -> Limits:
     return limits
 
 
+async def provide_jobs(state: State) -> ImportJobs:
+    jobs: ImportJobs = state.imports
+    return jobs
+
+
 async def provide_hasher(state: State) -> PasswordHasher:
     hasher: PasswordHasher = state.hasher
     return hasher
@@ -142,6 +148,7 @@ async def provide_hasher(state: State) -> PasswordHasher:
 dependencies = {
     "ctx": Provide(provide_ctx),
     "user": Provide(provide_user),
+    "jobs": Provide(provide_jobs),
 }
 
 # OpenAPI: routes behind the bearer token say so (public ones leave it out).

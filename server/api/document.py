@@ -22,6 +22,7 @@ import msgspec.inspect as mi
 from litestar import Request
 from litestar.openapi.plugins import JsonRenderPlugin, OpenAPIRenderPlugin
 
+from server.api.imports import UPLOAD_TYPES, ZIP_TYPES
 from server.api.links import add_links
 from shared import schemas
 
@@ -112,8 +113,32 @@ def answer_wrong_media_types(document: dict[str, Any]) -> dict[str, Any]:
     return document
 
 
+# Operations whose body is a file, not JSON: the media types each takes.
+UPLOADS = {
+    "me_imports_create": UPLOAD_TYPES,
+    "me_import_loop": ZIP_TYPES | {"application/octet-stream"},
+}
+
+
+def describe_uploads(document: dict[str, Any]) -> dict[str, Any]:
+    """The file bodies Litestar cannot see (the handler reads the raw request)."""
+    for operations in document.get("paths", {}).values():
+        for operation in operations.values():
+            media = isinstance(operation, dict) and UPLOADS.get(operation.get("operationId", ""))
+            if media:
+                operation["requestBody"] = {
+                    "required": True,
+                    "content": {
+                        m: {"schema": {"type": "string", "format": "binary"}} for m in media
+                    },
+                }
+    return document
+
+
 def served_document(generated: Mapping[str, Any]) -> dict[str, Any]:
-    return answer_wrong_media_types(add_links(restore_bounds(close_strict_objects(generated))))
+    return answer_wrong_media_types(
+        describe_uploads(add_links(restore_bounds(close_strict_objects(generated))))
+    )
 
 
 class RapportJsonRenderPlugin(JsonRenderPlugin):

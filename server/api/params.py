@@ -29,6 +29,7 @@ UserId = Annotated[UUID, PathParameter(description="A member's user id")]
 InviteId = Annotated[UUID, PathParameter(description="The invite's id")]
 ChallengeId = Annotated[UUID, PathParameter(description="The challenge's id")]
 ConfirmationId = Annotated[UUID, PathParameter(description="The confirmation's id")]
+JobId = Annotated[UUID, PathParameter(description="The import job's id")]
 BoardView = Annotated[
     Literal["page", "around"],
     QueryParameter(description="page: ranked pages; around: the top 3 and your neighbours"),

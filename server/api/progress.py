@@ -10,23 +10,16 @@ from litestar.params import JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK
 
 from server.api.deps import BEARER, AuthedRequest
+from server.api.imports import IMPORT_MAX_BYTES, ZIP_TYPES, require_upload
 from server.api.params import Cursor, FromDay, Limit, ToDay
 from server.api.problems import problems
-from server.services import loop_import, portability, progress
+from server.services import portability, progress
 from server.services.context import Context
-from server.services.errors import UnsupportedMediaType
+from server.services.imports.jobs import ImportJobs
 from server.services.paging import DEFAULT_LIMIT
 from server.store.records import UserRecord
 from shared import schemas
 from shared.schemas import Category
-
-# What a ZIP is sent as: its registered type, and what some tools send for any file.
-ZIP_TYPES = frozenset(
-    {"application/zip", "application/x-zip-compressed", "application/octet-stream"}
-)
-
-# Two years of a dozen habits is a few MB of JSON; other bodies stay under 1 MB.
-IMPORT_MAX_BYTES = 50_000_000
 
 
 class ProgressController(Controller):
@@ -66,7 +59,12 @@ class ProgressController(Controller):
         "/import",
         operation_id="me_import",
         summary="Import a Rapport export into this (fresh) account: all or nothing",
+        description=(
+            "The same import as `POST /me/imports` (which answers at once, reads the file off"
+            " the event loop and takes other apps' files too), answered when it is done."
+        ),
         status_code=HTTP_200_OK,
+        deprecated=True,
         responses=problems(429, 401, 409, 413, 422),
         request_max_body_size=IMPORT_MAX_BYTES,
     )
@@ -81,31 +79,35 @@ class ProgressController(Controller):
     @post(
         "/import/loop",
         operation_id="me_import_loop",
-        summary="Import a Loop Habit Tracker CSV export (the ZIP file, as the request body)",
+        summary="Import a Loop Habit Tracker CSV export and wait for the report",
         description=(
-            "Send the ZIP Loop's 'Export as CSV' wrote, with `Content-Type: application/zip`. "
-            "Loop has no categories: every habit gets `category` (default results). History "
-            "brings streaks and strength, not points. All or nothing."
+            "Send the ZIP Loop's 'Export as CSV' wrote, with `Content-Type: application/zip`."
+            " The same import as `POST /me/imports` (which answers at once and takes Loop's"
+            " backups and Habitica's exports too), answered when it is done. Loop has no"
+            " categories: every habit gets `category` (default results). History brings"
+            " streaks and strength, not points. All or nothing."
         ),
         status_code=HTTP_200_OK,
-        responses=problems(429, 401, 413, 415, 422),
+        responses=problems(429, 401, 409, 413, 415, 422, 503),
         request_max_body_size=IMPORT_MAX_BYTES,
+        deprecated=True,
     )
     async def import_loop(
         self,
-        ctx: NamedDependency[Context],
         user: NamedDependency[UserRecord],
         request: AuthedRequest,
+        jobs: NamedDependency[ImportJobs],
         category: Annotated[
             Category, QueryParameter(description="category for every imported habit")
         ] = "results",
     ) -> schemas.ImportReport:
-        content_type = request.headers.get("content-type", "")
-        if content_type.split(";", 1)[0].strip().lower() not in ZIP_TYPES:
-            raise UnsupportedMediaType(
-                "send the ZIP Loop wrote, with Content-Type: application/zip"
-            )
-        return await loop_import.import_loop(ctx, user, await request.body(), category)
+        require_upload(
+            request,
+            ZIP_TYPES | {"application/octet-stream"},
+            "send the ZIP Loop wrote, with Content-Type: application/zip",
+        )
+        job = await jobs.start(user, await request.body(), format="loop_csv", category=category)
+        return await jobs.outcome(job.id)
 
     @get(
         "/badges",

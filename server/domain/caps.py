@@ -2,7 +2,8 @@
 turns into unbounded points (docs/gamification.md, "Fair play").
 
 - at most 30 active (not archived) habits: the whole catalog and some of your own;
-  creating or unarchiving one more is 409 ``limit-reached``;
+  creating or unarchiving one more is 409 ``limit-reached``, and an import brings the
+  habits past the cap in archived;
 - at most 5 challenges started by one user in any 7 days; one more is 409 ``limit-reached``;
 - a habit's check-ins pay only what its schedule asks (``scoring.earnings``); the rest are
   recorded with ``points_awarded: 0`` and a reason.
@@ -27,6 +28,16 @@ def may_add_habit(active: int) -> bool:
     (True, False)
     """
     return active < MAX_ACTIVE_HABITS
+
+
+def room_for_habits(active: int) -> int:
+    """How many more active habits the account may have (an import brings the rest in
+    archived, so no file gets past the cap).
+
+    >>> room_for_habits(0), room_for_habits(28), room_for_habits(31)
+    (30, 2, 0)
+    """
+    return max(0, MAX_ACTIVE_HABITS - active)
 
 
 def may_start_challenge(started_in_window: int) -> bool:

@@ -20,7 +20,10 @@ MAX_ENTRIES = 2_100  # Loop: two files a habit for 500 habits, and a few more
 MAX_ENTRY_BYTES = 4 * 1024 * 1024  # decades of one habit's daily rows
 MAX_TOTAL_BYTES = 32 * 1024 * 1024  # everything read from one file
 _CHUNK = 64 * 1024
-_DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError)
+_DAMAGED = (
+    zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError,
+    ValueError,  # an entry name flagged UTF-8 that is not (UnicodeDecodeError)
+)  # fmt: skip
 
 
 class Archive:

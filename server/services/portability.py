@@ -20,7 +20,7 @@ from uuid import UUID
 
 import msgspec
 
-from server.domain import balance, scoring, streaks
+from server.domain import balance, caps, scoring, streaks
 from server.ids import new_id
 from server.services import points
 from server.services.accounts import check_time_zone
@@ -169,6 +169,8 @@ async def import_data(
         total_done = 0
         records: list[HabitRecord] = []
         entries: list[LedgerRecord] = []
+        notes: list[str] = []
+        room = caps.room_for_habits(0)  # a fresh account: no file gets past the cap
 
         def entry(day: date, amount: int, reason: str, habit: str | None, checkin: str) -> None:
             entries.append(
@@ -185,12 +187,20 @@ async def import_data(
             # A catalog habit keeps its catalog difficulty; an unknown template is dropped.
             template = ctx.catalog.habit(h.template) if h.template else None
             difficulty = template.difficulty if template else h.difficulty
+            archived = h.archived or room == 0
+            if not h.archived:
+                room = max(0, room - 1)
+                if archived:
+                    notes.append(
+                        f"{h.title!r} came in archived: at most {caps.MAX_ACTIVE_HABITS}"
+                        " active habits"
+                    )
             habit = HabitRecord(
                 id=fresh_ids[h.id], user_id=user.id, title=h.title, category=h.category,
                 schedule=msgspec.json.encode(schedule).decode(), kind=h.kind, target=h.target,
                 difficulty=difficulty, template=template.slug if template else None,
                 relationship=h.relationship,
-                archived=h.archived, anchor_day=h.anchor_day, created_at=h.created_at,
+                archived=archived, anchor_day=h.anchor_day, created_at=h.created_at,
                 folded_through=None, streak_current=0, streak_best=0, freezes=0,
                 freezes_used=0, strength=0.0, total_done=0,
             )  # fmt: skip
@@ -284,4 +294,5 @@ async def import_data(
         badges=len(earned),
         points=rebuilt,
         verified=verified,
+        notes=notes,
     )

@@ -161,3 +161,17 @@ class ConfirmationRecord(msgspec.Struct, kw_only=True):
     expires_at: datetime
     status: str
     decided_at: datetime | None
+
+
+class ImportJobRecord(msgspec.Struct, kw_only=True):
+    id: str
+    user_id: str
+    format: str
+    state: str  # queued, reading, writing, done, failed
+    rows_read: int
+    habits: int
+    report: str | None  # JSON of the ImportReport once done
+    error: str | None  # JSON {status, title, detail} once failed
+    created_at: datetime
+    updated_at: datetime
+    finished_at: datetime | None

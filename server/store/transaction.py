@@ -16,6 +16,7 @@ from server.store.areas.changes import ChangeLog, OnChange
 from server.store.areas.checkins import Checkins
 from server.store.areas.confirmations import Confirmations
 from server.store.areas.habits import Habits
+from server.store.areas.imports import ImportJobs
 from server.store.areas.ledger import Ledger
 from server.store.areas.rates import RateLogs
 from server.store.areas.teams import Teams
@@ -37,6 +38,7 @@ class Areas:
     confirmations: type[Confirmations] = Confirmations
     changes: type[ChangeLog] = ChangeLog
     rates: type[RateLogs] = RateLogs
+    imports: type[ImportJobs] = ImportJobs
 
 
 PORTABLE = Areas()
@@ -57,3 +59,4 @@ class Transaction:
         self.challenges = areas.challenges(conn, self.changes, self.boards)
         self.confirmations = areas.confirmations(conn, self.changes)
         self.rates = areas.rates(conn, self.changes)
+        self.imports = areas.imports(conn, self.changes)

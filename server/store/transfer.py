@@ -31,6 +31,7 @@ TABLES = (
     "confirmations",
     "changes",
     "server_keys",
+    "import_jobs",
 )
 # Left behind: the migration bookkeeping (the target has its own) and rate-limit logs,
 # which a single SQLite process keeps in memory.

@@ -73,6 +73,9 @@ EXPECT: dict[tuple[str, str], Rule] = {
     # to a team (an account with a team membership is not fresh either).
     ("POST", "/api/v1/me/import"): Rule((401, 200, 409, 409), body="export"),
     ("POST", "/api/v1/me/import/loop"): Rule((401, 200, 200, 200), raw=_loop_zip()),
+    ("POST", "/api/v1/me/imports"): Rule((401, 202, 202, 202), raw=_loop_zip()),
+    ("GET", "/api/v1/me/imports"): EVERYONE,
+    ("GET", "/api/v1/me/imports/{job_id:uuid}"): MINE_ONLY,
     ("GET", "/api/v1/catalog/habits"): EVERYONE,
     ("GET", "/api/v1/catalog/challenges"): EVERYONE,
     ("GET", "/api/v1/habits"): EVERYONE,
@@ -178,6 +181,7 @@ async def build_world(http: AsyncTestClient[Litestar]) -> World:
     [confirmation] = (await member.request("GET", "/api/v1/confirmations")).json()
     second_invite = (await owner.request("POST", f"/api/v1/teams/{team['id']}/invites")).json()
     export = (await owner.request("GET", "/api/v1/me/export")).content
+    job = await owner.import_file(_loop_zip(), "application/zip", poll_s=0.02)
     return World(
         clients=clients,
         ids={
@@ -189,6 +193,7 @@ async def build_world(http: AsyncTestClient[Litestar]) -> World:
             "challenge_id": challenge["id"],
             "confirmation_id": confirmation["id"],
             "path": "openapi.json",
+            "job_id": job.id,
         },
         invite_code=second_invite["code"],
         export=export,

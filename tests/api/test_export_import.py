@@ -98,6 +98,7 @@ async def test_export_then_import_into_a_fresh_account_is_identical(
     assert msgspec.json.decode(report.content) == {
         "habits": 2, "checkins": 14, "ledger_entries": len(original.ledger),
         "badges": len(original.badges), "points": (await ana.me()).points, "verified": True,
+        "notes": [],
     }  # fmt: skip
     copy = await export(fresh)
     assert original.signature is not None

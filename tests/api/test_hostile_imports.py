@@ -14,13 +14,18 @@ from hypothesis import strategies as st
 
 from server.services.archives import MAX_ENTRIES
 from server.services.errors import Invalid
-from server.services.loop_import import parse_loop_zip
+from server.services.imports import loop_csv
+from server.services.imports.model import ImportedHabit, Reader
 from shared.client import RapportClient
 
 HABITS = (
     "Position,Name,Question,Description,NumRepetitions,Interval,Color\n001,Run,Q,,1,1,#FF8F00\n"
 )
 TODAY = date(2026, 3, 11)
+
+
+def parse_loop_zip(data: bytes, today: date) -> list[ImportedHabit]:
+    return loop_csv.parse(data, Reader(today=today))
 
 
 def archive(files: dict[str, str | bytes], method: int = zipfile.ZIP_STORED) -> bytes:
@@ -117,9 +122,9 @@ def test_the_loop_parser_fails_only_with_invalid_whatever_it_is_given(data: byte
     except Invalid:
         return
     for habit in habits:
-        for day, (value, _) in habit.days.items():
+        for day, entry in habit.days.items():
             assert date(2000, 1, 1) <= day <= TODAY
-            assert 0 <= value <= 100_000
+            assert 0 <= entry.value <= 100_000
 
 
 def test_damaged_archives_as_raw_bytes_fail_only_with_invalid() -> None:

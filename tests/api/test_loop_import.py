@@ -50,7 +50,7 @@ async def test_a_loop_export_becomes_habits_with_their_history(ana: RapportClien
     report = await upload(ana, loop_zip())
     assert report == {
         "habits": 3, "checkins": 12, "ledger_entries": 0, "badges": 0, "points": 0,
-        "verified": False,
+        "verified": False, "notes": [],
     }  # fmt: skip
     habits = {h.title: h for h in (await ana.habits()).items}
     assert set(habits) == {"Meditate", "Run", "Read pages"}

@@ -1,0 +1,1 @@
+"""Importing other apps' data: one parser per format, one writer for all of them."""

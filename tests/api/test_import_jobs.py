@@ -1,0 +1,154 @@
+"""Imports as background jobs: ``POST /me/imports`` answers 202 with a job at once; the job
+shows its progress and ends done with a report or failed with nothing stored."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from datetime import timedelta
+
+import msgspec
+import pytest
+
+from server.services.imports import jobs as import_jobs
+from server.services.imports.model import ImportedHabit, Reader
+from server.store.records import ImportJobRecord
+from shared import schemas
+from shared.client import ApiError, RapportClient
+from tests.api.test_loop_import import loop_zip
+from tests.conftest import FakeClock, MakeUser
+
+ZIP = "application/zip"
+
+
+async def test_an_upload_is_answered_at_once_and_the_job_ends_with_its_report(
+    ana: RapportClient,
+) -> None:
+    response = await ana.request(
+        "POST", "/api/v1/me/imports", upload=(loop_zip(), "application/octet-stream")
+    )
+    assert response.status_code == 202
+    job = msgspec.json.decode(response.content, type=schemas.ImportJob)
+    assert response.headers["location"] == f"/api/v1/me/imports/{job.id}"
+    assert (job.format, job.state) == ("loop_csv", "queued")
+    while job.state not in ("done", "failed"):
+        await asyncio.sleep(0.05)
+        job = await ana.import_job(job.id)
+    assert job.state == "done", job.error
+    assert job.report is not None
+    assert (job.report.habits, job.report.checkins, job.report.points) == (3, 12, 0)
+    assert (job.habits, job.rows_read) == (3, 12)
+    assert job.finished_at is not None
+    assert job.error is None
+    assert {h.title for h in (await ana.habits()).items} == {"Meditate", "Run", "Read pages"}
+    assert [j.id for j in await ana.import_jobs()] == [job.id]
+
+
+async def test_a_rapport_export_is_told_from_other_files_by_its_content(
+    make_user: MakeUser,
+) -> None:
+    ana, ben = await make_user("ana"), await make_user("ben")
+    habit = await ana.create_habit(
+        schemas.HabitCreate(
+            title="Call a mentor", category="relationships", schedule=schemas.Daily()
+        )
+    )
+    await ana.check_in(habit.id, schemas.CheckInCreate())
+    data = msgspec.json.encode(await ana.export())
+    job = await ben.import_file(data, "application/json")
+    assert (job.format, job.state) == ("rapport", "done"), job.error
+    assert [h.title for h in (await ben.habits()).items] == ["Call a mentor"]
+
+
+@pytest.mark.parametrize(
+    ("data", "media"),
+    [
+        (b"just some words", "application/octet-stream"),
+        (b'{"format": "something else", "items": []}', "application/json"),
+        (b"[1, 2, 3]", "application/json"),
+        (b"{" * 100_000, "application/json"),
+    ],
+    ids=["words", "other json", "a list", "deep nesting"],
+)
+async def test_a_file_of_no_known_format_is_refused_at_once(
+    ana: RapportClient, data: bytes, media: str
+) -> None:
+    with pytest.raises(ApiError) as err:
+        await ana.start_import(data, media)
+    assert err.value.status == 422
+    assert err.value.problem is not None
+    assert "Loop" in err.value.problem.detail
+    assert await ana.import_jobs() == []
+
+
+async def test_an_upload_sent_as_a_form_or_text_is_415(ana: RapportClient) -> None:
+    for media in ("text/plain", "application/x-www-form-urlencoded", "multipart/form-data"):
+        with pytest.raises(ApiError) as err:
+            await ana.start_import(loop_zip(), media)
+        assert err.value.status == 415
+    assert await ana.import_jobs() == []
+
+
+async def test_a_job_that_fails_stores_nothing_and_says_why(ana: RapportClient) -> None:
+    broken = loop_zip(
+        skip="001 Meditate/Checkmarks.csv",
+        extra={"001 Meditate/Checkmarks.csv": "Date,Value\n1999-12-31,2\n"},
+    )
+    job = await ana.import_file(broken, ZIP)
+    assert job.state == "failed"
+    assert job.error is not None
+    assert job.error.status == 422
+    assert "1999-12-31" in job.error.detail
+    assert job.report is None
+    assert (await ana.habits(archived=None)).items == []
+
+
+async def test_one_import_at_a_time_per_user_and_nobody_sees_anothers_jobs(
+    make_user: MakeUser, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ana, ben = await make_user("ana"), await make_user("ben")
+    release = threading.Event()
+    real = import_jobs.PARSERS["loop_csv"]
+
+    def held(data: bytes, reader: Reader) -> list[ImportedHabit]:
+        release.wait(10)
+        return real(data, reader)
+
+    monkeypatch.setitem(import_jobs.PARSERS, "loop_csv", held)
+    first = await ana.start_import(loop_zip(), ZIP)
+    for _ in range(100):
+        if (await ana.import_job(first.id)).state == "reading":
+            break
+        await asyncio.sleep(0.02)
+    with pytest.raises(ApiError) as err:
+        await ana.start_import(loop_zip(), ZIP)
+    assert err.value.status == 409
+    # Another user's job is nobody else's business: 404, as for an id that never was.
+    with pytest.raises(ApiError) as err:
+        await ben.import_job(first.id)
+    assert err.value.status == 404
+    assert await ben.import_jobs() == []
+    # Ben's own import does not wait for Ana's to be allowed (it queues behind it).
+    second = await ben.start_import(loop_zip(), ZIP)
+    release.set()
+    for client, job in ((ana, first), (ben, second)):
+        while job.state not in ("done", "failed"):
+            await asyncio.sleep(0.05)
+            job = await client.import_job(job.id)
+        assert job.state == "done"
+
+
+def test_a_job_whose_server_stopped_reads_as_failed(clock: FakeClock) -> None:
+    """An unfinished job whose heartbeat stopped (the process was killed) has failed, and
+    nothing of it was stored: its one transaction never committed."""
+    now = clock()
+    job = ImportJobRecord(
+        id="j", user_id="u", format="loop_csv", state="writing", rows_read=10, habits=2,
+        report=None, error=None, created_at=now, updated_at=now, finished_at=None,
+    )  # fmt: skip
+    late = import_jobs.view(job, now + import_jobs.STALE_AFTER + timedelta(seconds=1))
+    assert late.state == "failed"
+    assert late.error is not None
+    assert "stopped" in late.error.detail
+    assert late.finished_at == now
+    assert import_jobs.view(job, now + import_jobs.STALE_AFTER).state == "writing"
