@@ -140,11 +140,26 @@ def main() -> int:
 
             print(f"Loop export of {HABITS} habits x {args.days} days")
             while_probing(data, "application/zip", token)
-            # The same history as Rapport's own JSON export, into a fresh account.
+            # The same history as Rapport's own JSON export, into a fresh account. The export
+            # itself is as large: it must not stall anyone either.
+            waits.clear()
+            done.clear()
+            prober = threading.Thread(target=probe)
+            prober.start()
+            time.sleep(0.3)
+            t0 = time.perf_counter()
             exported = httpx.get(
                 f"{base}/api/v1/me/export", timeout=600,
                 headers={"Authorization": f"Bearer {token}"},
             ).content  # fmt: skip
+            took = time.perf_counter() - t0
+            done.set()
+            prober.join()
+            print(f"export: {len(exported) / 1024:.0f} KiB in {took:.2f} s")
+            print(
+                f"  /health meanwhile: {len(waits)} answers, slowest {max(waits) * 1000:.0f} ms,"
+                f" median {sorted(waits)[len(waits) // 2] * 1000:.1f} ms"
+            )
             other = httpx.post(
                 f"{base}/api/v1/auth/register",
                 json={"handle": f"json{os.getpid()}", "password": "long enough password"},

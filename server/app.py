@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -42,6 +43,11 @@ from server.store.backends import database_for
 from server.store.postgres import is_postgres_url
 
 MAX_BODY_BYTES = 1_000_000
+# How long a thread may keep the GIL while another waits for it. Imports parse and fold
+# megabytes in worker threads; at Python's default (5 ms) the event loop's thread waits up
+# to that long each time it wakes for I/O, so one request could wait tens of ms behind an
+# import. 1 ms keeps requests prompt at a cost too small to measure when nothing contends.
+GIL_SWITCH_INTERVAL_S = 0.001
 
 ROUTES = [
     health.HealthController,
@@ -74,6 +80,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        sys.setswitchinterval(GIL_SWITCH_INTERVAL_S)
         db = database_for(settings)
         await db.open()
         app.state.ctx = Context(

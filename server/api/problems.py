@@ -138,6 +138,8 @@ def problems(*statuses: int) -> dict[int, ResponseSpec]:
             data_container=Problem,
             description=_TITLES.get(status, "Error"),
             media_type=PROBLEM_JSON,
+            # Not polyfactory's random placeholders (a problem of status 2562).
+            generate_examples=False,
         )
         for status in sorted({400, *statuses})
     }

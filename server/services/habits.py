@@ -86,13 +86,22 @@ def today_for(ctx: Context, user: UserRecord) -> date:
     return local_day(ctx.clock(), user.timezone, user.day_start_hour)
 
 
-async def rebuild_progress(ctx: Context, q: Transaction, habit: HabitRecord, today: date) -> None:
-    """Fold the whole history again (after a schedule or target change)."""
+def fold_history(
+    habit: HabitRecord, values: list[tuple[date, int, bool]], today: date, backdate_days: int
+) -> None:
+    """Set ``habit``'s progress from its whole history (``values``: (day, summed value,
+    skipped) per day, in order). Pure: an import runs it off the event loop."""
     cad = cadence_of(habit)
-    records = day_records(habit, await q.checkins.day_values(habit.id, date.min, date.max))
-    before = today - timedelta(days=ctx.settings.backdate_days)
+    records = day_records(habit, values)
+    before = today - timedelta(days=backdate_days)
     store_progress(habit, streaks.settle(streaks.EMPTY, cad, streaks.tally(cad, records), before))
     habit.total_done = sum(1 for r in records if r.done)
+
+
+async def rebuild_progress(ctx: Context, q: Transaction, habit: HabitRecord, today: date) -> None:
+    """Fold the whole history again (after a schedule or target change)."""
+    values = await q.checkins.day_values(habit.id, date.min, date.max)
+    fold_history(habit, values, today, ctx.settings.backdate_days)
     await q.habits.save_progress(habit)
 
 

@@ -11,28 +11,23 @@ edited file brings history, never points (docs/gamification.md, "Fair play").
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import hmac
 import secrets
 from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import date
 from uuid import UUID
 
 import msgspec
 
 from server.domain import balance, caps, scoring, streaks
+from server.domain.calendar import local_day
 from server.ids import new_id
-from server.services import points
+from server.services import export_json, points
 from server.services.accounts import check_time_zone
 from server.services.context import Context
 from server.services.errors import Conflict, Invalid
-from server.services.habits import (
-    cadence_of,
-    day_records,
-    habit_view,
-    rebuild_progress,
-    today_for,
-)
+from server.services.habits import cadence_of, day_records, fold_history, habit_view
 from server.store.areas.checkins import INSERT_ROWS
 from server.store.records import CheckinRecord, HabitRecord, LedgerRecord, UserRecord
 from shared import schemas
@@ -42,7 +37,6 @@ from shared import schemas
 IMPORTED = "imported"
 IMPORTED_VERIFIED = "imported-verified"
 _SIGNING_KEY = "export-signing"
-_encoder = msgspec.json.Encoder()
 
 
 async def signing_key(ctx: Context) -> bytes:
@@ -52,31 +46,44 @@ async def signing_key(ctx: Context) -> bytes:
 
 
 def _signature(key: bytes, data: schemas.RapportExport) -> str:
-    body = _encoder.encode(msgspec.structs.replace(data, signature=None))
-    return hmac.new(key, body, hashlib.sha256).hexdigest()
+    return export_json.signature(key, data)
+
+
+def _export_checkins(rows: list[CheckinRecord]) -> list[schemas.ExportCheckIn]:
+    return [
+        schemas.ExportCheckIn(
+            id=UUID(c.id),
+            day=c.day,
+            value=c.value,
+            skip=c.skip,
+            created_at=c.created_at,
+            note=c.note,
+            undone_at=c.deleted_at,
+            unverified=c.request_digest == IMPORTED,
+        )
+        for c in rows
+    ]
+
+
+def _signed(key: bytes, export: schemas.RapportExport) -> schemas.RapportExport:
+    return msgspec.structs.replace(export, signature=_signature(key, export))
 
 
 async def export_data(ctx: Context, user: UserRecord) -> schemas.RapportExport:
+    """Everything of the account, signed. Its size grows with the account (years of
+    history are 100,000s of rows): it is read habit by habit with a pause for others in
+    between, and converted and signed in a thread, so it never holds the event loop."""
     async with ctx.read() as q:
         fresh = await q.users.by_id(user.id) or user
         habits = []
         for h in await q.habits.of_user(user.id, archived=None, limit=100_000):
-            checkins = [
-                schemas.ExportCheckIn(
-                    id=UUID(c.id),
-                    day=c.day,
-                    value=c.value,
-                    skip=c.skip,
-                    created_at=c.created_at,
-                    note=c.note,
-                    undone_at=c.deleted_at,
-                    unverified=c.request_digest == IMPORTED,
-                )
-                for c in await q.checkins.all_of_habit(h.id)
-            ]
+            rows = await q.checkins.all_of_habit(h.id)
+            checkins = await asyncio.to_thread(_export_checkins, rows)
             # The habit as the API shows it, plus what only a move needs.
             view = msgspec.structs.asdict(habit_view(h))
             habits.append(schemas.ExportHabit(**view, anchor_day=h.anchor_day, checkins=checkins))
+        entries = await q.ledger.all_of_user(user.id)
+        await asyncio.sleep(0)
         ledger = [
             schemas.ExportLedgerEntry(
                 id=UUID(e.id),
@@ -89,7 +96,7 @@ async def export_data(ctx: Context, user: UserRecord) -> schemas.RapportExport:
                 challenge_id=_uuid(e.challenge_id),
                 reverses=_uuid(e.reverses),
             )
-            for e in await q.ledger.all_of_user(user.id)
+            for e in entries
         ]
         badges = [
             schemas.ExportBadge(slug=b.slug, earned_at=b.earned_at)
@@ -110,11 +117,22 @@ async def export_data(ctx: Context, user: UserRecord) -> schemas.RapportExport:
         ledger=ledger,
         badges=badges,
     )
-    return msgspec.structs.replace(export, signature=_signature(await signing_key(ctx), export))
+    return await asyncio.to_thread(_signed, await signing_key(ctx), export)
+
+
+async def export_bytes(ctx: Context, user: UserRecord) -> bytes:
+    """``export_data`` as the JSON the API sends, encoded in a thread (megabytes)."""
+    return await asyncio.to_thread(export_json.encode, await export_data(ctx, user))
 
 
 def _uuid(value: str | None) -> UUID | None:
     return UUID(value) if value else None
+
+
+def _checked(ctx: Context, data: schemas.RapportExport, key: bytes) -> bool:
+    """Refuse a file that breaks the rules; whether this server signed it unchanged."""
+    _validate(ctx, data)
+    return data.signature is not None and hmac.compare_digest(data.signature, _signature(key, data))
 
 
 def _validate(ctx: Context, data: schemas.RapportExport) -> None:
@@ -138,161 +156,176 @@ def _validate(ctx: Context, data: schemas.RapportExport) -> None:
         raise Invalid("ids repeat inside the file", field="habits")
 
 
+@dataclass
+class _Prepared:
+    """Everything an import stores, computed from the file alone (in a thread)."""
+
+    habits: list[tuple[HabitRecord, list[CheckinRecord]]] = field(default_factory=list)
+    entries: list[LedgerRecord] = field(default_factory=list)
+    done_counts: dict[tuple[date, str], int] = field(default_factory=dict)
+    total_done: int = 0
+    balanced_days: int = 0
+    checkins: int = 0
+    best_streak: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def _prepare(
+    ctx: Context, user_id: str, data: schemas.RapportExport, verified: bool, today: date
+) -> _Prepared:
+    """The records, folded progress and re-derived ledger of a file: CPU work in
+    proportion to its history, done before the write transaction opens."""
+    fresh_ids: dict[UUID, str] = defaultdict(new_id)
+    now = ctx.clock()
+    ready = _Prepared()
+    done_days: dict[date, set[str]] = defaultdict(set)
+    done_counts: dict[tuple[date, str], int] = defaultdict(int)
+    # Categories whose check-ins earn points again here, per day (the balance bonus).
+    paid_days: dict[date, set[str]] = defaultdict(set)
+    room = caps.room_for_habits(0)  # a fresh account: no file gets past the cap
+
+    def entry(day: date, amount: int, reason: str, habit: str | None, checkin: str) -> None:
+        ready.entries.append(
+            LedgerRecord(
+                id=new_id(), user_id=user_id, at=now, day=day, amount=amount,
+                reason=reason, habit_id=habit, checkin_id=checkin,
+            )
+        )  # fmt: skip
+
+    for h in data.habits:
+        schedule = h.schedule
+        if isinstance(schedule, schemas.Weekdays):
+            schedule = schemas.Weekdays(days=sorted(set(schedule.days)))
+        # A catalog habit keeps its catalog difficulty; an unknown template is dropped.
+        template = ctx.catalog.habit(h.template) if h.template else None
+        difficulty = template.difficulty if template else h.difficulty
+        archived = h.archived or room == 0
+        if not h.archived:
+            room = max(0, room - 1)
+            if archived:
+                ready.notes.append(
+                    f"{h.title!r} came in archived: at most {caps.MAX_ACTIVE_HABITS} active habits"
+                )
+        habit = HabitRecord(
+            id=fresh_ids[h.id], user_id=user_id, title=h.title, category=h.category,
+            schedule=msgspec.json.encode(schedule).decode(), kind=h.kind, target=h.target,
+            difficulty=difficulty, template=template.slug if template else None,
+            relationship=h.relationship,
+            archived=archived, anchor_day=h.anchor_day, created_at=h.created_at,
+            folded_through=None, streak_current=0, streak_best=0, freezes=0,
+            freezes_used=0, strength=0.0, total_done=0,
+        )  # fmt: skip
+        sums: dict[date, int] = defaultdict(int)
+        skipped: set[date] = set()
+        verified_days: dict[date, str] = {}
+        rows = []
+        for c in h.checkins:
+            trusted = verified and not c.unverified
+            rows.append(
+                CheckinRecord(
+                    id=fresh_ids[c.id], habit_id=habit.id, user_id=user_id, day=c.day,
+                    value=0 if c.skip else c.value, note=c.note, skip=c.skip, witness=None,
+                    request_digest=IMPORTED_VERIFIED if trusted else IMPORTED, result="",
+                    created_at=c.created_at, deleted_at=c.undone_at,
+                )
+            )  # fmt: skip
+            if c.undone_at is None:
+                if c.skip:
+                    skipped.add(c.day)
+                else:
+                    sums[c.day] += c.value
+                if trusted:
+                    verified_days.setdefault(c.day, fresh_ids[c.id])
+                else:
+                    verified_days[c.day] = ""  # one unverified check-in: no points
+        ready.checkins += len(rows)
+        if not all(verified_days.values()):
+            # History this server cannot vouch for: it shows, but prices nothing, and
+            # the streak that prices check-ins starts today.
+            habit.priced_from = today
+        values = sorted((d, sums.get(d, 0), d in skipped) for d in set(sums) | skipped)
+        days = day_records(habit, values)
+        for r in days:
+            if r.done:
+                ready.total_done += 1
+                done_days[r.day].add(h.category)
+                done_counts[(r.day, h.category)] += 1
+
+        def priced_by(_: date, d: str = difficulty) -> str:
+            return d
+
+        earnings = scoring.earnings(
+            streaks.EMPTY, cadence_of(habit), days, first=date.min, difficulty=priced_by
+        )
+        for earning in earnings:
+            checkin = verified_days.get(earning.day)
+            if not checkin:
+                continue
+            if earning.points > 0:
+                paid_days[earning.day].add(h.category)
+            entry(earning.day, earning.points, "checkin", habit.id, checkin)
+            for m in earning.milestones:
+                entry(earning.day, scoring.milestone_bonus(m), f"milestone:{m}", habit.id, checkin)
+        fold_history(habit, values, today, ctx.settings.backdate_days)
+        ready.best_streak = max(ready.best_streak, habit.streak_best)
+        ready.habits.append((habit, rows))
+    for day in sorted(paid_days):
+        if balance.is_balanced(paid_days[day]):
+            ready.entries.append(
+                LedgerRecord(
+                    id=new_id(), user_id=user_id, at=now, day=day,
+                    amount=scoring.BALANCE_BONUS, reason="balance_bonus",
+                )
+            )  # fmt: skip
+    ready.done_counts = dict(sorted(done_counts.items()))
+    ready.balanced_days = sum(1 for cats in done_days.values() if balance.is_balanced(cats))
+    return ready
+
+
 async def import_data(
     ctx: Context, user: UserRecord, data: schemas.RapportExport
 ) -> schemas.ImportReport:
-    _validate(ctx, data)
     key = await signing_key(ctx)
-    verified = data.signature is not None and hmac.compare_digest(
-        data.signature, _signature(key, data)
-    )
-    fresh_ids: dict[UUID, str] = defaultdict(new_id)
+    # In proportion to the file (every check-in checked, the whole file encoded to check
+    # its signature, every day scored): in a thread, before the transaction opens.
+    verified = await asyncio.to_thread(_checked, ctx, data, key)
+    profile = data.profile
+    today = local_day(ctx.clock(), profile.timezone, profile.day_start_hour)
+    ready = await asyncio.to_thread(_prepare, ctx, user.id, data, verified, today)
     now = ctx.clock()
     async with ctx.write(user.id) as q:
         if await q.users.has_history(user.id):
             raise Conflict(
                 "import goes into a fresh account: this one already has habits, points or teams"
             )
-        profile = data.profile
         await q.users.update_profile(
             user.id, profile.display_name, profile.timezone, profile.day_start_hour
         )
         user.timezone, user.day_start_hour = profile.timezone, profile.day_start_hour
         if profile.hidden_on_boards:
             await q.users.set_hidden_on_boards(user.id, True)
-        today = today_for(ctx, user)
-        checkin_count = 0
-        done_days: dict[date, set[str]] = defaultdict(set)
-        done_counts: dict[tuple[date, str], int] = defaultdict(int)
-        # Categories whose check-ins earn points again here, per day (the balance bonus).
-        paid_days: dict[date, set[str]] = defaultdict(set)
-        total_done = 0
-        records: list[HabitRecord] = []
-        entries: list[LedgerRecord] = []
-        notes: list[str] = []
-        room = caps.room_for_habits(0)  # a fresh account: no file gets past the cap
-
-        def entry(day: date, amount: int, reason: str, habit: str | None, checkin: str) -> None:
-            entries.append(
-                LedgerRecord(
-                    id=new_id(), user_id=user.id, at=now, day=day, amount=amount,
-                    reason=reason, habit_id=habit, checkin_id=checkin,
-                )
-            )  # fmt: skip
-
-        for h in data.habits:
-            schedule = h.schedule
-            if isinstance(schedule, schemas.Weekdays):
-                schedule = schemas.Weekdays(days=sorted(set(schedule.days)))
-            # A catalog habit keeps its catalog difficulty; an unknown template is dropped.
-            template = ctx.catalog.habit(h.template) if h.template else None
-            difficulty = template.difficulty if template else h.difficulty
-            archived = h.archived or room == 0
-            if not h.archived:
-                room = max(0, room - 1)
-                if archived:
-                    notes.append(
-                        f"{h.title!r} came in archived: at most {caps.MAX_ACTIVE_HABITS}"
-                        " active habits"
-                    )
-            habit = HabitRecord(
-                id=fresh_ids[h.id], user_id=user.id, title=h.title, category=h.category,
-                schedule=msgspec.json.encode(schedule).decode(), kind=h.kind, target=h.target,
-                difficulty=difficulty, template=template.slug if template else None,
-                relationship=h.relationship,
-                archived=archived, anchor_day=h.anchor_day, created_at=h.created_at,
-                folded_through=None, streak_current=0, streak_best=0, freezes=0,
-                freezes_used=0, strength=0.0, total_done=0,
-            )  # fmt: skip
+        for habit, rows in ready.habits:
             await q.habits.insert(habit)
-            records.append(habit)
-            sums: dict[date, int] = defaultdict(int)
-            skipped: set[date] = set()
-            verified_days: dict[date, str] = {}
-            rows = []
-            for c in h.checkins:
-                trusted = verified and not c.unverified
-                rows.append(
-                    CheckinRecord(
-                        id=fresh_ids[c.id], habit_id=habit.id, user_id=user.id, day=c.day,
-                        value=0 if c.skip else c.value, note=c.note, skip=c.skip, witness=None,
-                        request_digest=IMPORTED_VERIFIED if trusted else IMPORTED, result="",
-                        created_at=c.created_at, deleted_at=c.undone_at,
-                    )
-                )  # fmt: skip
-                checkin_count += 1
-                if c.undone_at is None:
-                    if c.skip:
-                        skipped.add(c.day)
-                    else:
-                        sums[c.day] += c.value
-                    if trusted:
-                        verified_days.setdefault(c.day, fresh_ids[c.id])
-                    else:
-                        verified_days[c.day] = ""  # one unverified check-in: no points
             for start in range(0, len(rows), INSERT_ROWS):
                 await q.checkins.insert_many(rows[start : start + INSERT_ROWS])
                 await asyncio.sleep(0)  # let other requests in between batches
-            if not all(verified_days.values()):
-                # History this server cannot vouch for: it shows, but prices nothing, and
-                # the streak that prices check-ins starts today.
-                habit.priced_from = today
-                await q.habits.set_priced_from(habit.id, today)
-            values = sorted((d, sums.get(d, 0), d in skipped) for d in set(sums) | skipped)
-            days = day_records(habit, values)
-            for r in days:
-                if r.done:
-                    total_done += 1
-                    done_days[r.day].add(h.category)
-                    done_counts[(r.day, h.category)] += 1
-
-            def priced_by(_: date, d: str = difficulty) -> str:
-                return d
-
-            earnings = scoring.earnings(
-                streaks.EMPTY, cadence_of(habit), days, first=date.min, difficulty=priced_by
-            )
-            for earning in earnings:
-                checkin = verified_days.get(earning.day)
-                if not checkin:
-                    continue
-                if earning.points > 0:
-                    paid_days[earning.day].add(h.category)
-                entry(earning.day, earning.points, "checkin", habit.id, checkin)
-                for m in earning.milestones:
-                    entry(
-                        earning.day, scoring.milestone_bonus(m), f"milestone:{m}", habit.id, checkin
-                    )
         # The per-day tallies once per day and category, not once per habit and day.
-        for n, ((day, category), count) in enumerate(sorted(done_counts.items())):
+        for n, ((day, category), count) in enumerate(ready.done_counts.items()):
             await q.checkins.add_to_day(user.id, day, category, count)
             if n % INSERT_ROWS == INSERT_ROWS - 1:
                 await asyncio.sleep(0)
-        balanced_days = [d for d, cats in done_days.items() if balance.is_balanced(cats)]
-        for day in sorted(paid_days):
-            if balance.is_balanced(paid_days[day]):
-                entries.append(
-                    LedgerRecord(
-                        id=new_id(), user_id=user.id, at=now, day=day,
-                        amount=scoring.BALANCE_BONUS, reason="balance_bonus",
-                    )
-                )  # fmt: skip
-        await q.ledger.insert(entries)
-        rebuilt = sum(e.amount for e in entries)
+        await q.ledger.insert(ready.entries)
+        rebuilt = sum(e.amount for e in ready.entries)
         await q.users.add_to_totals(
-            user.id, points=rebuilt, done=total_done, balanced=len(balanced_days)
+            user.id, points=rebuilt, done=ready.total_done, balanced=ready.balanced_days
         )
-        for habit in records:
-            await rebuild_progress(ctx, q, habit, today)
-            await asyncio.sleep(0)
-        best = max((h.streak_best for h in records), default=0)
-        earned = await points.award_badges(ctx, q, user.id, streak=best, now=now)
+        earned = await points.award_badges(ctx, q, user.id, streak=ready.best_streak, now=now)
     return schemas.ImportReport(
         habits=len(data.habits),
-        checkins=checkin_count,
-        ledger_entries=len(entries),
+        checkins=ready.checkins,
+        ledger_entries=len(ready.entries),
         badges=len(earned),
         points=rebuilt,
         verified=verified,
-        notes=notes,
+        notes=ready.notes,
     )

@@ -150,7 +150,8 @@ async def test_a_bad_file_is_refused_and_imports_nothing(
     with pytest.raises(ApiError) as err:
         await fresh.request("POST", "/api/v1/me/import", body=raw)
     assert err.value.status in (400, 422)
-    assert (await fresh.habits(archived=None)).items == []
+    assert (await fresh.habits()).items == []
+    assert (await fresh.habits(archived=True)).items == []  # nor archived
     assert (await fresh.me()).points == 0
 
 

@@ -4,9 +4,13 @@ shows its progress and ends done with a report or failed with nothing stored."""
 from __future__ import annotations
 
 import asyncio
+import io
 import threading
-from datetime import timedelta
+import time
+import zipfile
+from datetime import date, timedelta
 
+import httpx
 import msgspec
 import pytest
 
@@ -16,9 +20,24 @@ from server.store.records import ImportJobRecord
 from shared import schemas
 from shared.client import ApiError, RapportClient
 from tests.api.test_loop_import import loop_zip
-from tests.conftest import FakeClock, MakeUser
+from tests.conftest import Databases, FakeClock, MakeUser, live_server
 
 ZIP = "application/zip"
+
+
+def stall_export(habits: int, days: int) -> bytes:
+    """A Loop export (old layout) of ``habits`` daily habits, each done every day but
+    one in seven for ``days`` days up to 2026-03-10."""
+    last = date(2026, 3, 10)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        header = "Position,Name,Question,Description,NumRepetitions,Interval,Color\n"
+        rows = "".join(f"{n:03d},Habit {n},Q,,1,1,#FF8F00\n" for n in range(1, habits + 1))
+        archive.writestr("Habits.csv", header + rows)
+        lines = "".join(f"{last - timedelta(days=d)},2\n" for d in range(days) if d % 7)
+        for n in range(1, habits + 1):
+            archive.writestr(f"{n:03d} Habit {n}/Checkmarks.csv", "Date,Value\n" + lines)
+    return buffer.getvalue()
 
 
 async def test_an_upload_is_answered_at_once_and_the_job_ends_with_its_report(
@@ -100,7 +119,8 @@ async def test_a_job_that_fails_stores_nothing_and_says_why(ana: RapportClient) 
     assert job.error.status == 422
     assert "1999-12-31" in job.error.detail
     assert job.report is None
-    assert (await ana.habits(archived=None)).items == []
+    assert (await ana.habits()).items == []
+    assert (await ana.habits(archived=True)).items == []  # nor archived
 
 
 async def test_one_import_at_a_time_per_user_and_nobody_sees_anothers_jobs(
@@ -152,3 +172,50 @@ def test_a_job_whose_server_stopped_reads_as_failed(clock: FakeClock) -> None:
     assert "stopped" in late.error.detail
     assert late.finished_at == now
     assert import_jobs.view(job, now + import_jobs.STALE_AFTER).state == "writing"
+
+
+def test_a_large_import_runs_in_the_background_while_health_answers_at_once(
+    databases: Databases,
+) -> None:
+    """Over a real socket: 30 habits x 1,500 days (45,000 rows) imported as a job while
+    another connection asks /health every 20 ms; none of those answers waits 100 ms."""
+    data = stall_export(habits=30, days=1_500)
+    with live_server(databases.new()) as base:
+        token = httpx.post(
+            f"{base}/api/v1/auth/register",
+            json={"handle": "mover", "password": "a long enough password"},
+        ).json()["token"]
+        auth = {"Authorization": f"Bearer {token}"}
+        waits: list[float] = []
+        stop = threading.Event()
+
+        def probe() -> None:
+            with httpx.Client(base_url=base, timeout=30) as client:
+                while not stop.is_set():
+                    started = time.perf_counter()
+                    assert client.get("/health").status_code == 200
+                    waits.append(time.perf_counter() - started)
+                    time.sleep(0.02)
+
+        prober = threading.Thread(target=probe)
+        prober.start()
+        try:
+            answer = httpx.post(
+                f"{base}/api/v1/me/imports", content=data, timeout=30,
+                headers={**auth, "Content-Type": "application/zip"},
+            )  # fmt: skip
+            assert answer.status_code == 202
+            job = answer.json()
+            seen = {job["state"]}
+            while job["state"] not in ("done", "failed"):
+                time.sleep(0.05)
+                job = httpx.get(f"{base}{answer.headers['location']}", headers=auth).json()
+                seen.add(job["state"])
+        finally:
+            stop.set()
+            prober.join()
+        assert job["state"] == "done", job
+        assert job["report"]["checkins"] == 30 * (1_500 - 215)  # one day in seven not done
+        assert "writing" in seen or "reading" in seen  # it was seen under way
+        assert len(waits) > 10
+        assert max(waits) < 0.1, f"/health waited {max(waits) * 1000:.0f} ms"

@@ -109,4 +109,5 @@ async def test_a_bad_loop_file_imports_nothing(ana: RapportClient, data: bytes) 
     with pytest.raises(ApiError) as err:
         await upload(ana, data)
     assert err.value.status == 422
-    assert (await ana.habits(archived=None)).items == []
+    assert (await ana.habits()).items == []
+    assert (await ana.habits(archived=True)).items == []  # nor archived

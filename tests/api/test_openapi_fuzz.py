@@ -26,6 +26,9 @@ from schemathesis.specs.openapi.checks import (
 
 from tests.conftest import Databases, live_server
 
+# One worker runs this whole file, in order: the last tests read what the fuzzing saw.
+pytestmark = pytest.mark.xdist_group("openapi-fuzz")
+
 CHECKS = [
     not_a_server_error,
     status_code_conformance,

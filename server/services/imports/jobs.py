@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 import msgspec
 
 from server.ids import new_id
-from server.services import portability
+from server.services import export_json, portability
 from server.services.context import Context
 from server.services.errors import Busy, Conflict, Invalid, NotFound, RapportError
 from server.services.habits import today_for
@@ -235,7 +235,7 @@ class ImportJobs:
             raise NotFound("the account is gone")
         job.state = "reading"
         if job.format == "rapport":
-            export = await asyncio.to_thread(_decode_export, data)
+            export = await asyncio.to_thread(export_json.decode, data)
             job.rows_read = sum(len(h.checkins) for h in export.habits)
             job.habits, job.state = len(export.habits), "writing"
             return await portability.import_data(ctx, user, export)
@@ -270,12 +270,3 @@ class ImportJobs:
         job.updated_at = self._ctx.clock()
         async with self._ctx.write() as q:
             await q.imports.save(job)
-
-
-def _decode_export(data: bytes) -> schemas.RapportExport:
-    try:
-        return msgspec.json.decode(data, type=schemas.RapportExport)
-    except RecursionError as exc:
-        raise Invalid("the file nests too deeply to be a Rapport export", field="file") from exc
-    except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-        raise Invalid(f"not a valid Rapport export: {exc}", field="file") from exc

@@ -3,10 +3,12 @@ badges."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from datetime import date, datetime
 
 from server.store.areas.base import Area
+from server.store.areas.checkins import INSERT_ROWS
 from server.store.records import BadgeRecord, LedgerRecord
 from server.store.rows import Query, by_ids, iso, record, records
 
@@ -17,13 +19,26 @@ LEDGER_COLUMNS = (
 
 class Ledger(Area):
     async def insert(self, entries: Sequence[LedgerRecord]) -> None:
-        for e in entries:
+        """Entries, ``INSERT_ROWS`` to a statement (an import writes 100,000s), letting
+        other requests in between statements."""
+        one = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        for start in range(0, len(entries), INSERT_ROWS):
+            if start:
+                await asyncio.sleep(0)
+            chunk = entries[start : start + INSERT_ROWS]
             await self.conn.execute(
-                f"INSERT INTO ledger ({LEDGER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                e.id, e.user_id, iso(e.at), iso(e.day), e.amount, e.reason, e.habit_id,
-                e.checkin_id, e.challenge_id, e.reverses,
+                f"INSERT INTO ledger ({LEDGER_COLUMNS}) VALUES " + ", ".join([one] * len(chunk)),
+                *(
+                    value
+                    for e in chunk
+                    for value in (
+                        e.id, e.user_id, iso(e.at), iso(e.day), e.amount, e.reason, e.habit_id,
+                        e.checkin_id, e.challenge_id, e.reverses,
+                    )
+                ),
             )  # fmt: skip
-            await self.changes.touched(e.user_id, "ledger", e.id)
+            for e in chunk:
+                await self.changes.touched(e.user_id, "ledger", e.id)
 
     async def open_habit_entries(self, habit_id: str, first: date) -> list[LedgerRecord]:
         """Entries of a habit's days from ``first`` on that no later entry has reversed."""
