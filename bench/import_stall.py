@@ -165,6 +165,24 @@ def main() -> int:
                 json={"handle": f"json{os.getpid()}", "password": "long enough password"},
             ).json()["token"]
             while_probing(exported, "application/json", other)
+            # Deleting the account of 171,500 check-ins (and their change log).
+            waits.clear()
+            done.clear()
+            prober = threading.Thread(target=probe)
+            prober.start()
+            time.sleep(0.3)
+            t0 = time.perf_counter()
+            gone = httpx.delete(
+                f"{base}/api/v1/me", timeout=600, headers={"Authorization": f"Bearer {token}"}
+            )
+            took = time.perf_counter() - t0
+            done.set()
+            prober.join()
+            print(f"DELETE /me: {gone.status_code} in {took:.2f} s")
+            print(
+                f"  /health meanwhile: {len(waits)} answers, slowest {max(waits) * 1000:.0f} ms,"
+                f" median {sorted(waits)[len(waits) // 2] * 1000:.1f} ms"
+            )
         finally:
             server.terminate()
             server.wait(timeout=20)

@@ -26,6 +26,7 @@ from tui.connect import Connector
 from tui.offline import FlushReport
 from tui.screens.challenges import ChallengesScreen
 from tui.screens.help import HelpScreen
+from tui.screens.import_file import ImportScreen
 from tui.screens.loading import LoadingScreen
 from tui.screens.login import LoginScreen
 from tui.screens.pick_habits import PickHabitsScreen
@@ -249,6 +250,12 @@ class RapportApp(App[None]):
         if signed_in and not isinstance(self.screen, ChallengesScreen):
             self.push_screen(ChallengesScreen())
 
+    def action_import(self) -> None:
+        if self.session is not None and self.session.signed_in:
+            self.push_screen(ImportScreen())
+        else:
+            self.notify("Log in first (ctrl+l): an import goes into your account.")
+
     def action_team(self) -> None:
         signed_in = self.session is not None and self.session.signed_in
         if signed_in and not isinstance(self.screen, TeamScreen):
@@ -265,6 +272,8 @@ class RapportApp(App[None]):
         yield SystemCommand("Server and login", "Connect to a server or log in",
                             self.action_login)  # fmt: skip
         yield SystemCommand("Sync now", "Send queued check-ins now", self.action_sync)
+        yield SystemCommand("Import history", "From Loop Habit Tracker, Habitica or Rapport",
+                            self.action_import)  # fmt: skip
         if isinstance(screen, TodayScreen):
             yield SystemCommand("Add habits", "Adopt habits from the catalog", screen.action_add)
             yield SystemCommand("New custom habit", "Create your own habit", screen.action_custom)

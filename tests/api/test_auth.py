@@ -12,10 +12,11 @@ from litestar.testing import AsyncTestClient
 
 from server.app import create_app
 from server.settings import Settings
+from server.store.areas import users as users_area
 from server.store.records import UserRecord
 from shared import schemas
 from shared.client import ApiError, RapportClient
-from tests.conftest import FakeClock, MakeUser, fails, on_app_loop
+from tests.conftest import FakeClock, MakeUser, busy_history, fails, on_app_loop
 
 PASSWORD = "a long enough password"
 PROBLEM_JSON = "application/problem+json"
@@ -324,6 +325,46 @@ async def test_delete_me_removes_the_accounts_habits(make_user: MakeUser) -> Non
 
     fresh = await make_user("ana")
     assert (await fresh.habits()).items == []
+
+
+async def test_a_deleted_account_goes_a_batch_at_a_time_and_takes_only_its_own_rows(
+    http: AsyncTestClient[Litestar],
+    make_user: MakeUser,
+    clock: FakeClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Its check-ins, ledger and change log go a few rows to a statement (patched to 2 here,
+    so every table takes several); a teammate's rows stay as they were."""
+    monkeypatch.setattr(users_area, "DELETE_BATCH", 2)
+    ana, ben = await make_user("ana"), await make_user("ben")
+    await busy_history(ana, ben, clock, days=6)
+    ids = {name: str((await client.me()).id) for name, client in (("ana", ana), ("ben", ben))}
+
+    async def rows() -> dict[tuple[str, str], int]:
+        async with http.app.state.ctx.read() as q:
+            return {
+                (name, table): int(
+                    await q.conn.fetch_value(
+                        f"SELECT COUNT(*) FROM {table} WHERE user_id = ?", user_id
+                    )
+                )
+                for name, user_id in ids.items()
+                for table in ("checkins", "ledger", "changes", "habits")
+            }
+
+    before = await on_app_loop(http, rows)
+    assert before[("ana", "checkins")] > 4
+    assert before[("ana", "ledger")] > 4
+    assert before[("ana", "changes")] > 4
+    await ana.delete_me()
+    after = await on_app_loop(http, rows)
+    assert {k: v for k, v in after.items() if k[0] == "ana"} == {
+        ("ana", t): 0 for t in ("checkins", "ledger", "changes", "habits")
+    }
+    for table in ("checkins", "ledger", "habits"):
+        assert after[("ben", table)] == before[("ben", table)]
+    # Ben hears that the team lost a member: one change more, none less.
+    assert after[("ben", "changes")] == before[("ben", "changes")] + 1
 
 
 async def test_the_served_password_hash_is_argon2id_at_rfc_9106_low_memory_strength(

@@ -26,6 +26,7 @@ class ProfileScreen(DataScreen):
     BINDINGS = [
         Binding("escape,backspace,p", "app.pop_screen", "Back"),
         Binding("h", "toggle_hidden", "Hide from boards"),
+        Binding("i", "app.import", "Import history"),
     ]
 
     def compose(self) -> ComposeResult:

@@ -234,10 +234,12 @@ class ImportJobs:
         if user is None:
             raise NotFound("the account is gone")
         job.state = "reading"
+        await self._save(job)  # each phase shows at once; progress within it, every second
         if job.format == "rapport":
             export = await asyncio.to_thread(export_json.decode, data)
             job.rows_read = sum(len(h.checkins) for h in export.habits)
             job.habits, job.state = len(export.habits), "writing"
+            await self._save(job)
             return await portability.import_data(ctx, user, export)
 
         def count(rows: int) -> None:
@@ -252,6 +254,7 @@ class ImportJobs:
         habits = await asyncio.to_thread(PARSERS[job.format], data, reader)
         job.rows_read = sum(len(h.days) for h in habits)
         job.habits, job.state = len(habits), "writing"
+        await self._save(job)
         return await write_habits(ctx, user, habits, category)
 
     async def _report(self, job: ImportJobRecord) -> None:
