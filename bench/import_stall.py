@@ -20,6 +20,7 @@ import tempfile
 import threading
 import time
 import zipfile
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -138,50 +139,41 @@ def main() -> int:
                         f" {sorted(times)[len(times) // 2] * 1000:.1f} ms"
                     )
 
+            def beside_health(label: str, call: Callable[[], httpx.Response]) -> httpx.Response:
+                waits.clear()
+                done.clear()
+                prober = threading.Thread(target=probe)
+                prober.start()
+                time.sleep(0.3)
+                t0 = time.perf_counter()
+                answer = call()
+                took = time.perf_counter() - t0
+                done.set()
+                prober.join()
+                print(f"{label}: {answer.status_code}, {len(answer.content) / 1024:.0f} KiB"
+                      f" in {took:.2f} s")  # fmt: skip
+                print(
+                    f"  /health meanwhile: {len(waits)} answers, slowest"
+                    f" {max(waits) * 1000:.0f} ms, median"
+                    f" {sorted(waits)[len(waits) // 2] * 1000:.1f} ms"
+                )
+                return answer
+
             print(f"Loop export of {HABITS} habits x {args.days} days")
             while_probing(data, "application/zip", token)
             # The same history as Rapport's own JSON export, into a fresh account. The export
-            # itself is as large: it must not stall anyone either.
-            waits.clear()
-            done.clear()
-            prober = threading.Thread(target=probe)
-            prober.start()
-            time.sleep(0.3)
-            t0 = time.perf_counter()
-            exported = httpx.get(
-                f"{base}/api/v1/me/export", timeout=600,
-                headers={"Authorization": f"Bearer {token}"},
-            ).content  # fmt: skip
-            took = time.perf_counter() - t0
-            done.set()
-            prober.join()
-            print(f"export: {len(exported) / 1024:.0f} KiB in {took:.2f} s")
-            print(
-                f"  /health meanwhile: {len(waits)} answers, slowest {max(waits) * 1000:.0f} ms,"
-                f" median {sorted(waits)[len(waits) // 2] * 1000:.1f} ms"
-            )
+            # itself is as large, and so is deleting the account: neither may stall anyone.
+            auth = {"Authorization": f"Bearer {token}"}
+            exported = beside_health(
+                "export", lambda: httpx.get(f"{base}/api/v1/me/export", timeout=600, headers=auth)
+            ).content
             other = httpx.post(
                 f"{base}/api/v1/auth/register",
                 json={"handle": f"json{os.getpid()}", "password": "long enough password"},
             ).json()["token"]
             while_probing(exported, "application/json", other)
-            # Deleting the account of 171,500 check-ins (and their change log).
-            waits.clear()
-            done.clear()
-            prober = threading.Thread(target=probe)
-            prober.start()
-            time.sleep(0.3)
-            t0 = time.perf_counter()
-            gone = httpx.delete(
-                f"{base}/api/v1/me", timeout=600, headers={"Authorization": f"Bearer {token}"}
-            )
-            took = time.perf_counter() - t0
-            done.set()
-            prober.join()
-            print(f"DELETE /me: {gone.status_code} in {took:.2f} s")
-            print(
-                f"  /health meanwhile: {len(waits)} answers, slowest {max(waits) * 1000:.0f} ms,"
-                f" median {sorted(waits)[len(waits) // 2] * 1000:.1f} ms"
+            beside_health(
+                "DELETE /me", lambda: httpx.delete(f"{base}/api/v1/me", timeout=600, headers=auth)
             )
         finally:
             server.terminate()

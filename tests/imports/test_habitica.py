@@ -23,6 +23,7 @@ from server.services.imports import model
 from server.services.imports.habitica import looks_like, parse
 from server.services.imports.model import ImportedDay, ImportedHabit, Reader
 from shared import schemas
+from tests.imports.bounds import invalid_or_bounded
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "habitica" / "userdata.json"
 TODAY = date(2026, 12, 1)
@@ -559,15 +560,7 @@ HABITICA_SHAPED = st.recursive(
 
 
 def only_invalid(data: bytes, reader: Reader = BERLIN) -> None:
-    refusal: Invalid | None = None
-    try:
-        habits = parse(data, reader)
-    except Invalid as exc:
-        refusal = exc
-    if refusal is None:
-        assert 1 <= len(habits) <= model.MAX_HABITS
-    else:
-        assert (refusal.field, bool(refusal.detail)) == ("file", True)
+    invalid_or_bounded(parse, data, reader)
 
 
 @settings(max_examples=200, deadline=None)

@@ -25,6 +25,7 @@ from server.services.imports.loop_backup import parse
 from server.services.imports.model import ImportedDay, ImportedHabit, Reader
 from shared import schemas
 from tests.fixtures.make_loop_backup import make_backup, timestamp
+from tests.imports.bounds import invalid_or_bounded
 
 TODAY = date(2026, 11, 2)
 BERLIN = Reader(today=TODAY, timezone="Europe/Berlin", day_start_hour=4)
@@ -462,23 +463,7 @@ def test_the_temporary_copy_is_removed_even_on_failure(
 
 
 def outcome(data: bytes) -> None:
-    """Either Invalid for the file, or habits within every bound."""
-    try:
-        habits = parse(data, BERLIN)
-    except Invalid as refused:
-        problem: Invalid | None = refused
-    else:
-        problem = None
-    if problem is not None:
-        assert (problem.field, bool(problem.detail)) == ("file", True)
-        return
-    assert 1 <= len(habits) <= model.MAX_HABITS
-    for habit in habits:
-        assert habit.kind in ("check", "count")
-        assert 1 <= habit.target <= model.MAX_TARGET
-        for day, entry in habit.days.items():
-            assert date(2000, 1, 1) <= day <= TODAY
-            assert 0 <= entry.value <= model.MAX_VALUE
+    invalid_or_bounded(parse, data, BERLIN)
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -25,6 +25,7 @@ from server.services.imports import model
 from server.services.imports.loop_csv import parse
 from server.services.imports.model import ImportedDay, ImportedHabit, Reader
 from shared import schemas
+from tests.imports.bounds import invalid_or_bounded
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 TODAY = date(2026, 11, 2)
@@ -525,23 +526,7 @@ VALID = zipped("loop2026")
 
 
 def outcome(data: bytes) -> None:
-    """Either Invalid for the file, or habits within every bound."""
-    try:
-        habits = parse(data, BERLIN)
-    except Invalid as refused:
-        problem: Invalid | None = refused
-    else:
-        problem = None
-    if problem is not None:
-        assert (problem.field, bool(problem.detail)) == ("file", True)
-        return
-    assert 1 <= len(habits) <= model.MAX_HABITS
-    for habit in habits:
-        assert habit.kind in ("check", "count")
-        assert 1 <= habit.target <= model.MAX_TARGET
-        for day, entry in habit.days.items():
-            assert date(2000, 1, 1) <= day <= TODAY
-            assert 0 <= entry.value <= model.MAX_VALUE
+    invalid_or_bounded(parse, data, BERLIN)
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
