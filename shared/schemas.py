@@ -47,6 +47,12 @@ Title = Annotated[str, Meta(min_length=1, max_length=120, pattern=ONE_LINE)]
 Slug = Annotated[str, Meta(min_length=1, max_length=60, pattern=r"^[a-z0-9][a-z0-9-]*$")]
 Target = Annotated[int, Meta(ge=1, le=10_000)]
 Note = Annotated[str, Meta(max_length=500, pattern=PLAIN_TEXT)]
+# A time of day on the user's own clock, HH:MM (24 h).
+LocalTime = Annotated[str, Meta(min_length=5, max_length=5, pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
+Reminders = Annotated[
+    list[LocalTime],
+    Meta(max_length=5, description="up to 5 local times a day the habit reminds its owner"),
+]
 
 
 class Request(Struct, kw_only=True, forbid_unknown_fields=True):
@@ -98,6 +104,20 @@ class LoginRequest(Request):
     password: Annotated[str, Meta(min_length=1, max_length=256)]
 
 
+class QuietHours(Struct, kw_only=True, forbid_unknown_fields=True, frozen=True):
+    """No reminder rings from ``start`` to ``end`` (local; may span midnight): one due
+    then rings at ``end``."""
+
+    start: LocalTime
+    end: LocalTime
+
+
+class Notifications(Struct, kw_only=True, forbid_unknown_fields=True, frozen=True):
+    # A nudge before the day ends when a streak of 3 or more would break tonight.
+    streak_at_risk: bool = True
+    quiet_hours: QuietHours | None = None
+
+
 class ProfilePatch(Request):
     display_name: DisplayName | UnsetType = UNSET
     timezone: TimeZoneName | UnsetType = UNSET
@@ -105,6 +125,7 @@ class ProfilePatch(Request):
     # True: shown as "Hidden member" with a stand-in id on every team and challenge board
     # (public ones included) to everyone but yourself.
     hidden_on_boards: bool | UnsetType = UNSET
+    notifications: Notifications | UnsetType = UNSET
 
 
 class User(Response):
@@ -123,6 +144,7 @@ class User(Response):
     created_at: datetime
     # Hidden on every board to everyone but yourself (PATCH /me {"hidden_on_boards": true}).
     hidden_on_boards: bool = False
+    notifications: Notifications = Notifications()
 
 
 class AuthResult(Response):
@@ -180,6 +202,7 @@ class HabitCreate(Request):
     target: Target | None = None
     difficulty: Difficulty | None = None
     relationship: Relationship | None = None
+    reminders: Reminders = []
 
 
 class HabitPatch(Request):
@@ -191,6 +214,7 @@ class HabitPatch(Request):
     difficulty: Difficulty | UnsetType = UNSET
     relationship: Relationship | UnsetType | None = UNSET
     archived: bool | UnsetType = UNSET
+    reminders: Reminders | UnsetType = UNSET
 
 
 class Habit(Response):
@@ -205,6 +229,18 @@ class Habit(Response):
     created_at: datetime
     template: str | None = None
     relationship: Relationship | None = None
+    reminders: list[str] = []
+
+
+class UpcomingReminder(Response):
+    """A reminder that will ring: ``at`` is the UTC instant (after quiet hours), so a
+    native app can schedule a local notification and remind offline."""
+
+    habit_id: UUID
+    title: str
+    day: date  # the user's day it reminds about
+    local_time: str  # "HH:MM" as set on the habit
+    at: datetime
 
 
 class HabitPage(Response):
@@ -616,6 +652,7 @@ class ExportHabit(Struct, kw_only=True, forbid_unknown_fields=True):
     checkins: Annotated[list[ExportCheckIn], Meta(max_length=20_000)]
     template: Slug | None = None
     relationship: Relationship | None = None
+    reminders: Reminders = []
 
 
 class ExportLedgerEntry(Struct, kw_only=True, forbid_unknown_fields=True):

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from argon2 import PasswordHasher
 from litestar import Controller, delete, get, patch, post
 from litestar.di import NamedDependency, Provide
-from litestar.params import JSONBody
+from litestar.params import JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from server.api.deps import BEARER, AuthedRequest, provide_hasher, provide_limits
 from server.api.problems import problems
-from server.services import accounts
+from server.services import accounts, reminders
 from server.services.context import Context
 from server.services.limits import Limits
 from server.store.records import UserRecord
@@ -96,6 +98,28 @@ class MeController(Controller):
         data: JSONBody[schemas.ProfilePatch],
     ) -> schemas.User:
         return await accounts.update_profile(ctx, user, data)
+
+    @get(
+        "/reminders",
+        operation_id="me_reminders",
+        summary="The caller's upcoming reminders, to schedule local notifications",
+        description=(
+            "Each reminder that rings from now through the next `days` of the caller's days:"
+            " on days that ask for the habit and are neither done nor skipped, at the habit's"
+            " local times in the caller's zone (after quiet hours). `at` is the UTC instant."
+        ),
+        responses=problems(401),
+    )
+    async def reminders(
+        self,
+        ctx: NamedDependency[Context],
+        user: NamedDependency[UserRecord],
+        days: Annotated[
+            int,
+            QueryParameter(ge=1, le=reminders.MAX_DAYS, description="days ahead, today first"),
+        ] = 2,
+    ) -> list[schemas.UpcomingReminder]:
+        return await reminders.upcoming(ctx, user, days)
 
     @delete(
         operation_id="me_delete",

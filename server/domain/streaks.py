@@ -41,6 +41,26 @@ class DayRecord(msgspec.Struct, frozen=True, kw_only=True):
     skipped: bool = False
 
 
+def is_due(cad: Cadence, records: Iterable[DayRecord], day: date) -> bool:
+    """Does ``day`` ask for this habit? A due day whose period's target is not met yet (a
+    period completed on ``day`` itself still counts it as due, and done).
+
+    >>> from server.domain.schedule import TimesPerWeek, cadence
+    >>> twice = cadence(TimesPerWeek(times=2), date(2026, 3, 2))
+    >>> done = [DayRecord(day=date(2026, 3, d), done=True) for d in (2, 3)]
+    >>> is_due(twice, done[:1], date(2026, 3, 4)), is_due(twice, done, date(2026, 3, 4))
+    (True, False)
+    >>> is_due(twice, done, date(2026, 3, 3))
+    True
+    """
+    period = cad.period_of(day)
+    if period is None:
+        return False
+    in_period = [r for r in records if cad.period_of(r.day) == period]
+    done = sum(1 for r in in_period if r.done)
+    return done < cad.required or any(r.day == day and r.done for r in in_period)
+
+
 class PeriodTally(msgspec.Struct, frozen=True, kw_only=True):
     period: date
     done: int = 0

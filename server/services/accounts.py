@@ -41,6 +41,13 @@ def check_time_zone(name: str) -> str:
     return name
 
 
+def notifications_of(user: UserRecord) -> schemas.Notifications:
+    quiet = None
+    if user.quiet_start is not None and user.quiet_end is not None:
+        quiet = schemas.QuietHours(start=user.quiet_start, end=user.quiet_end)
+    return schemas.Notifications(streak_at_risk=user.streak_at_risk, quiet_hours=quiet)
+
+
 async def user_view(ctx: Context, q: Transaction, user: UserRecord) -> schemas.User:
     level = levels.level_for_xp(user.xp)
     return schemas.User(
@@ -57,6 +64,7 @@ async def user_view(ctx: Context, q: Transaction, user: UserRecord) -> schemas.U
         streak_freezes=await q.habits.total_held_freezes(user.id),
         created_at=user.created_at,
         hidden_on_boards=user.hidden_on_boards,
+        notifications=notifications_of(user),
     )
 
 
@@ -190,6 +198,17 @@ async def update_profile(
         ):
             current.hidden_on_boards = body.hidden_on_boards
             await q.users.set_hidden_on_boards(user.id, current.hidden_on_boards)
+        if body.notifications is not msgspec.UNSET:
+            quiet = body.notifications.quiet_hours
+            if quiet is not None and quiet.start == quiet.end:
+                raise Invalid("quiet hours must start and end at different times",
+                              field="notifications")  # fmt: skip
+            current.quiet_start = quiet.start if quiet else None
+            current.quiet_end = quiet.end if quiet else None
+            current.streak_at_risk = body.notifications.streak_at_risk
+            await q.users.set_notifications(
+                user.id, current.quiet_start, current.quiet_end, current.streak_at_risk
+            )
         return await user_view(ctx, q, current)
 
 

@@ -9,7 +9,7 @@ from uuid import UUID
 
 import msgspec
 
-from server.domain import balance, caps, scoring, streaks, strength
+from server.domain import balance, caps, reminders, scoring, streaks, strength
 from server.domain.calendar import local_day
 from server.domain.schedule import Cadence, cadence
 from server.domain.schedule import Schedule as DomainSchedule
@@ -121,7 +121,13 @@ def habit_view(habit: HabitRecord) -> schemas.Habit:
         created_at=habit.created_at,
         template=habit.template,
         relationship=habit.relationship,
+        reminders=msgspec.json.decode(habit.reminders, type=list[str]),
     )
+
+
+def stored_reminders(times: list[str]) -> str:
+    """Reminder times as stored (each once, in order of the day), as JSON."""
+    return msgspec.json.encode(reminders.normalised(times)).decode()
 
 
 def _normalise_schedule(schedule: schemas.Schedule) -> str:
@@ -197,6 +203,7 @@ async def create_habit(
         freezes_used=0,
         strength=0.0,
         total_done=0,
+        reminders=stored_reminders(body.reminders),
     )
     async with ctx.write(user.id) as q:
         if body.id is not None and await q.habits.exists(habit.id):
@@ -263,6 +270,8 @@ async def update_habit(
             habit.difficulty_log = msgspec.json.encode(log).decode()
         if body.relationship is not msgspec.UNSET:
             habit.relationship = body.relationship
+        if body.reminders is not msgspec.UNSET:
+            habit.reminders = stored_reminders(body.reminders)
         if body.archived is not msgspec.UNSET:
             if habit.archived and not body.archived:
                 await _check_room_for_habit(q, user)
@@ -301,17 +310,6 @@ async def _evaluate_all(
     return out
 
 
-def _is_due(cad: Cadence, records: list[streaks.DayRecord], today: date) -> bool:
-    """Today asks for this habit: a due day, or a period whose target is not met yet
-    (a period completed today still shows as due, and done)."""
-    period = cad.period_of(today)
-    if period is None:
-        return False
-    in_period = [r for r in records if cad.period_of(r.day) == period]
-    done = sum(1 for r in in_period if r.done)
-    return done < cad.required or any(r.day == today and r.done for r in in_period)
-
-
 async def today_view(ctx: Context, user: UserRecord) -> schemas.Today:
     today = today_for(ctx, user)
     async with ctx.read() as q:
@@ -324,7 +322,7 @@ async def today_view(ctx: Context, user: UserRecord) -> schemas.Today:
             entries.append(
                 schemas.TodayHabit(
                     habit=habit_view(habit),
-                    due=_is_due(cad, day_records(habit, values), today),
+                    due=streaks.is_due(cad, day_records(habit, values), today),
                     done=not skipped and value >= habit.target,
                     skipped=skipped,
                     value=value,

@@ -27,7 +27,13 @@ from server.services import export_json, points
 from server.services.accounts import check_time_zone
 from server.services.context import Context
 from server.services.errors import Conflict, Invalid
-from server.services.habits import cadence_of, day_records, fold_history, habit_view
+from server.services.habits import (
+    cadence_of,
+    day_records,
+    fold_history,
+    habit_view,
+    stored_reminders,
+)
 from server.store.areas.checkins import INSERT_ROWS
 from server.store.records import CheckinRecord, HabitRecord, LedgerRecord, UserRecord
 from shared import schemas
@@ -214,6 +220,7 @@ def _prepare(
             archived=archived, anchor_day=h.anchor_day, created_at=h.created_at,
             folded_through=None, streak_current=0, streak_best=0, freezes=0,
             freezes_used=0, strength=0.0, total_done=0,
+            reminders=stored_reminders(h.reminders),
         )  # fmt: skip
         sums: dict[date, int] = defaultdict(int)
         skipped: set[date] = set()

@@ -25,6 +25,9 @@ class UserRecord(msgspec.Struct, kw_only=True):
     challenges_completed: int = 0
     peer_confirmed: int = 0
     hidden_on_boards: bool = False
+    quiet_start: str | None = None  # "HH:MM": quiet hours, both or neither
+    quiet_end: str | None = None
+    streak_at_risk: bool = True  # nudge before the day ends when a streak would break
 
 
 class HabitRecord(msgspec.Struct, kw_only=True):
@@ -52,6 +55,7 @@ class HabitRecord(msgspec.Struct, kw_only=True):
     difficulty_log: str = "[]"
     # First day whose streak may price a check-in (after an unverified import), or None.
     priced_from: date | None = None
+    reminders: str = "[]"  # JSON ["HH:MM", ...]: local times, in order of the day
 
 
 class CheckinRecord(msgspec.Struct, kw_only=True):

@@ -75,6 +75,7 @@ EXPECT: dict[tuple[str, str], Rule] = {
     ("POST", "/api/v1/me/import/loop"): Rule((401, 200, 200, 200), raw=_loop_zip()),
     ("POST", "/api/v1/me/imports"): Rule((401, 202, 202, 202), raw=_loop_zip()),
     ("GET", "/api/v1/me/imports"): EVERYONE,
+    ("GET", "/api/v1/me/reminders"): EVERYONE,
     ("GET", "/api/v1/me/imports/{job_id:uuid}"): MINE_ONLY,
     ("GET", "/api/v1/catalog/habits"): EVERYONE,
     ("GET", "/api/v1/catalog/challenges"): EVERYONE,

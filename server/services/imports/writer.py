@@ -21,10 +21,10 @@ from datetime import date, datetime, timedelta
 
 import msgspec
 
-from server.domain import caps
+from server.domain import caps, reminders
 from server.ids import new_id
 from server.services.context import Context
-from server.services.habits import day_records, fold_history, today_for
+from server.services.habits import day_records, fold_history, stored_reminders, today_for
 from server.services.imports.model import ImportedHabit
 from server.store.areas.checkins import INSERT_ROWS
 from server.store.records import CheckinRecord, HabitRecord, UserRecord
@@ -60,6 +60,7 @@ def prepare(
             freezes_used=0, strength=0.0, total_done=0,
             # The history shows as streaks and strength; it prices nothing here.
             priced_from=today - timedelta(days=backdate_days),
+            reminders=stored_reminders(h.reminders[: reminders.MAX_REMINDERS]),
         )  # fmt: skip
         days = sorted(h.days.items())
         rows = [
@@ -88,9 +89,6 @@ async def write_habits(
     notes: list[str] | None = None,
 ) -> schemas.ImportReport:
     notes = list(notes or [])
-    reminders = sum(len(h.reminders) for h in habits)
-    if reminders:
-        notes.append(f"{reminders} reminder(s) in the file are not kept: Rapport has none yet")
     today = today_for(ctx, user)
     ready = await asyncio.to_thread(
         prepare, habits, user.id, category, ctx.clock(), today, ctx.settings.backdate_days

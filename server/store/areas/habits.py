@@ -11,7 +11,8 @@ from server.store.rows import Query, by_ids, iso, record, records
 HABIT_COLUMNS = (
     "id, user_id, title, category, schedule, kind, target, difficulty, template, "
     "relationship, archived, anchor_day, created_at, folded_through, streak_current, "
-    "streak_best, freezes, freezes_used, strength, total_done, difficulty_log, priced_from"
+    "streak_best, freezes, freezes_used, strength, total_done, difficulty_log, priced_from, "
+    "reminders"
 )
 
 
@@ -19,13 +20,13 @@ class Habits(Area):
     async def insert(self, habit: HabitRecord) -> None:
         await self.conn.execute(
             f"INSERT INTO habits ({HABIT_COLUMNS}) VALUES"
-            " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             habit.id, habit.user_id, habit.title, habit.category, habit.schedule, habit.kind,
             habit.target, habit.difficulty, habit.template, habit.relationship,
             habit.archived, iso(habit.anchor_day), iso(habit.created_at),
             iso(habit.folded_through), habit.streak_current, habit.streak_best, habit.freezes,
             habit.freezes_used, habit.strength, habit.total_done, habit.difficulty_log,
-            iso(habit.priced_from),
+            iso(habit.priced_from), habit.reminders,
         )  # fmt: skip
         await self.changes.touched(habit.user_id, "habit", habit.id)
 
@@ -73,10 +74,11 @@ class Habits(Area):
     async def update(self, habit: HabitRecord) -> None:
         await self.conn.execute(
             "UPDATE habits SET title = ?, category = ?, schedule = ?, kind = ?, target = ?,"
-            " difficulty = ?, relationship = ?, archived = ?, difficulty_log = ? WHERE id = ?",
+            " difficulty = ?, relationship = ?, archived = ?, difficulty_log = ?, reminders = ?"
+            " WHERE id = ?",
             habit.title, habit.category, habit.schedule, habit.kind, habit.target,
             habit.difficulty, habit.relationship, habit.archived, habit.difficulty_log,
-            habit.id,
+            habit.reminders, habit.id,
         )  # fmt: skip
         await self.changes.touched(habit.user_id, "habit", habit.id)
 

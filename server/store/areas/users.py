@@ -14,7 +14,7 @@ DELETE_BATCH = 2_000  # rows a statement deletes when an account goes
 USER_COLUMNS = (
     "id, handle, display_name, password_hash, timezone, day_start_hour, points, xp, "
     "total_done, balanced_days, created_at, challenges_completed, peer_confirmed, "
-    "hidden_on_boards"
+    "hidden_on_boards, quiet_start, quiet_end, streak_at_risk"
 )
 
 
@@ -28,11 +28,12 @@ class Users(Area):
         """False when the handle is taken (also by a registration committing meanwhile)."""
         added = await self.conn.execute(
             f"INSERT INTO users ({USER_COLUMNS})"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (handle) DO NOTHING",
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (handle) DO NOTHING",
             user.id, user.handle, user.display_name, user.password_hash, user.timezone,
             user.day_start_hour, user.points, user.xp, user.total_done, user.balanced_days,
             iso(user.created_at), user.challenges_completed, user.peer_confirmed,
-            user.hidden_on_boards,
+            user.hidden_on_boards, user.quiet_start, user.quiet_end, user.streak_at_risk,
         )  # fmt: skip
         if not added:
             return False
@@ -55,6 +56,15 @@ class Users(Area):
         await self.conn.execute(
             "UPDATE users SET display_name = ?, timezone = ?, day_start_hour = ? WHERE id = ?",
             display_name, timezone, day_start_hour, user_id,
+        )  # fmt: skip
+        await self.changes.touched(user_id, "profile", user_id)
+
+    async def set_notifications(
+        self, user_id: str, quiet_start: str | None, quiet_end: str | None, streak_at_risk: bool
+    ) -> None:
+        await self.conn.execute(
+            "UPDATE users SET quiet_start = ?, quiet_end = ?, streak_at_risk = ? WHERE id = ?",
+            quiet_start, quiet_end, streak_at_risk, user_id,
         )  # fmt: skip
         await self.changes.touched(user_id, "profile", user_id)
 
