@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from textual.widgets import Input
+
 from shared import schemas
 from tests.conftest import FakeClock
 from tests.tui.conftest import MakeApp, Profile, ready, server_client, settle
@@ -91,6 +93,27 @@ async def test_custom_habit_form_checks_its_fields(make_app: MakeApp) -> None:
         await pilot.press("ctrl+s")
         await ready(pilot)
         assert "Read one paper" in rows(app)
+
+
+async def test_the_habit_form_sets_reminder_times(make_app: MakeApp) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        ana = await server_client(app)
+        await pilot.press("c")
+        await ready(pilot, "HabitFormScreen")
+        app.screen.query_one("#title", Input).value = "Stretch"
+        app.screen.query_one("#reminders", Input).value = "25:00"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        error = str(app.screen.query_one("#form-error").render())
+        assert "reminders are times of day, HH:MM" in error
+        assert [h.title for h in (await ana.habits()).items if h.title == "Stretch"] == []
+        app.screen.query_one("#reminders", Input).value = "18:00, 08:30"
+        await pilot.press("ctrl+s")
+        await ready(pilot)
+        [stretch] = [h for h in (await ana.habits()).items if h.title == "Stretch"]
+        assert stretch.reminders == ["08:30", "18:00"]
 
 
 async def test_profile_shows_level_badges_and_balance(make_app: MakeApp) -> None:

@@ -153,6 +153,14 @@ class HabitFormScreen(ModalScreen[schemas.HabitCreate | schemas.HabitPatch | Non
                     id="target",
                     compact=True,
                 )
+                yield Label("Reminders", classes="form-label")
+                yield Input(
+                    ", ".join(habit.reminders) if habit else "",
+                    placeholder="times of day, e.g. 08:30, 18:00 (none: blank)",
+                    id="reminders",
+                    compact=True,
+                    classes="span",
+                )
             yield Label(
                 f"[dim]Points grow with difficulty: {' < '.join(DIFFICULTIES)}.[/dim]",
                 id="form-hint",
@@ -200,6 +208,9 @@ class HabitFormScreen(ModalScreen[schemas.HabitCreate | schemas.HabitPatch | Non
                 "kind": kind,
                 "target": target if kind == "count" else 1,
                 "difficulty": self.query_one("#difficulty", Select).value,
+                # The contract says what a time is (HH:MM, at most 5); the server keeps
+                # each once, in order of the day.
+                "reminders": self.query_one("#reminders", Input).value.replace(",", " ").split(),
             },
             schemas.HabitCreate,
         )
@@ -209,7 +220,13 @@ class HabitFormScreen(ModalScreen[schemas.HabitCreate | schemas.HabitPatch | Non
     def action_save(self) -> None:
         try:
             body = self._read()
-        except (FormError, msgspec.ValidationError) as exc:
+        except msgspec.ValidationError as exc:
+            message = str(exc)
+            if "$.reminders" in message:
+                message = "reminders are times of day, HH:MM, at most 5 (e.g. 08:30, 18:00)"
+            self.query_one("#form-error", Label).update(f"⚠ {message}")
+            return
+        except FormError as exc:
             self.query_one("#form-error", Label).update(f"⚠ {exc}")
             return
         if self.habit is None:
@@ -220,7 +237,7 @@ class HabitFormScreen(ModalScreen[schemas.HabitCreate | schemas.HabitPatch | Non
     @staticmethod
     def _patch(habit: schemas.Habit, body: schemas.HabitCreate) -> schemas.HabitPatch:
         changes: dict[str, object] = {}
-        for field in ("title", "category", "schedule", "kind", "target", "difficulty"):
+        for field in ("title", "category", "schedule", "kind", "target", "difficulty", "reminders"):
             new = getattr(body, field)
             if new != getattr(habit, field):
                 changes[field] = msgspec.to_builtins(new)
