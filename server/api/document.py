@@ -120,11 +120,23 @@ UPLOADS = {
 }
 
 
+# Operations that read a JSON body themselves (off the event loop): its schema.
+RAW_JSON = {"me_import": "#/components/schemas/RapportExport"}
+
+
 def describe_uploads(document: dict[str, Any]) -> dict[str, Any]:
-    """The file bodies Litestar cannot see (the handler reads the raw request)."""
+    """The bodies Litestar cannot see (the handler reads the raw request)."""
     for operations in document.get("paths", {}).values():
         for operation in operations.values():
-            media = isinstance(operation, dict) and UPLOADS.get(operation.get("operationId", ""))
+            if not isinstance(operation, dict):
+                continue
+            schema = RAW_JSON.get(operation.get("operationId", ""))
+            if schema:
+                operation["requestBody"] = {
+                    "required": True,
+                    "content": {"application/json": {"schema": {"$ref": schema}}},
+                }
+            media = UPLOADS.get(operation.get("operationId", ""))
             if media:
                 operation["requestBody"] = {
                     "required": True,

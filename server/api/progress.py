@@ -7,7 +7,7 @@ from typing import Annotated
 from litestar import Controller, MediaType, Response, get, post
 from litestar.di import NamedDependency
 from litestar.openapi import ResponseSpec
-from litestar.params import JSONBody, QueryParameter
+from litestar.params import QueryParameter
 from litestar.status_codes import HTTP_200_OK
 
 from server.api.deps import BEARER, AuthedRequest
@@ -74,16 +74,24 @@ class ProgressController(Controller):
         ),
         status_code=HTTP_200_OK,
         deprecated=True,
-        responses=problems(429, 401, 409, 413, 422),
+        responses=problems(429, 401, 409, 413, 415, 422, 503),
         request_max_body_size=IMPORT_MAX_BYTES,
     )
     async def import_(
         self,
-        ctx: NamedDependency[Context],
         user: NamedDependency[UserRecord],
-        data: JSONBody[schemas.RapportExport],
+        request: AuthedRequest,
+        jobs: NamedDependency[ImportJobs],
     ) -> schemas.ImportReport:
-        return await portability.import_data(ctx, user, data)
+        # The body is read as the job reads it (off the event loop, a habit at a time),
+        # not decoded whole here; the document still names its schema (api/document.py).
+        require_upload(
+            request,
+            frozenset({"application/json"}),
+            "send the export as JSON, with Content-Type: application/json",
+        )
+        job = await jobs.start(user, await request.body(), format="rapport")
+        return await jobs.outcome(job.id)
 
     @post(
         "/import/loop",

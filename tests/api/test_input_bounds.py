@@ -22,6 +22,7 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.params import BodyKwarg, ParameterKwarg
 from litestar.testing import AsyncTestClient
 
+from server.api.document import RAW_JSON
 from server.app import create_app
 from server.settings import Settings
 from shared import schemas
@@ -123,9 +124,13 @@ def request_body_types(app: Litestar) -> dict[str, Any]:
     bodies = {}
     for path, handler in api_handlers(app):
         data = handler.parsed_fn_signature.parameters.get("data")
+        method = "/".join(sorted(handler.http_methods))
         if data is not None:
-            method = "/".join(sorted(handler.http_methods))
             bodies[f"{method} {path}"] = data.annotation
+        # A route that reads its JSON body itself (off the event loop) names its schema.
+        raw = RAW_JSON.get(handler.operation_id or "")  # type: ignore[arg-type]
+        if raw is not None:
+            bodies[f"{method} {path}"] = getattr(schemas, raw.rsplit("/", 1)[1])
     return bodies
 
 
