@@ -76,7 +76,7 @@ class ImportsController(Controller):
             "send the file with its type: application/json, application/zip,"
             " application/vnd.sqlite3 (or application/octet-stream)",
         )
-        job = await jobs.start(user, await request.body(), category=category)
+        job = await jobs.start(user, request.body, category=category)
         return Response(
             job,
             status_code=HTTP_202_ACCEPTED,

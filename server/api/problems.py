@@ -30,6 +30,7 @@ _TITLES = {
     422: "Invalid input",
     429: "Too many requests",
     500: "Internal server error",
+    503: "Service busy",
 }
 
 

@@ -90,7 +90,7 @@ class ProgressController(Controller):
             frozenset({"application/json"}),
             "send the export as JSON, with Content-Type: application/json",
         )
-        job = await jobs.start(user, await request.body(), format="rapport")
+        job = await jobs.start(user, request.body, format="rapport")
         return await jobs.outcome(job.id)
 
     @post(
@@ -123,7 +123,7 @@ class ProgressController(Controller):
             ZIP_TYPES | {"application/octet-stream"},
             "send the ZIP Loop wrote, with Content-Type: application/zip",
         )
-        job = await jobs.start(user, await request.body(), format="loop_csv", category=category)
+        job = await jobs.start(user, request.body, format="loop_csv", category=category)
         return await jobs.outcome(job.id)
 
     @get(

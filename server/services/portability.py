@@ -21,12 +21,12 @@ from uuid import UUID
 import msgspec
 
 from server.domain import balance, caps, scoring, streaks
-from server.domain.calendar import local_day
+from server.domain.calendar import HISTORY_STARTS, local_day
 from server.ids import new_id
 from server.services import export_json, points
 from server.services.accounts import check_time_zone
 from server.services.context import Context
-from server.services.errors import Conflict, Invalid
+from server.services.errors import Conflict, Invalid, NotFound
 from server.services.habits import (
     cadence_of,
     day_records,
@@ -138,7 +138,27 @@ def _uuid(value: str | None) -> UUID | None:
 def _checked(ctx: Context, data: schemas.RapportExport, key: bytes) -> bool:
     """Refuse a file that breaks the rules; whether this server signed it unchanged."""
     _validate(ctx, data)
+    _check_days(ctx, data)
     return data.signature is not None and hmac.compare_digest(data.signature, _signature(key, data))
+
+
+def _check_days(ctx: Context, data: schemas.RapportExport) -> None:
+    """Days within the history any import takes: 2000-01-01 to the user's today (the
+    file's profile says where and when their day runs)."""
+    profile = data.profile
+    today = local_day(ctx.clock(), profile.timezone, profile.day_start_hour)
+    for h in data.habits:
+        if not HISTORY_STARTS <= h.anchor_day <= today:
+            raise Invalid(
+                f"habit {h.id}: anchor_day {h.anchor_day} is outside {HISTORY_STARTS} to today",
+                field="habits",
+            )
+        for c in h.checkins:
+            if not HISTORY_STARTS <= c.day <= today:
+                raise Invalid(
+                    f"check-in {c.id}: {c.day} is outside {HISTORY_STARTS} to today ({today})",
+                    field="habits",
+                )
 
 
 def _validate(ctx: Context, data: schemas.RapportExport) -> None:
@@ -261,8 +281,13 @@ def _prepare(
         def priced_by(_: date, d: str = difficulty) -> str:
             return d
 
+        # The streak that prices check-ins starts after the last day this server cannot
+        # vouch for: a verified check-in after a year of imported history is priced as
+        # the first of a new streak, as it was where it was made.
+        unvouched = [d for d, checkin in verified_days.items() if not checkin]
+        priced = [r for r in days if not unvouched or r.day > max(unvouched)]
         earnings = scoring.earnings(
-            streaks.EMPTY, cadence_of(habit), days, first=date.min, difficulty=priced_by
+            streaks.EMPTY, cadence_of(habit), priced, first=date.min, difficulty=priced_by
         )
         for earning in earnings:
             checkin = verified_days.get(earning.day)
@@ -297,10 +322,30 @@ async def import_data(
     # its signature, every day scored): in a thread, before the transaction opens.
     verified = await asyncio.to_thread(_checked, ctx, data, key)
     profile = data.profile
+    notes: list[str] = []
+    if verified:
+        # Points live in one account at a time: the exporting one while it exists, else
+        # the one account that takes this export in first.
+        async with ctx.read() as q:
+            source = await q.users.by_handle(profile.handle)
+            if source is not None and source.created_at == profile.created_at:
+                verified = False
+                notes.append(
+                    f"the points stay with @{profile.handle}, which still has them: the"
+                    " history came without points"
+                )
+            elif await q.users.export_claimed(data.signature or ""):
+                verified = False
+                notes.append(
+                    "another account already took in this export's points: the history came"
+                    " without points"
+                )
     today = local_day(ctx.clock(), profile.timezone, profile.day_start_hour)
     ready = await asyncio.to_thread(_prepare, ctx, user.id, data, verified, today)
     now = ctx.clock()
     async with ctx.write(user.id) as q:
+        if await q.users.by_id(user.id) is None:
+            raise NotFound("the account was deleted during the import")
         if await q.users.has_history(user.id):
             raise Conflict(
                 "import goes into a fresh account: this one already has habits, points or teams"
@@ -311,6 +356,8 @@ async def import_data(
         user.timezone, user.day_start_hour = profile.timezone, profile.day_start_hour
         if profile.hidden_on_boards:
             await q.users.set_hidden_on_boards(user.id, True)
+        if verified and not await q.users.claim_export(data.signature or "", user.id, now):
+            raise Conflict("another account took in this export at the same moment; try again")
         for habit, rows in ready.habits:
             await q.habits.insert(habit)
             for start in range(0, len(rows), INSERT_ROWS):
@@ -334,5 +381,5 @@ async def import_data(
         badges=len(earned),
         points=rebuilt,
         verified=verified,
-        notes=ready.notes,
+        notes=notes + ready.notes,
     )

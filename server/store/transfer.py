@@ -32,6 +32,7 @@ TABLES = (
     "changes",
     "server_keys",
     "import_jobs",
+    "claimed_exports",
 )
 # Left behind: the migration bookkeeping (the target has its own) and rate-limit logs,
 # which a single SQLite process keeps in memory.

@@ -93,11 +93,21 @@ async def test_export_then_import_into_a_fresh_account_is_identical(
     assert len(original.habits) == 2
     assert sum(len(h.checkins) for h in original.habits) == 9 + 4 + 1
 
+    # Moving to a fresh account: the points come along once the old account is gone
+    # (they live in one account at a time).
+    before = await ana.me()
+    habits_before = {h.title: h.id for h in (await ana.habits()).items}
+    stats_before = {title: await ana.stats(old_id) for title, old_id in habits_before.items()}
+    fresh = await make_user("ana.again")
+    report = await fresh.request("POST", "/api/v1/me/import", body=original)
+    assert msgspec.json.decode(report.content)["verified"] is False  # ana still has them
+    await fresh.delete_me()
+    await ana.delete_me()
     fresh = await make_user("ana.again")
     report = await fresh.request("POST", "/api/v1/me/import", body=original)
     assert msgspec.json.decode(report.content) == {
         "habits": 2, "checkins": 14, "ledger_entries": len(original.ledger),
-        "badges": len(original.badges), "points": (await ana.me()).points, "verified": True,
+        "badges": len(original.badges), "points": before.points, "verified": True,
         "notes": [],
     }  # fmt: skip
     copy = await export(fresh)
@@ -109,13 +119,17 @@ async def test_export_then_import_into_a_fresh_account_is_identical(
     assert rebuilt(copy) == rebuilt(original)
     assert without_ids(copy)["habits"] == without_ids(original)["habits"]
 
-    before, after = await ana.me(), await fresh.me()
+    after = await fresh.me()
     assert (after.points, after.xp, after.level) == (before.points, before.xp, before.level)
     assert (after.timezone, after.day_start_hour) == ("Europe/Berlin", 4)
-    habits_before = {h.title: h.id for h in (await ana.habits(archived=None)).items}
-    habits_after = {h.title: h.id for h in (await fresh.habits(archived=None)).items}
-    for title, old_id in habits_before.items():
-        assert (await ana.stats(old_id)) == (await fresh.stats(habits_after[title]))
+    habits_after = {h.title: h.id for h in (await fresh.habits()).items}
+    for title, stats in stats_before.items():
+        assert stats == (await fresh.stats(habits_after[title]))
+    # The same export a second time: history, no second copy of the points.
+    twin = await make_user("ana.twin")
+    report = await twin.request("POST", "/api/v1/me/import", body=original)
+    assert msgspec.json.decode(report.content)["verified"] is False
+    assert (await twin.me()).points == 0
 
 
 async def test_import_refuses_an_account_that_has_data(
@@ -137,6 +151,9 @@ async def test_import_refuses_an_account_that_has_data(
         lambda d: d["habits"][0]["checkins"].append(dict(d["habits"][0]["checkins"][0])),
         lambda d: d["profile"].update(timezone="Mars/Olympus"),
         lambda d: d.update(surprise=True),
+        lambda d: d["habits"][0]["checkins"][0].update(day="2099-01-01"),
+        lambda d: d["habits"][0]["checkins"][0].update(day="1999-12-31"),
+        lambda d: d["habits"][0].update(anchor_day="9999-12-31"),
     ],
 )
 async def test_a_bad_file_is_refused_and_imports_nothing(

@@ -13,14 +13,17 @@ from datetime import date, timedelta
 import httpx
 import msgspec
 import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
 
+from server.services.errors import RapportError
 from server.services.imports import jobs as import_jobs
 from server.services.imports.model import ImportedHabit, Reader
 from server.store.records import ImportJobRecord
 from shared import schemas
 from shared.client import ApiError, RapportClient
 from tests.api.test_loop_import import loop_zip
-from tests.conftest import Databases, FakeClock, MakeUser, live_server
+from tests.conftest import Databases, FakeClock, MakeUser, live_server, on_app_loop
 
 ZIP = "application/zip"
 
@@ -225,3 +228,64 @@ def test_a_large_import_runs_in_the_background_while_health_answers_at_once(
         # it for 9 s) from a busy machine. tests/conftest.LoopWatch bounds the loop's own
         # CPU per request in every in-process test.
         assert max(waits) < 1.0, f"/health waited {max(waits) * 1000:.0f} ms"
+
+
+async def test_uploads_past_the_queue_are_503_even_when_they_arrive_together(
+    http: AsyncTestClient[Litestar], make_user: MakeUser, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Room is taken the moment an upload is admitted, before its body is read: uploads
+    arriving together cannot all pass the check and overrun the queue."""
+    release = threading.Event()
+    real = import_jobs.PARSERS["loop_csv"]
+
+    def held(data: bytes, reader: Reader) -> list[ImportedHabit]:
+        release.wait(10)
+        return real(data, reader)
+
+    monkeypatch.setitem(import_jobs.PARSERS, "loop_csv", held)
+    jobs: import_jobs.ImportJobs = http.app.state.imports
+    monkeypatch.setattr(jobs, "_room", 2)
+    users = [await make_user(f"mover{n}") for n in range(6)]
+    answers = await asyncio.gather(
+        *(u.start_import(loop_zip(), ZIP) for u in users), return_exceptions=True
+    )
+    accepted = [a for a in answers if isinstance(a, schemas.ImportJob)]
+    refused = [a for a in answers if isinstance(a, ApiError)]
+    assert len(accepted) == 2
+    assert [e.status for e in refused] == [503] * 4
+    assert all(e.retry_after == 30 for e in refused)
+    assert refused[0].problem is not None
+    assert refused[0].problem.title == "Service busy"
+    release.set()
+    for user, job in zip(users, answers, strict=True):
+        if isinstance(job, schemas.ImportJob):
+            while job.state not in ("done", "failed"):
+                await asyncio.sleep(0.05)
+                job = await user.import_job(job.id)
+            assert job.state == "done"
+
+
+async def test_an_account_deleted_during_its_import_ends_the_job_cleanly(
+    http: AsyncTestClient[Litestar], ana: RapportClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    release = threading.Event()
+    real = import_jobs.PARSERS["loop_csv"]
+
+    def held(data: bytes, reader: Reader) -> list[ImportedHabit]:
+        release.wait(10)
+        return real(data, reader)
+
+    monkeypatch.setitem(import_jobs.PARSERS, "loop_csv", held)
+    job = await ana.start_import(loop_zip(), ZIP)
+    await ana.delete_me()
+    release.set()
+    jobs: import_jobs.ImportJobs = http.app.state.imports
+
+    async def outcome() -> str:
+        try:
+            await jobs.outcome(job.id)
+        except RapportError as error:
+            return f"{error.status} {error.detail}"
+        return "imported"
+
+    assert await on_app_loop(http, outcome) == "404 the account was deleted during the import"

@@ -6,6 +6,8 @@ public API allows. Whatever the trick, the cheater never ends above the honest u
 from __future__ import annotations
 
 import copy
+import io
+import zipfile
 from datetime import date, timedelta
 from typing import Any
 from uuid import UUID, uuid4
@@ -203,10 +205,53 @@ async def test_an_edited_export_is_history_without_points(make_user: MakeUser) -
     assert response.json()["verified"] is False
     assert (await copycat.me()).points == 0
 
+    # Unchanged, but the points are honest's, who still has them: a copy brings none.
     twin = await make_user("twin")
     response = await twin.request("POST", "/api/v1/me/import", body=export)
-    assert response.json()["verified"] is True  # unchanged: rebuilt by the rules
-    assert (await twin.me()).points == (await honest.me()).points
+    assert response.json()["verified"] is False
+    assert "still has them" in response.json()["notes"][0]
+    assert (await twin.me()).points == 0
+    # Gone, honest's points move with the export, into one account only.
+    points = (await honest.me()).points
+    await honest.delete_me()
+    heir, second = await make_user("heir"), await make_user("second")
+    assert (await heir.request("POST", "/api/v1/me/import", body=export)).json()["verified"]
+    assert (await heir.me()).points == points > 0
+    again = await second.request("POST", "/api/v1/me/import", body=export)
+    assert again.json()["verified"] is False
+    assert (await second.me()).points == 0
+
+
+async def test_imported_history_never_prices_a_check_in_even_through_a_signed_export(
+    make_user: MakeUser,
+) -> None:
+    """A year of Loop history, one real check-in today, then the account's own signed
+    export into a fresh account: the check-in is priced as the first of a streak, as it
+    was where it was made, not as day 365 with its milestone."""
+    cheater = await make_user("looper")
+    days = "".join(f"{TODAY - timedelta(days=n)},2\n" for n in range(1, 365))
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as files:
+        files.writestr(
+            "Habits.csv",
+            "Position,Name,Question,Description,NumRepetitions,Interval,Color\n"
+            "001,Promise,Q,,1,1,#FF8F00\n",
+        )
+        files.writestr("001 Promise/Checkmarks.csv", "Date,Value\n" + days)
+    job = await cheater.import_file(archive.getvalue(), "application/zip", poll_s=0.02)
+    assert job.state == "done"
+    [habit] = (await cheater.habits()).items
+    earned = (await cheater.check_in(habit.id)).points_awarded
+    points = (await cheater.me()).points
+    assert 0 < points == earned < 50  # the first day of a streak, not the 365th
+    export = (await cheater.request("GET", "/api/v1/me/export")).content
+    await cheater.delete_me()
+    heir = await make_user("heir")
+    report = await heir.request("POST", "/api/v1/me/import", body=msgspec.json.decode(export))
+    assert report.json()["verified"] is True
+    # At most what the check-in earned (where it was made, the day before it, imported,
+    # could still lengthen the pricing streak; the export does not say where it began).
+    assert 0 < (await heir.me()).points <= points
 
 
 async def test_delete_and_recreate_nets_nothing(

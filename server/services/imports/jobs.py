@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 import msgspec
@@ -132,34 +132,52 @@ class ImportJobs:
         self._slots = asyncio.Semaphore(running)
         self._room = running + queued
         self._runs: dict[str, _Run] = {}
+        self._admitted: set[str] = set()  # users whose upload is being read or checked
 
     async def start(
         self,
         user: UserRecord,
-        data: bytes,
+        body: Callable[[], Awaitable[bytes]],
         *,
         format: schemas.ImportFormat | None = None,
         category: schemas.Category = "results",
     ) -> schemas.ImportJob:
-        if len(self._runs) >= self._room:
+        """Admit an upload, then read its body (``body``) and record the job. Everything
+        that turns an upload away (a full queue, a job of the user's still running) is
+        decided before the body is read or decoded: a refused upload costs nothing."""
+        if len(self._runs) + len(self._admitted) >= self._room:
             raise Busy(
                 "the server is busy with other imports; try again in a minute", retry_after=30
             )
-        ctx = self._ctx
-        kind = format if format is not None else await asyncio.to_thread(detect, data)
-        now = ctx.clock()
-        job = ImportJobRecord(
-            id=new_id(), user_id=user.id, format=kind, state="queued", rows_read=0, habits=0,
-            report=None, error=None, created_at=now, updated_at=now, finished_at=None,
-        )  # fmt: skip
-        async with ctx.write(user.id) as q:
-            if await q.imports.unfinished_since(user.id, now - STALE_AFTER):
+        if user.id in self._admitted or any(
+            run.job.user_id == user.id for run in self._runs.values()
+        ):
+            raise Conflict("an import of yours is still running; wait for it to finish")
+        self._admitted.add(user.id)  # no await before this: the checks and this are one
+        try:
+            ctx = self._ctx
+            async with ctx.read(snapshot=False) as q:
+                running = await q.imports.unfinished_since(user.id, ctx.clock() - STALE_AFTER)
+            if running:  # on another instance
                 raise Conflict("an import of yours is still running; wait for it to finish")
-            await q.imports.insert(job)
-            await q.imports.forget_before(user.id, KEPT)
-        run = _Run(job)
-        self._runs[job.id] = run
-        run.task = asyncio.create_task(self._run(run, user.id, data, category))
+            data = await body()
+            kind = format if format is not None else await asyncio.to_thread(detect, data)
+            now = ctx.clock()
+            job = ImportJobRecord(
+                id=new_id(), user_id=user.id, format=kind, state="queued", rows_read=0,
+                habits=0, report=None, error=None, created_at=now, updated_at=now,
+                finished_at=None,
+            )  # fmt: skip
+            async with ctx.write(user.id) as q:
+                if await q.imports.unfinished_since(user.id, now - STALE_AFTER):
+                    raise Conflict("an import of yours is still running; wait for it to finish")
+                await q.imports.insert(job)
+                await q.imports.forget_before(user.id, KEPT)
+            run = _Run(job)
+            self._runs[job.id] = run
+            run.task = asyncio.create_task(self._run(run, user.id, data, category))
+        finally:
+            self._admitted.discard(user.id)
         return view(job, now)
 
     async def outcome(self, job_id: str) -> schemas.ImportReport:

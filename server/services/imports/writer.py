@@ -24,6 +24,7 @@ import msgspec
 from server.domain import caps, reminders
 from server.ids import new_id
 from server.services.context import Context
+from server.services.errors import NotFound
 from server.services.habits import day_records, fold_history, stored_reminders, today_for
 from server.services.imports.model import ImportedHabit
 from server.store.areas.checkins import INSERT_ROWS
@@ -95,6 +96,8 @@ async def write_habits(
     )
     checkins = 0
     async with ctx.write(user.id) as q:
+        if await q.users.by_id(user.id) is None:
+            raise NotFound("the account was deleted during the import")
         room = caps.room_for_habits(await q.habits.active_count(user.id))
         for habit, rows in ready.habits:
             if not habit.archived:

@@ -117,6 +117,22 @@ class Users(Area):
         )
         await self.conn.execute("DELETE FROM users WHERE id = ?", user_id)
 
+    async def export_claimed(self, signature: str) -> bool:
+        found = await self.conn.fetch_value(
+            "SELECT 1 FROM claimed_exports WHERE signature = ?", signature
+        )
+        return found is not None
+
+    async def claim_export(self, signature: str, user_id: str, at: datetime) -> bool:
+        """Record that ``user_id`` took in this export's points; False when another
+        account did first."""
+        claimed = await self.conn.execute(
+            "INSERT INTO claimed_exports (signature, user_id, claimed_at) VALUES (?, ?, ?)"
+            " ON CONFLICT (signature) DO NOTHING",
+            signature, user_id, iso(at),
+        )  # fmt: skip
+        return claimed == 1
+
     async def _in_batches(self, sql: str, user_id: str) -> None:
         """Run a ``DELETE ... LIMIT ?`` until it deletes less than a batch."""
         deleted = DELETE_BATCH
