@@ -615,3 +615,14 @@ def test_a_mutated_fixture_gives_habits_or_invalid(
         except (KeyError, IndexError, TypeError):
             continue  # an earlier mutation moved this path away
     only_invalid(encode(document), reader)
+
+
+def test_all_history_entries_are_bounded_before_any_is_read(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Entries that import nothing (``completed: false``) still cost reading: the file's
+    entries in all are bounded by the rows one import takes."""
+    monkeypatch.setattr(model, "MAX_ROWS", 5)
+    entries = [{"date": 1774864800000 + n * 86_400_000, "completed": False} for n in range(3)]
+    assert "6 entries; at most 5" in refused(export([daily(history=entries)] * 2))
+    assert parse(export([daily(history=entries[:2])] * 2 + [daily()]), BERLIN)

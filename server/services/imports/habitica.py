@@ -158,6 +158,17 @@ def parse(data: bytes, reader: Reader) -> list[ImportedHabit]:
     habits = _list(tasks.get("habits"), "tasks.habits")
     if len(dailies) > model.MAX_HABITS:
         raise _too_many()
+    # Every history entry is read (and most are not check-ins): bound them all, before
+    # reading any, by the rows one import takes.
+    entries = sum(
+        len(task["history"])
+        for task in (*dailies, *habits)
+        if isinstance(task, dict) and isinstance(task.get("history"), list)
+    )
+    if entries > model.MAX_ROWS:
+        raise _invalid(
+            f"more history than one import takes ({entries} entries; at most {model.MAX_ROWS})"
+        )
     tally = Tally(reader.progress)
     imported: list[ImportedHabit] = []
     for index, raw in enumerate(dailies):
