@@ -83,8 +83,10 @@ def test_a_sqlite_deployment_moves_to_postgresql_with_nothing_lost(
         ranks = ("entries", "me")  # the all-time board; its end date is today's
         assert {k: board.json()[k] for k in ranks} == {k: held["board"][k] for k in ranks}
         assert len(held["board"]["entries"]) == 2
-        # An export signed before the move still verifies after it: a fresh account imports
-        # it as this server's own (points rebuilt), not as an unverified file.
+        # An export signed before the move still verifies after it: once its account is
+        # gone, a fresh account imports it as this server's own (points rebuilt), not as
+        # an unverified file.
+        assert httpx.delete(f"{base}/api/v1/me", headers=auth).status_code == 204
         token = httpx.post(
             f"{base}/api/v1/auth/register", json={"handle": "twin", "password": "long enough"}
         ).json()["token"]
