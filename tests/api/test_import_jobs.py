@@ -28,6 +28,20 @@ from tests.conftest import Databases, FakeClock, MakeUser, live_server, on_app_l
 ZIP = "application/zip"
 
 
+@pytest.fixture
+def release(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
+    """Loop files are parsed only once the event returned is set (at most 10 s)."""
+    event = threading.Event()
+    real = import_jobs.PARSERS["loop_csv"]
+
+    def held(data: bytes, reader: Reader) -> list[ImportedHabit]:
+        event.wait(10)
+        return real(data, reader)
+
+    monkeypatch.setitem(import_jobs.PARSERS, "loop_csv", held)
+    return event
+
+
 def stall_export(habits: int, days: int) -> bytes:
     """A Loop export (old layout) of ``habits`` daily habits, each done every day but
     one in seven for ``days`` days up to 2026-03-10."""
@@ -127,17 +141,9 @@ async def test_a_job_that_fails_stores_nothing_and_says_why(ana: RapportClient) 
 
 
 async def test_one_import_at_a_time_per_user_and_nobody_sees_anothers_jobs(
-    make_user: MakeUser, monkeypatch: pytest.MonkeyPatch
+    make_user: MakeUser, release: threading.Event
 ) -> None:
     ana, ben = await make_user("ana"), await make_user("ben")
-    release = threading.Event()
-    real = import_jobs.PARSERS["loop_csv"]
-
-    def held(data: bytes, reader: Reader) -> list[ImportedHabit]:
-        release.wait(10)
-        return real(data, reader)
-
-    monkeypatch.setitem(import_jobs.PARSERS, "loop_csv", held)
     first = await ana.start_import(loop_zip(), ZIP)
     for _ in range(100):
         if (await ana.import_job(first.id)).state == "reading":
@@ -231,18 +237,13 @@ def test_a_large_import_runs_in_the_background_while_health_answers_at_once(
 
 
 async def test_uploads_past_the_queue_are_503_even_when_they_arrive_together(
-    http: AsyncTestClient[Litestar], make_user: MakeUser, monkeypatch: pytest.MonkeyPatch
+    http: AsyncTestClient[Litestar],
+    make_user: MakeUser,
+    monkeypatch: pytest.MonkeyPatch,
+    release: threading.Event,
 ) -> None:
     """Room is taken the moment an upload is admitted, before its body is read: uploads
     arriving together cannot all pass the check and overrun the queue."""
-    release = threading.Event()
-    real = import_jobs.PARSERS["loop_csv"]
-
-    def held(data: bytes, reader: Reader) -> list[ImportedHabit]:
-        release.wait(10)
-        return real(data, reader)
-
-    monkeypatch.setitem(import_jobs.PARSERS, "loop_csv", held)
     jobs: import_jobs.ImportJobs = http.app.state.imports
     monkeypatch.setattr(jobs, "_room", 2)
     users = [await make_user(f"mover{n}") for n in range(6)]
@@ -266,16 +267,8 @@ async def test_uploads_past_the_queue_are_503_even_when_they_arrive_together(
 
 
 async def test_an_account_deleted_during_its_import_ends_the_job_cleanly(
-    http: AsyncTestClient[Litestar], ana: RapportClient, monkeypatch: pytest.MonkeyPatch
+    http: AsyncTestClient[Litestar], ana: RapportClient, release: threading.Event
 ) -> None:
-    release = threading.Event()
-    real = import_jobs.PARSERS["loop_csv"]
-
-    def held(data: bytes, reader: Reader) -> list[ImportedHabit]:
-        release.wait(10)
-        return real(data, reader)
-
-    monkeypatch.setitem(import_jobs.PARSERS, "loop_csv", held)
     job = await ana.start_import(loop_zip(), ZIP)
     await ana.delete_me()
     release.set()

@@ -1,5 +1,6 @@
-"""What every import parser promises for any bytes: a refusal that is the uploader's
-(``Invalid`` on ``file``, with a message) or habits within every bound of the model."""
+"""What the parser tests share: what every import parser promises for any bytes (a
+refusal that is the uploader's, ``Invalid`` on ``file`` with a message, or habits within
+every bound of the model), and the small builders of expected days."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from datetime import date
 
 from server.services.errors import Invalid
 from server.services.imports import model
-from server.services.imports.model import ImportedHabit, Reader
+from server.services.imports.model import ImportedDay, ImportedHabit, Reader
 
 Parser = Callable[[bytes, Reader], list[ImportedHabit]]
 
@@ -30,3 +31,15 @@ def invalid_or_bounded(parse: Parser, data: bytes, reader: Reader) -> None:
         for day, entry in habit.days.items():
             assert date(2000, 1, 1) <= day <= reader.today
             assert 0 <= entry.value <= model.MAX_VALUE
+
+
+def by_title(habits: list[ImportedHabit]) -> dict[str, ImportedHabit]:
+    return {h.title: h for h in habits}
+
+
+def done(note: str | None = None) -> ImportedDay:
+    return ImportedDay(value=1, note=note)
+
+
+def skipped(note: str | None = None) -> ImportedDay:
+    return ImportedDay(value=0, skip=True, note=note)

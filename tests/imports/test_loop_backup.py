@@ -22,10 +22,10 @@ from hypothesis import strategies as st
 from server.services.errors import Invalid
 from server.services.imports import loop_backup, model
 from server.services.imports.loop_backup import parse
-from server.services.imports.model import ImportedDay, ImportedHabit, Reader
+from server.services.imports.model import ImportedDay, Reader
 from shared import schemas
 from tests.fixtures.make_loop_backup import make_backup, timestamp
-from tests.imports.bounds import invalid_or_bounded
+from tests.imports.bounds import by_title, done, invalid_or_bounded, skipped
 
 TODAY = date(2026, 11, 2)
 BERLIN = Reader(today=TODAY, timezone="Europe/Berlin", day_start_hour=4)
@@ -91,18 +91,6 @@ REPETITIONS = [
 @cache
 def sample() -> bytes:
     return make_backup(HABITS, REPETITIONS)
-
-
-def by_title(habits: list[ImportedHabit]) -> dict[str, ImportedHabit]:
-    return {h.title: h for h in habits}
-
-
-def done(note: str | None = None) -> ImportedDay:
-    return ImportedDay(value=1, note=note)
-
-
-def skipped(note: str | None = None) -> ImportedDay:
-    return ImportedDay(value=0, skip=True, note=note)
 
 
 def one(

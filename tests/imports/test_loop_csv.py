@@ -25,7 +25,7 @@ from server.services.imports import model
 from server.services.imports.loop_csv import parse
 from server.services.imports.model import ImportedDay, ImportedHabit, Reader
 from shared import schemas
-from tests.imports.bounds import invalid_or_bounded
+from tests.imports.bounds import by_title, done, invalid_or_bounded, skipped
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 TODAY = date(2026, 11, 2)
@@ -67,18 +67,6 @@ def one_habit(habit_row: str, checkmarks: str, *, header: str = "Date,Value,Note
     return archive(
         {"Habits.csv": NEW_HEADER + habit_row, "001 X/Checkmarks.csv": header + checkmarks}
     )
-
-
-def by_title(habits: list[ImportedHabit]) -> dict[str, ImportedHabit]:
-    return {h.title: h for h in habits}
-
-
-def done(note: str | None = None) -> ImportedDay:
-    return ImportedDay(value=1, note=note)
-
-
-def skipped(note: str | None = None) -> ImportedDay:
-    return ImportedDay(value=0, skip=True, note=note)
 
 
 @pytest.fixture(scope="module")
