@@ -20,10 +20,12 @@ class HabitCommands(Provider):
         if session is None or not session.signed_in:
             return
         try:
-            page = await session.client.habits(archived=None, limit=200)
+            # Active ones and archived ones (to bring back): the list takes one or the other.
+            active = await session.client.habits(limit=200)
+            archived = await session.client.habits(archived=True, limit=200)
         except SERVICE_ERRORS:
             return
-        self._habits = page.items
+        self._habits = active.items + archived.items
 
     def _open(self, habit_id: UUID) -> None:
         self.app.push_screen(HabitScreen(habit_id))

@@ -257,3 +257,21 @@ async def test_palette_opens_a_habit_by_name(make_app: MakeApp) -> None:
         assert app.screen.query_one("#habit-info").border_title == (
             "Thank a colleague for something specific"
         )
+
+
+async def test_palette_finds_an_archived_habit_to_bring_back(make_app: MakeApp) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        ana = await server_client(app)
+        [thank] = [h for h in (await ana.habits()).items if h.title.startswith("Thank")]
+        await ana.update_habit(thank.id, schemas.HabitPatch(archived=True))
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        await pilot.press(*"thank")
+        await settle(pilot)
+        await pilot.press("enter")
+        await ready(pilot, "HabitScreen")
+        assert app.screen.query_one("#habit-info").border_title == (
+            "Thank a colleague for something specific"
+        )
