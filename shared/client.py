@@ -314,6 +314,12 @@ class RapportClient:
     async def health(self) -> schemas.Health:
         return await self._call(schemas.Health, "GET", "/health")
 
+    async def reminders(self, days: int = 2) -> list[schemas.UpcomingReminder]:
+        """The reminders that ring from now through the next ``days`` days (1-14)."""
+        return await self._call(
+            list[schemas.UpcomingReminder], "GET", "/api/v1/me/reminders", params={"days": days}
+        )
+
     # -- moving data in and out ----------------------------------------------------------
 
     async def export(self) -> schemas.RapportExport:

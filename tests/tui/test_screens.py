@@ -275,3 +275,21 @@ async def test_palette_finds_an_archived_habit_to_bring_back(make_app: MakeApp) 
         assert app.screen.query_one("#habit-info").border_title == (
             "Thank a colleague for something specific"
         )
+
+
+async def test_the_habit_screen_shows_its_reminders_and_the_next_one(
+    make_app: MakeApp, profile: Profile
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(pilot)
+        ana = await server_client(app)
+        habit_id = profile.habits["deliver-on-a-promise"]
+        # The clock says 12:00 UTC on 11 March: 08:30 has passed, 18:00 has not.
+        await ana.update_habit(habit_id, schemas.HabitPatch(reminders=["18:00", "08:30"]))
+        await pilot.press("r")
+        await select(pilot, "Deliver on a promise")
+        await pilot.press("o")
+        await ready(pilot, "HabitScreen")
+        meta = str(app.screen.query_one("#habit-meta").render())
+        assert "⏰ 08:30, 18:00 · next today 18:00" in meta

@@ -62,6 +62,7 @@ class HabitScreen(DataScreen):
         self.habit_id = habit_id
         self.day = day
         self.habit: schemas.Habit | None = None
+        self.next_ring: schemas.UpcomingReminder | None = None
 
     def compose(self) -> ComposeResult:
         yield AppHeader("Habit")
@@ -101,6 +102,8 @@ class HabitScreen(DataScreen):
         if habit.template:
             catalog = await session.catalog()
             why = next((c.why for c in catalog if c.slug == habit.template), None)
+        rings = await client.reminders(days=2) if habit.reminders and not habit.archived else []
+        self.next_ring = next((r for r in rings if r.habit_id == habit.id), None)
         self.habit = habit
         self.show(habit, stats, calendar, recent.items, day, why)
 
@@ -125,6 +128,12 @@ class HabitScreen(DataScreen):
         ]
         if habit.relationship:
             parts.append(f"builds: {habit.relationship}")
+        if habit.reminders:
+            ring = self.next_ring
+            when = ""
+            if ring is not None:
+                when = f" · next {'today' if ring.day == day else 'tomorrow'} {ring.local_time}"
+            parts.append(f"⏰ {', '.join(habit.reminders)}{when}")
         if habit.archived:
             parts.append("archived")
         category = f"[${habit.category}]{parts[0]}[/]"
