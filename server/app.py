@@ -16,6 +16,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 
 from server.api import (
     auth,
+    breaks,
     catalog,
     challenges,
     checkins,
@@ -58,6 +59,7 @@ ROUTES = [
     catalog.CatalogController,
     habits.HabitsController,
     habits.TodayController,
+    breaks.BreaksController,
     checkins.CheckinsController,
     teams.TeamsController,
     challenges.ChallengesController,

@@ -243,6 +243,24 @@ class UpcomingReminder(Response):
     at: datetime
 
 
+class BreakCreate(Request):
+    """A planned pause of a habit (or of all habits) on the user's days ``starts_on``
+    through ``ends_on``: today or later, at most 92 days long."""
+
+    starts_on: date
+    ends_on: date
+    reason: Annotated[str, Meta(max_length=120, pattern=ONE_LINE)] | None = None
+
+
+class Break(Response):
+    id: UUID
+    habit_id: UUID | None  # null: all of the user's habits
+    starts_on: date
+    ends_on: date
+    reason: str | None
+    created_at: datetime
+
+
 class HabitPage(Response):
     items: list[Habit]
     next_cursor: str | None
@@ -256,6 +274,7 @@ class TodayHabit(Response):
     value: int
     streak: int
     strength: int
+    on_break: bool = False  # a planned break covers today: nothing is asked
 
 
 class Balance7(Response):

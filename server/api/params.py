@@ -30,6 +30,7 @@ InviteId = Annotated[UUID, PathParameter(description="The invite's id")]
 ChallengeId = Annotated[UUID, PathParameter(description="The challenge's id")]
 ConfirmationId = Annotated[UUID, PathParameter(description="The confirmation's id")]
 JobId = Annotated[UUID, PathParameter(description="The import job's id")]
+BreakId = Annotated[UUID, PathParameter(description="The break's id")]
 BoardView = Annotated[
     Literal["page", "around"],
     QueryParameter(description="page: ranked pages; around: the top 3 and your neighbours"),

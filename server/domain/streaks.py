@@ -201,19 +201,27 @@ def recompute(cadence: Cadence, days: Iterable[DayRecord], today: date) -> Progr
     return evaluate(EMPTY, cadence, tally(cadence, days), today)
 
 
-def completion_rate(cadence: Cadence, done_days: Iterable[date], first: date, last: date) -> float:
+def completion_rate(
+    cadence: Cadence,
+    done_days: Iterable[date],
+    first: date,
+    last: date,
+    days_off: frozenset[date] = frozenset(),
+) -> float:
     """Done due days over the done days the schedule asks for in ``first..last`` (max 1.0).
+    Break days (``days_off``) ask for nothing.
 
     A daily habit done 21 of 28 days scores 0.75; "3 times a week" expects 12 in 28 days.
+    With 7 of the 28 days on a break, 21 done days score 1.0.
     """
     span = (last - first).days + 1
     if span <= 0:
         return 0.0
+    days = [first + timedelta(days=i) for i in range(span)]
     if cadence.due_weekdays is not None:
-        expected = float(
-            sum(1 for i in range(span) if cadence.is_due_weekday(first + timedelta(days=i)))
-        )
+        expected = float(sum(1 for d in days if cadence.is_due_weekday(d) and d not in days_off))
     else:
-        expected = span * cadence.required / cadence.period_days
+        asked = sum(1 for d in days if d not in days_off)
+        expected = asked * cadence.required / cadence.period_days
     done = sum(1 for d in set(done_days) if first <= d <= last and cadence.is_due_weekday(d))
     return round(min(1.0, done / expected), 4) if expected > 0 else 0.0

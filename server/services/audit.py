@@ -25,6 +25,7 @@ from server.services.context import Context
 from server.services.habits import (
     cadence_of,
     day_records,
+    days_off_one,
     progress_of,
     rebuild_progress,
     today_for,
@@ -77,7 +78,8 @@ async def _check_user(
     for habit in await q.habits.of_user(user_id, archived=None, limit=100_000):
         report.habits += 1
         cad = cadence_of(habit)
-        records = day_records(habit, await q.checkins.day_values(habit.id, date.min, date.max))
+        values = await q.checkins.day_values(habit.id, date.min, date.max)
+        records = day_records(habit, values, await days_off_one(q, habit, date.min, today))
         done_days = {r.day for r in records if r.done}
         done_total += len(done_days)
         for day in done_days:

@@ -25,6 +25,7 @@ from server.services.errors import Conflict, Invalid, OutsideBackdatingWindow
 from server.services.habits import (
     cadence_of,
     day_records,
+    days_off_one,
     difficulty_log,
     progress_of,
     store_progress,
@@ -136,6 +137,7 @@ async def check_in(
         _check_not_settled(habit, cad.period_of(day))
 
         values = await q.checkins.day_values(habit.id, unsettled_from(habit, cad), today)
+        off = await days_off_one(q, habit, unsettled_from(habit, cad), today)
         on_day = next(((v, s) for d, v, s in values if d == day), None)
         if on_day is not None:
             value_so_far, skipped = on_day
@@ -150,7 +152,7 @@ async def check_in(
         updated = [(d, v, s) for d, v, s in values if d != day]
         updated.append((day, value_so_far + (0 if body.skip else body.value), body.skip))
         updated.sort()
-        after_records = day_records(habit, updated)
+        after_records = day_records(habit, updated, off)
         progress = progress_of(habit)
         after = streaks.evaluate(progress, cad, streaks.tally(cad, after_records), today)
 
@@ -419,7 +421,8 @@ async def undo_check_in(ctx: Context, user: UserRecord, habit_id: UUID, checkin_
         _check_not_settled(habit, cad.period_of(checkin.day))
 
         values = await q.checkins.day_values(habit.id, unsettled_from(habit, cad), today)
-        before_records = day_records(habit, values)
+        off = await days_off_one(q, habit, unsettled_from(habit, cad), today)
+        before_records = day_records(habit, values, off)
         updated = []
         for d, v, s in values:
             if d == checkin.day:
@@ -429,7 +432,7 @@ async def undo_check_in(ctx: Context, user: UserRecord, habit_id: UUID, checkin_
                     continue
                 s = s and not checkin.skip
             updated.append((d, v, s))
-        after_records = day_records(habit, updated)
+        after_records = day_records(habit, updated, off)
         was_done = any(r.day == checkin.day and r.done for r in before_records)
         now_done = any(r.day == checkin.day and r.done for r in after_records)
         await q.checkins.mark_deleted(checkin.id, user.id, now)
@@ -477,8 +480,8 @@ async def delete_habit(ctx: Context, user: UserRecord, habit_id: UUID) -> None:
         ]
         postings: list[Posting] = [points.taking_back(e, now) for e in earned]
         origins = {e.day: e for e in earned if e.reason == "checkin"}
-        records = day_records(habit, await q.checkins.day_values(habit.id, date.min, date.max))
-        done_days = [r.day for r in records if r.done]
+        values = await q.checkins.day_values(habit.id, date.min, date.max)
+        done_days = [r.day for r in day_records(habit, values, frozenset()) if r.done]
         pays = {e.day: False for e in earned if e.reason == "checkin"}
         postings += await _rebalance(q, user.id, habit, pays, now, None)
         balanced_delta = 0

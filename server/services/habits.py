@@ -9,7 +9,7 @@ from uuid import UUID
 
 import msgspec
 
-from server.domain import balance, caps, reminders, scoring, streaks, strength
+from server.domain import balance, breaks, caps, reminders, scoring, streaks, strength
 from server.domain.calendar import local_day
 from server.domain.schedule import Cadence, cadence
 from server.domain.schedule import Schedule as DomainSchedule
@@ -61,12 +61,38 @@ def unsettled_from(habit: HabitRecord, cad: Cadence) -> date:
 
 
 def day_records(
-    habit: HabitRecord, values: list[tuple[date, int, bool]]
+    habit: HabitRecord, values: list[tuple[date, int, bool]], off: frozenset[date]
 ) -> list[streaks.DayRecord]:
-    return [
+    """The habit's days as the streak rules read them: ``values`` (day, summed value,
+    skipped) and its break days ``off`` (``days_off``: read as skipped unless done)."""
+    records = [
         streaks.DayRecord(day=d, done=not skip and total >= habit.target, skipped=skip)
         for d, total, skip in values
     ]
+    return breaks.with_days_off(records, off) if off else records
+
+
+async def days_off(
+    q: Transaction, user_id: str, habits: list[HabitRecord], first: date, last: date
+) -> dict[str, frozenset[date]]:
+    """Each habit's break days from ``first`` through ``last`` (never past ``last``: a
+    break's future days are not part of any evaluation before they come)."""
+    found = await q.breaks.covering(user_id, [h.id for h in habits], first, last)
+    out = {}
+    for habit in habits:
+        spans = [
+            breaks.Span(b.starts_on, b.ends_on)
+            for b in found
+            if b.habit_id is None or b.habit_id == habit.id
+        ]
+        out[habit.id] = breaks.days_off(spans, max(first, habit.anchor_day), last)
+    return out
+
+
+async def days_off_one(
+    q: Transaction, habit: HabitRecord, first: date, last: date
+) -> frozenset[date]:
+    return (await days_off(q, habit.user_id, [habit], first, last))[habit.id]
 
 
 def difficulty_log(habit: HabitRecord) -> scoring.DifficultyLog:
@@ -87,12 +113,17 @@ def today_for(ctx: Context, user: UserRecord) -> date:
 
 
 def fold_history(
-    habit: HabitRecord, values: list[tuple[date, int, bool]], today: date, backdate_days: int
+    habit: HabitRecord,
+    values: list[tuple[date, int, bool]],
+    today: date,
+    backdate_days: int,
+    off: frozenset[date] = frozenset(),
 ) -> None:
     """Set ``habit``'s progress from its whole history (``values``: (day, summed value,
-    skipped) per day, in order). Pure: an import runs it off the event loop."""
+    skipped) per day, in order; ``off``: its break days). Pure: an import runs it off the
+    event loop."""
     cad = cadence_of(habit)
-    records = day_records(habit, values)
+    records = day_records(habit, values, off)
     before = today - timedelta(days=backdate_days)
     store_progress(habit, streaks.settle(streaks.EMPTY, cad, streaks.tally(cad, records), before))
     habit.total_done = sum(1 for r in records if r.done)
@@ -101,7 +132,8 @@ def fold_history(
 async def rebuild_progress(ctx: Context, q: Transaction, habit: HabitRecord, today: date) -> None:
     """Fold the whole history again (after a schedule or target change)."""
     values = await q.checkins.day_values(habit.id, date.min, date.max)
-    fold_history(habit, values, today, ctx.settings.backdate_days)
+    off = await days_off_one(q, habit, date.min, today)
+    fold_history(habit, values, today, ctx.settings.backdate_days, off)
     await q.habits.save_progress(habit)
 
 
@@ -285,8 +317,9 @@ async def update_habit(
 
 async def _evaluate(
     q: Transaction, habit: HabitRecord, today: date
-) -> tuple[Cadence, streaks.Progress, list[tuple[date, int, bool]]]:
-    """Cadence, streak state as of ``today``, and the unsettled days' (day, value, skip).
+) -> tuple[Cadence, streaks.Progress, list[tuple[date, int, bool]], list[streaks.DayRecord]]:
+    """Cadence, streak state as of ``today``, the unsettled days' (day, value, skip), and
+    the same days as the rules read them (breaks included).
 
     Today is always unsettled (settling stops before the backdating window), so the
     returned days include today's when there is one.
@@ -296,17 +329,24 @@ async def _evaluate(
 
 async def _evaluate_all(
     q: Transaction, habits: list[HabitRecord], today: date
-) -> dict[str, tuple[Cadence, streaks.Progress, list[tuple[date, int, bool]]]]:
+) -> dict[
+    str,
+    tuple[Cadence, streaks.Progress, list[tuple[date, int, bool]], list[streaks.DayRecord]],
+]:
     """``_evaluate`` of several habits, their check-ins read in one statement."""
+    if not habits:
+        return {}
     cadences = {habit.id: cadence_of(habit) for habit in habits}
     firsts = {habit.id: unsettled_from(habit, cadences[habit.id]) for habit in habits}
     values = await q.checkins.day_values_of(firsts, today)
+    off = await days_off(q, habits[0].user_id, habits, min(firsts.values()), today)
     out = {}
     for habit in habits:
         cad = cadences[habit.id]
-        tallies = streaks.tally(cad, day_records(habit, values[habit.id]))
-        state = streaks.evaluate(progress_of(habit), cad, tallies, today)
-        out[habit.id] = (cad, state, values[habit.id])
+        unsettled = [d for d in off[habit.id] if d >= firsts[habit.id]]
+        records = day_records(habit, values[habit.id], frozenset(unsettled))
+        state = streaks.evaluate(progress_of(habit), cad, streaks.tally(cad, records), today)
+        out[habit.id] = (cad, state, values[habit.id], records)
     return out
 
 
@@ -317,17 +357,21 @@ async def today_view(ctx: Context, user: UserRecord) -> schemas.Today:
         active = await q.habits.of_user(user.id, archived=False)
         evaluated = await _evaluate_all(q, active, today)
         for habit in active:
-            cad, state, values = evaluated[habit.id]
+            cad, state, values, records = evaluated[habit.id]
             value, skipped = next(((v, s) for d, v, s in values if d == today), (0, False))
+            done = not skipped and value >= habit.target
+            # Read as skipped without a skip of its own: a planned break covers today.
+            on_break = not (done or skipped) and any(r.day == today and r.skipped for r in records)
             entries.append(
                 schemas.TodayHabit(
                     habit=habit_view(habit),
-                    due=streaks.is_due(cad, day_records(habit, values), today),
-                    done=not skipped and value >= habit.target,
+                    due=streaks.is_due(cad, records, today) and not on_break,
+                    done=done,
                     skipped=skipped,
                     value=value,
                     streak=state.current,
                     strength=strength.percent(state.strength),
+                    on_break=on_break,
                 )
             )
         points_today = await q.ledger.points_on_day(user.id, today)
@@ -347,16 +391,17 @@ async def habit_stats(ctx: Context, user: UserRecord, habit_id: UUID) -> schemas
     today = today_for(ctx, user)
     async with ctx.read() as q:
         habit = await access.own_habit(q, user, habit_id)
-        cad, state, _ = await _evaluate(q, habit, today)
+        cad, state, _, _ = await _evaluate(q, habit, today)
         first = max(today - timedelta(days=27), habit.anchor_day)
-        recent = day_records(habit, await q.checkins.day_values(habit.id, first, today))
+        off = await days_off_one(q, habit, first, today)
+        recent = day_records(habit, await q.checkins.day_values(habit.id, first, today), off)
         last_done = await q.checkins.last_done_on(habit.id, habit.target)
     return schemas.HabitStats(
         current_streak=state.current,
         best_streak=state.best,
         strength=strength.percent(state.strength),
         completion_rate_28d=streaks.completion_rate(
-            cad, [r.day for r in recent if r.done], first, today
+            cad, [r.day for r in recent if r.done], first, today, off
         ),
         total_checkins=habit.total_done,
         last_done_on=last_done,

@@ -271,7 +271,7 @@ def _prepare(
             # the streak that prices check-ins starts today.
             habit.priced_from = today
         values = sorted((d, sums.get(d, 0), d in skipped) for d in set(sums) | skipped)
-        days = day_records(habit, values)
+        days = day_records(habit, values, frozenset())  # a new habit: no breaks
         for r in days:
             if r.done:
                 ready.total_done += 1

@@ -16,7 +16,7 @@ import msgspec
 from server.domain import reminders, streaks
 from server.domain.reminders import QuietHours
 from server.services.context import Context
-from server.services.habits import cadence_of, day_records, today_for
+from server.services.habits import cadence_of, day_records, days_off, today_for
 from server.store.records import UserRecord
 from shared import schemas
 
@@ -40,11 +40,13 @@ async def upcoming(ctx: Context, user: UserRecord, days: int) -> list[schemas.Up
         # Enough history to know each habit's current period (a week, or n days).
         firsts = {h.id: today - timedelta(days=cadences[h.id].period_days) for h in habits}
         values = await q.checkins.day_values_of(firsts, today)
+        last = today + timedelta(days=days - 1)
+        off = await days_off(q, user.id, habits, min(firsts.values(), default=today), last)
     quiet = quiet_hours_of(fresh)
     out: list[schemas.UpcomingReminder] = []
     for habit in habits:
         cad = cadences[habit.id]
-        records = day_records(habit, values[habit.id])
+        records = day_records(habit, values[habit.id], off[habit.id])
         settled = {r.day for r in records if r.done or r.skipped}
         asking = [
             day

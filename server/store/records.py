@@ -179,3 +179,13 @@ class ImportJobRecord(msgspec.Struct, kw_only=True):
     created_at: datetime
     updated_at: datetime
     finished_at: datetime | None
+
+
+class BreakRecord(msgspec.Struct, kw_only=True):
+    id: str
+    user_id: str
+    habit_id: str | None  # None: all of the user's habits
+    starts_on: date
+    ends_on: date
+    reason: str | None
+    created_at: datetime

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from server.store.areas.boards import Boards
+from server.store.areas.breaks import Breaks
 from server.store.areas.challenges import Challenges
 from server.store.areas.changes import ChangeLog, OnChange
 from server.store.areas.checkins import Checkins
@@ -39,6 +40,7 @@ class Areas:
     changes: type[ChangeLog] = ChangeLog
     rates: type[RateLogs] = RateLogs
     imports: type[ImportJobs] = ImportJobs
+    breaks: type[Breaks] = Breaks
 
 
 PORTABLE = Areas()
@@ -60,3 +62,4 @@ class Transaction:
         self.confirmations = areas.confirmations(conn, self.changes)
         self.rates = areas.rates(conn, self.changes)
         self.imports = areas.imports(conn, self.changes)
+        self.breaks = areas.breaks(conn, self.changes)

@@ -95,6 +95,16 @@ EXPECT: dict[tuple[str, str], Rule] = {
     ("DELETE", "/api/v1/habits/{habit_id:uuid}/checkins/{checkin_id:uuid}"): Rule(
         (401, 404, 404, 204)
     ),
+    ("POST", "/api/v1/habits/{habit_id:uuid}/breaks"): Rule(
+        (401, 404, 404, 201), body={"starts_on": "2026-03-20", "ends_on": "2026-03-24"}
+    ),
+    ("GET", "/api/v1/habits/{habit_id:uuid}/breaks"): MINE_ONLY,
+    ("DELETE", "/api/v1/habits/{habit_id:uuid}/breaks/{break_id:uuid}"): Rule((401, 404, 404, 204)),
+    ("POST", "/api/v1/me/breaks"): Rule(
+        (401, 201, 201, 201), body={"starts_on": "2026-03-20", "ends_on": "2026-03-24"}
+    ),
+    ("GET", "/api/v1/me/breaks"): EVERYONE,
+    ("DELETE", "/api/v1/me/breaks/{break_id:uuid}"): Rule((401, 404, 404, 204)),
     ("GET", "/api/v1/today"): EVERYONE,
     ("GET", "/api/v1/sync"): EVERYONE,
     ("GET", "/api/v1/events"): STREAM,
@@ -183,6 +193,13 @@ async def build_world(http: AsyncTestClient[Litestar]) -> World:
     second_invite = (await owner.request("POST", f"/api/v1/teams/{team['id']}/invites")).json()
     export = (await owner.request("GET", "/api/v1/me/export")).content
     job = await owner.import_file(_loop_zip(), "application/zip", poll_s=0.02)
+    pause = (
+        await owner.request(
+            "POST",
+            f"/api/v1/habits/{habit.id}/breaks",
+            body={"starts_on": "2026-03-12", "ends_on": "2026-03-14"},
+        )
+    ).json()
     return World(
         clients=clients,
         ids={
@@ -195,6 +212,7 @@ async def build_world(http: AsyncTestClient[Litestar]) -> World:
             "confirmation_id": confirmation["id"],
             "path": "openapi.json",
             "job_id": job.id,
+            "break_id": pause["id"],
         },
         invite_code=second_invite["code"],
         export=export,

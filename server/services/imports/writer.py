@@ -74,7 +74,7 @@ def prepare(
         ]  # fmt: skip
         values = [(r.day, r.value, r.skip) for r in rows]
         fold_history(habit, values, today, backdate_days)
-        for record in day_records(habit, values):
+        for record in day_records(habit, values, frozenset()):  # new: no breaks
             if record.done:
                 prepared.done_counts[record.day] += 1
                 prepared.total_done += 1
