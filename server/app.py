@@ -25,6 +25,7 @@ from server.api import (
     habits,
     health,
     imports,
+    notifications,
     progress,
     sync,
     teams,
@@ -39,6 +40,8 @@ from server.clock import Clock, system_clock
 from server.services.context import Context
 from server.services.imports.jobs import ImportJobs
 from server.services.limits import Limits
+from server.services.outbound import Outbound
+from server.services.worker import Worker
 from server.settings import Settings
 from server.store.backends import database_for
 from server.store.postgres import is_postgres_url
@@ -60,6 +63,8 @@ ROUTES = [
     habits.HabitsController,
     habits.TodayController,
     breaks.BreaksController,
+    notifications.PushController,
+    notifications.WebhooksController,
     checkins.CheckinsController,
     teams.TeamsController,
     challenges.ChallengesController,
@@ -95,9 +100,15 @@ def create_app(
         app.state.limits = Limits.for_database(settings, db)
         app.state.hasher = hasher or PasswordHasher()
         app.state.imports = ImportJobs(app.state.ctx)
+        app.state.worker = Worker(
+            app.state.ctx, Outbound(allow_private=settings.webhooks_allow_private)
+        )
+        if settings.notify_interval_s > 0:
+            app.state.worker.start(settings.notify_interval_s)
         try:
             yield
         finally:
+            await app.state.worker.close()
             await app.state.imports.close()  # each records that it stopped, stored nothing
             await db.close()
 

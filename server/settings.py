@@ -49,6 +49,15 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     pool_size: Annotated[int, Meta(ge=1, le=500)] = 10
     statement_timeout_ms: Annotated[int, Meta(ge=100, le=600_000)] = 5_000
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+    # Notifications: the worker looks for reminders to ring and messages to send this
+    # often (0: no worker in this process). Outgoing requests never reach loopback,
+    # private or link-local addresses unless allowed (on-premise installs, tests).
+    notify_interval_s: Annotated[float, Meta(ge=0, le=60)] = 15.0
+    webhooks_allow_private: bool = False
+    # The streak-at-risk nudge comes this many hours before the user's day ends.
+    streak_risk_hours: Annotated[int, Meta(ge=1, le=12)] = 3
+    # Who runs this server, for push services (RFC 8292 "sub"): a mailto: or https: URL.
+    vapid_subject: str = "mailto:admin@localhost"
 
     def as_env(self) -> dict[str, str]:
         """These settings as the ``RAPPORT_*`` variables that ``from_env`` reads back."""

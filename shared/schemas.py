@@ -746,3 +746,70 @@ class ImportJob(Response):
     finished_at: datetime | None = None
     report: ImportReport | None = None
     error: ImportProblem | None = None
+
+
+# -- notifications: webhooks and Web Push -------------------------------------------------
+
+EventType = Literal[
+    "habit.reminder",
+    "streak.at_risk",
+    "checkin.created",
+    "badge.earned",
+    "challenge.completed",
+    "team.board.weekly",
+    "team.member.joined",
+    "team.challenge.completed",
+]
+HookUrl = Annotated[str, Meta(min_length=8, max_length=2048, pattern=r"^https?://[^\s]+$")]
+
+
+class WebhookCreate(Request):
+    """Where to POST events (Standard Webhooks), and which (none: every event of the
+    owner: a user's own, or a team's)."""
+
+    url: HookUrl
+    events: Annotated[list[EventType], Meta(max_length=8)] = []
+
+
+class Webhook(Response):
+    id: UUID
+    url: str
+    events: list[str]
+    created_at: datetime
+    # "whsec_" + base64: the signing key, shown only in the answer that created it.
+    secret: str | None = None
+
+
+class Delivery(Response):
+    """One attempt to deliver a message: ``message_id`` is the ``webhook-id`` header, the
+    same on every retry."""
+
+    message_id: str
+    event: str
+    attempt: int
+    status_code: int | None
+    error: str | None
+    at: datetime
+
+
+class PushKeys(Struct, kw_only=True, forbid_unknown_fields=True):
+    p256dh: Annotated[str, Meta(min_length=80, max_length=100, pattern=r"^[A-Za-z0-9_=-]+$")]
+    auth: Annotated[str, Meta(min_length=16, max_length=32, pattern=r"^[A-Za-z0-9_=-]+$")]
+
+
+class PushSubscriptionCreate(Request):
+    """A browser's ``PushSubscription.toJSON()``, as it comes."""
+
+    endpoint: HookUrl
+    keys: PushKeys
+    expirationTime: int | None = None
+
+
+class PushSubscription(Response):
+    id: UUID
+    endpoint: str
+    created_at: datetime
+
+
+class VapidKey(Response):
+    key: str  # base64url of the uncompressed P-256 public point (applicationServerKey)

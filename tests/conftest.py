@@ -171,6 +171,8 @@ def settings(databases: Databases) -> Settings:
         database=databases.new(),
         synchronous="NORMAL",
         registrations_per_minute=1_000_000,
+        # No worker ticking on its own over a frozen clock: tests call ``tick`` themselves.
+        notify_interval_s=0,
     )
 
 

@@ -209,6 +209,13 @@ async def update_profile(
             await q.users.set_notifications(
                 user.id, current.quiet_start, current.quiet_end, current.streak_at_risk
             )
+        if (
+            body.timezone is not msgspec.UNSET
+            or body.day_start_hour is not msgspec.UNSET
+            or (body.notifications is not msgspec.UNSET)
+        ):
+            # When reminders and nudges ring depends on these: the worker works it out again.
+            await q.notifications.rewake(user.id)
         return await user_view(ctx, q, current)
 
 

@@ -19,7 +19,7 @@ from server.domain import balance, levels, scoring, streaks
 from server.domain import challenges as rules
 from server.domain.schedule import Cadence
 from server.ids import new_id
-from server.services import access, goals, points
+from server.services import access, goals, notifications, points
 from server.services.context import Context
 from server.services.errors import Conflict, Invalid, OutsideBackdatingWindow
 from server.services.habits import (
@@ -203,6 +203,7 @@ async def check_in(
         )
         record.result = _encoder.encode(result).decode()
         await q.checkins.insert(record)
+        await _announce(q, user, habit, record, result, now)
         if body.witness is not None:
             await q.confirmations.insert(
                 ConfirmationRecord(
@@ -405,6 +406,27 @@ async def _settle(
     store_progress(habit, streaks.settle(progress, cad, streaks.tally(cad, records), before))
     habit.total_done += done_delta
     await q.habits.save_progress(habit)
+
+
+async def _announce(
+    q: Transaction,
+    user: UserRecord,
+    habit: HabitRecord,
+    record: CheckinRecord,
+    result: schemas.CheckInResult,
+    now: datetime,
+) -> None:
+    """The check-in and the badges it earned, to the user's webhooks (same transaction)."""
+    data = {
+        "checkin_id": record.id, "habit_id": habit.id, "title": habit.title,
+        "day": record.day.isoformat(), "value": record.value, "skip": record.skip,
+        "points_awarded": result.points_awarded, "streak": result.streak.current,
+    }  # fmt: skip
+    await notifications.emit(q, user.id, "checkin.created", record.id, data, now)
+    for badge in result.badges_earned:
+        shown = {"slug": badge.slug, "title": badge.title, "description": badge.description}
+        await notifications.emit(q, user.id, "badge.earned", f"{badge.slug}:{record.id}",
+                                 shown, now)  # fmt: skip
 
 
 def _categories(totals: DayTotals) -> set[str]:

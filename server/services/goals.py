@@ -12,8 +12,9 @@ from server.domain import boards
 from server.domain import challenges as rules
 from server.domain.calendar import local_day
 from server.ids import new_id
+from server.services import notifications
 from server.services.points import Posting, fresh, taking_back
-from server.store.records import HabitRecord, LedgerRecord, UserRecord
+from server.store.records import ChallengeRecord, HabitRecord, LedgerRecord, UserRecord
 from server.store.transaction import Transaction
 
 CHALLENGE_REWARD = "challenge_reward"
@@ -57,6 +58,7 @@ async def day_done_changed(
         await q.challenges.set_completed(challenge.id, user.id, now if crossed > 0 else None)
         if crossed > 0 and not paid:  # a reward kept from before leaving is not paid twice
             await q.users.bump_counter(user.id, "challenges_completed", 1)
+            await _announce_completion(q, user, challenge, now)
             reward = LedgerRecord(
                 id=new_id(), user_id=user.id, at=now, day=day, amount=challenge.reward_points,
                 reason=CHALLENGE_REWARD, challenge_id=challenge.id,
@@ -66,3 +68,17 @@ async def day_done_changed(
             await q.users.bump_counter(user.id, "challenges_completed", -1)
             postings += [taking_back(entry, now) for entry in paid]
     return postings
+
+
+async def _announce_completion(
+    q: Transaction, user: UserRecord, challenge: ChallengeRecord, now: datetime
+) -> None:
+    """To the user's webhooks, and to the team's for a team challenge (naming the member
+    only if they show on boards)."""
+    data = {"challenge_id": challenge.id, "title": challenge.title}
+    key = f"{challenge.id}:{user.id}"
+    await notifications.emit(q, user.id, "challenge.completed", key, data, now)
+    if challenge.team_id is not None:
+        who = "A member" if user.hidden_on_boards else user.display_name
+        await notifications.emit_team(q, challenge.team_id, "team.challenge.completed", key,
+                                      {**data, "member": who}, now)  # fmt: skip

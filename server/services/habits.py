@@ -9,7 +9,7 @@ from uuid import UUID
 
 import msgspec
 
-from server.domain import balance, breaks, caps, reminders, scoring, streaks, strength
+from server.domain import balance, breaks, caps, delivery, reminders, scoring, streaks, strength
 from server.domain.calendar import local_day
 from server.domain.schedule import Cadence, cadence
 from server.domain.schedule import Schedule as DomainSchedule
@@ -347,6 +347,23 @@ async def _evaluate_all(
         records = day_records(habit, values[habit.id], frozenset(unsettled))
         state = streaks.evaluate(progress_of(habit), cad, streaks.tally(cad, records), today)
         out[habit.id] = (cad, state, values[habit.id], records)
+    return out
+
+
+async def streaks_at_risk(
+    q: Transaction, habits: list[HabitRecord], today: date
+) -> list[tuple[HabitRecord, int]]:
+    """The habits (and their streaks) that would lose a streak of 3 or more at the end of
+    ``today`` if nothing more is done (``delivery.streak_at_risk``; a freeze that would
+    cover the miss means no risk)."""
+    out = []
+    for habit, (cad, state, _, records) in zip(
+        habits, (await _evaluate_all(q, habits, today)).values(), strict=True
+    ):
+        tomorrow = today + timedelta(days=1)
+        after = streaks.evaluate(progress_of(habit), cad, streaks.tally(cad, records), tomorrow)
+        if delivery.streak_at_risk(state.current, after.current):
+            out.append((habit, state.current))
     return out
 
 

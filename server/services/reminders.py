@@ -8,7 +8,7 @@ hours).
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from uuid import UUID
 
 import msgspec
@@ -17,16 +17,40 @@ from server.domain import reminders, streaks
 from server.domain.reminders import QuietHours
 from server.services.context import Context
 from server.services.habits import cadence_of, day_records, days_off, today_for
-from server.store.records import UserRecord
+from server.store.records import HabitRecord, UserRecord
+from server.store.transaction import Transaction
 from shared import schemas
 
 MAX_DAYS = 14
 
 
-def quiet_hours_of(user: UserRecord) -> QuietHours | None:
-    if user.quiet_start is None or user.quiet_end is None:
+def quiet_hours_of(start: str | None, end: str | None) -> QuietHours | None:
+    if start is None or end is None:
         return None
-    return QuietHours(reminders.parse_time(user.quiet_start), reminders.parse_time(user.quiet_end))
+    return QuietHours(reminders.parse_time(start), reminders.parse_time(end))
+
+
+async def asking_days(
+    q: Transaction, user_id: str, habits: list[HabitRecord], first: date, last: date
+) -> dict[str, list[date]]:
+    """The days from ``first`` through ``last`` that ask for each habit: due (a due day
+    whose period still wants check-ins), neither done nor skipped nor on a break."""
+    cadences = {h.id: cadence_of(h) for h in habits}
+    # Enough history to know each habit's current period (a week, or n days).
+    firsts = {h.id: first - timedelta(days=cadences[h.id].period_days) for h in habits}
+    values = await q.checkins.day_values_of(firsts, last)
+    off = await days_off(q, user_id, habits, min(firsts.values(), default=first), last)
+    out = {}
+    for habit in habits:
+        cad = cadences[habit.id]
+        records = day_records(habit, values[habit.id], off[habit.id])
+        settled = {r.day for r in records if r.done or r.skipped}
+        out[habit.id] = [
+            day
+            for day in (first + timedelta(days=n) for n in range((last - first).days + 1))
+            if day not in settled and streaks.is_due(cad, records, day)
+        ]
+    return out
 
 
 async def upcoming(ctx: Context, user: UserRecord, days: int) -> list[schemas.UpcomingReminder]:
@@ -36,25 +60,15 @@ async def upcoming(ctx: Context, user: UserRecord, days: int) -> list[schemas.Up
         fresh = await q.users.by_id(user.id) or user
         today = today_for(ctx, fresh)
         habits = [h for h in await q.habits.of_user(user.id, archived=False) if h.reminders != "[]"]
-        cadences = {h.id: cadence_of(h) for h in habits}
-        # Enough history to know each habit's current period (a week, or n days).
-        firsts = {h.id: today - timedelta(days=cadences[h.id].period_days) for h in habits}
-        values = await q.checkins.day_values_of(firsts, today)
-        last = today + timedelta(days=days - 1)
-        off = await days_off(q, user.id, habits, min(firsts.values(), default=today), last)
-    quiet = quiet_hours_of(fresh)
+        asking = await asking_days(q, user.id, habits, today, today + timedelta(days=days - 1))
+    quiet = quiet_hours_of(fresh.quiet_start, fresh.quiet_end)
     out: list[schemas.UpcomingReminder] = []
     for habit in habits:
-        cad = cadences[habit.id]
-        records = day_records(habit, values[habit.id], off[habit.id])
-        settled = {r.day for r in records if r.done or r.skipped}
-        asking = [
-            day
-            for day in (today + timedelta(days=n) for n in range(days))
-            if day not in settled and streaks.is_due(cad, records, day)
-        ]
         times = msgspec.json.decode(habit.reminders, type=list[str])
-        for ring in reminders.rings(asking, times, fresh.timezone, fresh.day_start_hour, quiet):
+        rings = reminders.rings(
+            asking[habit.id], times, fresh.timezone, fresh.day_start_hour, quiet
+        )
+        for ring in rings:
             if ring.at >= now:
                 out.append(
                     schemas.UpcomingReminder(

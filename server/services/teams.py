@@ -18,7 +18,7 @@ import msgspec
 from server.domain import boards
 from server.domain.calendar import local_day
 from server.ids import new_id
-from server.services import access, points
+from server.services import access, notifications, points
 from server.services.accounts import check_time_zone
 from server.services.context import Context
 from server.services.errors import BadCursor, Forbidden, NotFound
@@ -239,6 +239,11 @@ async def join(ctx: Context, user: UserRecord, body: schemas.JoinRequest) -> sch
             await q.teams.add_member(me)
             team.member_count += 1
             await points.award_badges(ctx, q, user.id, streak=0, now=now)
+            who = "A member" if user.hidden_on_boards else user.display_name
+            await notifications.emit_team(
+                q, team.id, "team.member.joined", f"{team.id}:{me.user_id}:{now.isoformat()}",
+                {"member": who, "member_count": team.member_count}, now,
+            )  # fmt: skip
         view = await team_view(ctx, q, team, me, with_members=False)
     return schemas.Membership(team=view, role=me.role)
 
@@ -434,3 +439,29 @@ async def team_board(
         me=me,
         next_cursor=next_cursor,
     )
+
+
+# The board as someone outside the team sees it: hidden members as their stand-ins.
+_OUTSIDER = UserRecord(
+    id="", handle="", display_name="", password_hash="", timezone="UTC", day_start_hour=0,
+    points=0, xp=0, total_done=0, balanced_days=0, created_at=datetime.min,
+)  # fmt: skip
+WEEKLY_TOP = 10
+
+
+async def weekly_board(q: Transaction, team: TeamRecord, week_start: date) -> dict[str, object]:
+    """The top of a team's board for the week from ``week_start`` (a Monday), as a team's
+    webhook receives it (``team.board.weekly``)."""
+    entries, _, _ = await read_board(
+        q, board=f"team:{team.id}", period_key=boards.period_key("week", week_start),
+        user=_OUTSIDER, hidden_team=team.id, view="page", limit=WEEKLY_TOP, cursor=None,
+        zero_if_absent=False,
+    )  # fmt: skip
+    return {
+        "name": team.name,
+        "week_starts_on": week_start.isoformat(),
+        "week_ends_on": (week_start + timedelta(days=6)).isoformat(),
+        "entries": [
+            {"rank": e.rank, "name": e.user.display_name, "points": e.points} for e in entries
+        ],
+    }

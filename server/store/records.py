@@ -189,3 +189,61 @@ class BreakRecord(msgspec.Struct, kw_only=True):
     ends_on: date
     reason: str | None
     created_at: datetime
+
+
+class WebhookRecord(msgspec.Struct, kw_only=True):
+    id: str
+    user_id: str | None  # a user's webhook, or
+    team_id: str | None  # a team's
+    url: str
+    events: str  # JSON list of event types; [] = all
+    secret: str  # "whsec_" + base64
+    created_by: str
+    created_at: datetime
+
+
+class PushSubscriptionRecord(msgspec.Struct, kw_only=True):
+    id: str
+    user_id: str
+    endpoint: str
+    p256dh: str
+    auth: str
+    created_at: datetime
+
+
+class OutboxRecord(msgspec.Struct, kw_only=True):
+    id: str  # the message id (a webhook's webhook-id)
+    dedupe: str
+    channel: str  # webhook, push, live
+    target_id: str  # the webhook, the subscription, or the user (live)
+    user_id: str | None
+    team_id: str | None
+    event: str
+    payload: str  # JSON
+    state: str  # pending, sent, failed
+    attempts: int
+    created_at: datetime
+    next_attempt_at: datetime
+    claimed_until: datetime | None = None
+    finished_at: datetime | None = None
+
+
+class DeliveryRecord(msgspec.Struct, kw_only=True):
+    id: str
+    message_id: str
+    target_id: str
+    event: str
+    attempt: int
+    status_code: int | None
+    error: str | None
+    at: datetime
+
+
+class RingCandidate(msgspec.Struct, kw_only=True):
+    """A habit whose reminders may ring now, with what decides when (its owner's)."""
+
+    habit: HabitRecord
+    timezone: str
+    day_start_hour: int
+    quiet_start: str | None
+    quiet_end: str | None

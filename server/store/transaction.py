@@ -19,6 +19,7 @@ from server.store.areas.confirmations import Confirmations
 from server.store.areas.habits import Habits
 from server.store.areas.imports import ImportJobs
 from server.store.areas.ledger import Ledger
+from server.store.areas.notifications import Notifications
 from server.store.areas.rates import RateLogs
 from server.store.areas.teams import Teams
 from server.store.areas.users import Users
@@ -41,6 +42,7 @@ class Areas:
     rates: type[RateLogs] = RateLogs
     imports: type[ImportJobs] = ImportJobs
     breaks: type[Breaks] = Breaks
+    notifications: type[Notifications] = Notifications
 
 
 PORTABLE = Areas()
@@ -63,3 +65,4 @@ class Transaction:
         self.rates = areas.rates(conn, self.changes)
         self.imports = areas.imports(conn, self.changes)
         self.breaks = areas.breaks(conn, self.changes)
+        self.notifications = areas.notifications(conn, self.changes)

@@ -24,6 +24,7 @@ from litestar.testing import AsyncTestClient
 
 from shared import schemas
 from shared.client import RapportClient
+from tests.notify import push_subscription
 
 ROLES = ("anonymous", "stranger", "member", "owner")
 LOOP_FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "loop"
@@ -105,6 +106,24 @@ EXPECT: dict[tuple[str, str], Rule] = {
     ),
     ("GET", "/api/v1/me/breaks"): EVERYONE,
     ("DELETE", "/api/v1/me/breaks/{break_id:uuid}"): Rule((401, 404, 404, 204)),
+    ("GET", "/api/v1/push/vapid-public-key"): PUBLIC_OK,
+    ("POST", "/api/v1/me/push-subscriptions"): Rule((401, 201, 201, 201), body="push"),
+    ("GET", "/api/v1/me/push-subscriptions"): EVERYONE,
+    ("DELETE", "/api/v1/me/push-subscriptions/{subscription_id:uuid}"): Rule((401, 404, 404, 204)),
+    ("POST", "/api/v1/me/webhooks"): Rule(
+        (401, 201, 201, 201), body={"url": "https://hooks.example.com/rapport"}
+    ),
+    ("GET", "/api/v1/me/webhooks"): EVERYONE,
+    ("DELETE", "/api/v1/me/webhooks/{webhook_id:uuid}"): Rule((401, 404, 404, 204)),
+    ("GET", "/api/v1/me/webhooks/{webhook_id:uuid}/deliveries"): MINE_ONLY,
+    ("POST", "/api/v1/teams/{team_id:uuid}/webhooks"): Rule(
+        (401, 404, 403, 201), body={"url": "https://hooks.example.com/team"}
+    ),
+    ("GET", "/api/v1/teams/{team_id:uuid}/webhooks"): ADMINS,
+    ("DELETE", "/api/v1/teams/{team_id:uuid}/webhooks/{webhook_id:uuid}"): Rule(
+        (401, 404, 403, 204)
+    ),
+    ("GET", "/api/v1/teams/{team_id:uuid}/webhooks/{webhook_id:uuid}/deliveries"): ADMINS,
     ("GET", "/api/v1/today"): EVERYONE,
     ("GET", "/api/v1/sync"): EVERYONE,
     ("GET", "/api/v1/events"): STREAM,
@@ -193,6 +212,21 @@ async def build_world(http: AsyncTestClient[Litestar]) -> World:
     second_invite = (await owner.request("POST", f"/api/v1/teams/{team['id']}/invites")).json()
     export = (await owner.request("GET", "/api/v1/me/export")).content
     job = await owner.import_file(_loop_zip(), "application/zip", poll_s=0.02)
+    hook = (
+        await owner.request(
+            "POST", "/api/v1/me/webhooks", body={"url": "https://hooks.example.com/a"}
+        )
+    ).json()
+    team_hook = (
+        await owner.request(
+            "POST",
+            f"/api/v1/teams/{team['id']}/webhooks",
+            body={"url": "https://hooks.example.com/b"},
+        )
+    ).json()
+    subscription = (
+        await owner.request("POST", "/api/v1/me/push-subscriptions", body=push_subscription())
+    ).json()
     pause = (
         await owner.request(
             "POST",
@@ -213,6 +247,9 @@ async def build_world(http: AsyncTestClient[Litestar]) -> World:
             "path": "openapi.json",
             "job_id": job.id,
             "break_id": pause["id"],
+            "webhook_id": hook["id"],
+            "team_webhook_id": team_hook["id"],
+            "subscription_id": subscription["id"],
         },
         invite_code=second_invite["code"],
         export=export,
@@ -220,7 +257,15 @@ async def build_world(http: AsyncTestClient[Litestar]) -> World:
 
 
 def fill(path: str, ids: dict[str, str]) -> str:
-    return re.sub(r"\{(\w+)(?::\w+)?\}", lambda m: ids[m.group(1)], path)
+    """The path with the world's ids; under /teams a ``team_<name>`` id wins (a team's
+    webhook, not the owner's own)."""
+    under_team = path.startswith("/api/v1/teams/")
+
+    def one(m: re.Match[str]) -> str:
+        name = m.group(1)
+        return ids[f"team_{name}"] if under_team and f"team_{name}" in ids else ids[name]
+
+    return re.sub(r"\{(\w+)(?::\w+)?\}", one, path)
 
 
 @pytest.mark.parametrize(("method", "path"), sorted(EXPECT))
@@ -244,6 +289,8 @@ async def test_route_answers_each_role_as_api_md_says(
                 body = {"handle": "ownerx", "password": "a long enough password"}
             elif body == "invite":
                 body = {"code": world.invite_code}
+            elif body == "push":
+                body = push_subscription()
             headers = {"Authorization": f"Bearer {client.token}"} if client.token else {}
             if rule.raw is not None:
                 response = await http.request(

@@ -74,8 +74,8 @@ class Habits(Area):
     async def update(self, habit: HabitRecord) -> None:
         await self.conn.execute(
             "UPDATE habits SET title = ?, category = ?, schedule = ?, kind = ?, target = ?,"
-            " difficulty = ?, relationship = ?, archived = ?, difficulty_log = ?, reminders = ?"
-            " WHERE id = ?",
+            " difficulty = ?, relationship = ?, archived = ?, difficulty_log = ?, reminders = ?,"
+            " next_ring_at = NULL WHERE id = ?",  # when it rings next: worked out again
             habit.title, habit.category, habit.schedule, habit.kind, habit.target,
             habit.difficulty, habit.relationship, habit.archived, habit.difficulty_log,
             habit.reminders, habit.id,

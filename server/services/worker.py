@@ -1,0 +1,307 @@
+"""The notification worker: runs in each server process, every ``notify_interval_s``.
+
+Each ``tick``:
+
+1. **Reminders.** Habits whose next reminder is due (``habits.next_ring_at``) are looked at
+   again with their owner's current zone, day start and quiet hours: a reminder whose moment
+   has come (at most 30 minutes ago) on a day that still asks for the habit is queued, once
+   (a unique key per habit, day and time), then the habit's next moment is stored.
+2. **Streaks at risk**, the same way per user (``users.next_nudge_at``): some hours before
+   the user's day ends, one nudge per habit whose streak of 3+ would be lost tonight.
+3. **Weekly boards**: in the first day of a team's week, last week's board to the team's
+   webhooks that want it.
+4. **Delivery**: pending messages whose time has come are claimed (so another instance
+   leaves them alone) and sent: live events through the channels, webhooks signed as
+   Standard Webhooks say, Web Push encrypted with the server's VAPID key. Each attempt is
+   logged; a failure is retried with backoff and jitter (``domain/delivery.py``).
+
+A reminder is queued as one "live" message (the event for connected clients) whose unique
+key stands for the reminder itself; webhook and push messages are queued with it in the
+same transaction only when that key was new. Two instances, or a restart, cannot ring it
+twice. A message that was sent but whose result was not stored (the process died between
+the two) is sent again with the same ``webhook-id``, which receivers use to drop repeats.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import httpx
+import msgspec
+from py_vapid import Vapid02  # type: ignore[import-untyped]
+from standardwebhooks import Webhook
+
+from server.domain import delivery, reminders
+from server.domain.calendar import local_day, zone
+from server.ids import new_id
+from server.services import habits as habit_rules
+from server.services import notifications, teams, webpush
+from server.services.context import Context
+from server.services.outbound import Outbound, Refused
+from server.services.reminders import asking_days, quiet_hours_of
+from server.store.records import DeliveryRecord, OutboxRecord, RingCandidate, UserRecord
+from server.store.transaction import Transaction
+
+log = logging.getLogger("rapport.notify")
+
+BATCH = 200  # habits, users or messages looked at per step of a tick
+SENDING = 10  # messages in flight at once
+CLAIM = timedelta(minutes=2)  # how long a claimed message is another instance's to leave
+KEEP_FINISHED = timedelta(days=7)
+HINT_DAYS = 8  # a habit due only on some weekdays still rings within a week
+
+
+class Worker:
+    def __init__(
+        self, ctx: Context, outbound: Outbound, draw: Callable[[], float] = random.random
+    ) -> None:
+        self.ctx = ctx
+        self.outbound = outbound
+        self.draw = draw
+        self._task: asyncio.Task[None] | None = None
+        self._vapid: Vapid02 | None = None
+
+    # -- running ------------------------------------------------------------------------
+
+    def start(self, interval_s: float) -> None:
+        self._task = asyncio.create_task(self._run(interval_s), name="rapport-notify")
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        await self.outbound.close()
+
+    async def _run(self, interval_s: float) -> None:
+        while True:
+            try:
+                await self.tick()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # one bad tick must not end the worker
+                log.exception("notification tick failed")
+            await asyncio.sleep(interval_s)
+
+    async def tick(self) -> None:
+        now = self.ctx.clock()
+        await self.ring_reminders(now)
+        await self.nudge_streaks(now)
+        await self.weekly_boards(now)
+        await self.deliver(now)
+        async with self.ctx.write() as q:
+            await q.notifications.forget_finished(now - KEEP_FINISHED)
+
+    # -- reminders ----------------------------------------------------------------------
+
+    async def ring_reminders(self, now: datetime) -> None:
+        async with self.ctx.read() as q:
+            candidates = await q.notifications.ring_candidates(now, BATCH)
+        for candidate in candidates:
+            await self._ring(candidate, now)
+            await asyncio.sleep(0)
+
+    async def _ring(self, c: RingCandidate, now: datetime) -> None:
+        habit = c.habit
+        quiet = quiet_hours_of(c.quiet_start, c.quiet_end)
+        today = local_day(now, c.timezone, c.day_start_hour)
+        days = [today + timedelta(days=n) for n in range(-1, HINT_DAYS)]
+        times = msgspec.json.decode(habit.reminders, type=list[str])
+        rings = reminders.rings(days, times, c.timezone, c.day_start_hour, quiet)
+        ringing = [r for r in rings if r.at <= now and not reminders.is_late(r.at, now)]
+        following = min((r.at for r in rings if r.at > now), default=now + timedelta(days=1))
+        async with self.ctx.write(habit.user_id) as q:
+            if ringing:
+                first, last = min(r.day for r in ringing), max(r.day for r in ringing)
+                asking = (await asking_days(q, habit.user_id, [habit], first, last))[habit.id]
+                for ring in ringing:
+                    if ring.day in asking:
+                        await self._queue_reminder(q, habit.user_id, habit.id, habit.title,
+                                                   ring, now)  # fmt: skip
+            await q.notifications.set_next_ring(habit.id, following)
+
+    async def _queue_reminder(
+        self, q: Transaction, user_id: str, habit_id: str, title: str, ring: reminders.Ring,
+        now: datetime,
+    ) -> None:  # fmt: skip
+        key = f"{habit_id}:{ring.day.isoformat()}:{ring.local_time}"
+        data = {
+            "habit_id": habit_id, "title": title, "day": ring.day.isoformat(),
+            "local_time": ring.local_time, "at": ring.at.isoformat(),
+        }  # fmt: skip
+        await self._queue(q, user_id, "habit.reminder", "reminder", key, data, now,
+                          push={"title": title, "body": f"Time for {title} ({ring.local_time})",
+                                **data})  # fmt: skip
+
+    async def _queue(
+        self, q: Transaction, user_id: str, event: str, live: str, key: str, data: dict[str, Any],
+        now: datetime, *, push: dict[str, Any],
+    ) -> None:  # fmt: skip
+        """The live message stands for the event itself: only when it is new are the
+        webhook and push messages queued."""
+        payload = msgspec.json.encode({"event": live, "id": data["habit_id"], **data}).decode()
+        first = notifications.message(f"{event}:{key}", "live", user_id, event, payload, now,
+                                      user_id=user_id)  # fmt: skip
+        if await q.notifications.enqueue(first):
+            await notifications.emit(q, user_id, event, key, data, now, push=push)
+
+    # -- streaks at risk ----------------------------------------------------------------
+
+    async def nudge_streaks(self, now: datetime) -> None:
+        async with self.ctx.read() as q:
+            users = await q.notifications.nudge_candidates(now, BATCH)
+        lead = timedelta(hours=self.ctx.settings.streak_risk_hours)
+        for user in users:
+            await self._nudge(user, now, lead)
+            await asyncio.sleep(0)
+
+    async def _nudge(self, user: UserRecord, now: datetime, lead: timedelta) -> None:
+        today = local_day(now, user.timezone, user.day_start_hour)
+
+        def moment(day: date) -> datetime:
+            return delivery.day_end(day, user.timezone, user.day_start_hour) - lead
+
+        quiet = quiet_hours_of(user.quiet_start, user.quiet_end)
+        at = moment(today)
+        local = at.astimezone(zone(user.timezone)).time().replace(tzinfo=None)
+        due = at <= now and not reminders.is_late(at, now)
+        async with self.ctx.write(user.id) as q:
+            if due and (quiet is None or not quiet.contains(local)):
+                active = await q.habits.of_user(user.id, archived=False)
+                for habit, streak in await habit_rules.streaks_at_risk(q, active, today):
+                    data = {
+                        "habit_id": habit.id, "title": habit.title, "day": today.isoformat(),
+                        "streak": streak, "at": at.isoformat(),
+                    }  # fmt: skip
+                    text = f"Your {streak}-day streak of {habit.title} ends tonight"
+                    shown = {"title": "Streak at risk", "body": text, **data}
+                    key = f"{habit.id}:{today.isoformat()}"
+                    await self._queue(q, user.id, "streak.at_risk", "streak_at_risk", key,
+                                      data, now, push=shown)  # fmt: skip
+            following = at if at > now else moment(today + timedelta(days=1))
+            await q.notifications.set_next_nudge(user.id, following)
+
+    # -- weekly team boards -------------------------------------------------------------
+
+    async def weekly_boards(self, now: datetime) -> None:
+        async with self.ctx.read() as q:
+            found = await q.notifications.teams_with_webhooks()
+        for team in found:
+            monday = delivery.week_begun(now, team.timezone)
+            began = datetime.combine(monday, datetime.min.time(), tzinfo=zone(team.timezone))
+            if now - began > timedelta(days=1):
+                continue  # the week is a day old: last week's board is old news
+            last_week = monday - timedelta(days=7)
+            key = f"{team.id}:{last_week.isoformat()}"
+            async with self.ctx.read() as q:
+                if await q.notifications.queued(f"team.board.weekly:{key}"):
+                    continue
+            async with self.ctx.write() as q:
+                # The marker stands for the summary, as a live message does for a reminder.
+                marker = notifications.message(
+                    f"team.board.weekly:{key}", "mark", team.id, "team.board.weekly", "{}",
+                    now, team_id=team.id,
+                )  # fmt: skip
+                marker.state = "sent"
+                marker.finished_at = now
+                if await q.notifications.enqueue(marker):
+                    summary = await teams.weekly_board(q, team, last_week)
+                    await notifications.emit_team(q, team.id, "team.board.weekly", key,
+                                                  summary, now)  # fmt: skip
+
+    # -- delivery -----------------------------------------------------------------------
+
+    async def deliver(self, now: datetime) -> int:
+        """Send what is due; how many messages were tried."""
+        async with self.ctx.read() as q:
+            due = await q.notifications.due(now, BATCH)
+        mine = []
+        async with self.ctx.write() as q:
+            for message in due:
+                if await q.notifications.claim(message.id, now, now + CLAIM):
+                    mine.append(message)
+        gate = asyncio.Semaphore(SENDING)
+
+        async def one(message: OutboxRecord) -> None:
+            async with gate:
+                await self._attempt(message, now)
+
+        await asyncio.gather(*(one(m) for m in mine))
+        return len(mine)
+
+    async def _attempt(self, message: OutboxRecord, now: datetime) -> None:
+        status: int | None = None
+        error: str | None = None
+        refused = gone = False
+        try:
+            if message.channel == "live":
+                if self.ctx.publisher is not None:
+                    self.ctx.publisher.publish(message.payload.encode(), f"user:{message.user_id}")
+                status = 200
+            else:
+                status, gone = await self._send(message, now)
+        except Refused as why:
+            refused, error = True, f"refused: {why}"
+        except (httpx.HTTPError, TimeoutError, OSError) as failure:
+            error = f"{type(failure).__name__}: {failure}"[:300]
+        sent = status is not None and delivery.succeeded(status)
+        if status is not None and not sent:
+            error = f"answered {status}"
+        message.attempts += 1
+        if sent or gone or refused or delivery.gives_up(message.attempts):
+            message.state = "sent" if sent else "failed"
+            message.finished_at = now
+        else:
+            message.next_attempt_at = now + delivery.backoff(message.attempts, self.draw())
+        async with self.ctx.write() as q:
+            await q.notifications.settle(message)
+            if message.channel != "live":
+                await q.notifications.log(
+                    DeliveryRecord(
+                        id=new_id(), message_id=message.id, target_id=message.target_id,
+                        event=message.event, attempt=message.attempts, status_code=status,
+                        error=error, at=now,
+                    )
+                )  # fmt: skip
+            if gone and message.channel == "push":
+                await q.notifications.delete_push(message.target_id)
+        if not sent:
+            log.info("delivery %s of %s to %s failed: %s", message.attempts, message.event,
+                     message.channel, error)  # fmt: skip
+
+    async def _send(self, message: OutboxRecord, now: datetime) -> tuple[int, bool]:
+        """(status, the target is gone for good)."""
+        if message.channel == "webhook":
+            async with self.ctx.read() as q:
+                hook = await q.notifications.webhook(message.target_id)
+            if hook is None:
+                raise Refused("the webhook was deleted")
+            body = message.payload.encode()
+            signed = Webhook(hook.secret).sign(message.id, now, message.payload)
+            headers = {
+                "content-type": "application/json",
+                "user-agent": "Rapport-Webhooks/1.0",
+                "webhook-id": message.id,
+                "webhook-timestamp": str(int(now.timestamp())),
+                "webhook-signature": signed,
+            }
+            answer = await self.outbound.post(hook.url, body, headers)
+            return answer.status_code, False
+        async with self.ctx.read() as q:
+            sub = await q.notifications.push(message.target_id)
+        if sub is None:
+            raise Refused("the push subscription was deleted")
+        if self._vapid is None:
+            async with self.ctx.write() as q:
+                self._vapid = await webpush.vapid_key(q)
+        vapid = self._vapid
+        sealed = await asyncio.to_thread(webpush.encrypted, sub, message.payload.encode())
+        headers = webpush.headers(vapid, sub.endpoint, self.ctx.settings.vapid_subject, now)
+        answer = await self.outbound.post(sub.endpoint, sealed, headers)
+        return answer.status_code, delivery.push_gone(answer.status_code)
