@@ -320,6 +320,20 @@ class RapportClient:
             list[schemas.UpcomingReminder], "GET", "/api/v1/me/reminders", params={"days": days}
         )
 
+    async def breaks(self, habit_id: UUID | None = None) -> list[schemas.Break]:
+        """A habit's planned breaks, or (None) all of the caller's."""
+        path = "/api/v1/me/breaks" if habit_id is None else f"/api/v1/habits/{habit_id}/breaks"
+        return await self._call(list[schemas.Break], "GET", path)
+
+    async def add_break(self, habit_id: UUID | None, body: schemas.BreakCreate) -> schemas.Break:
+        """Pause a habit (None: every habit) on the days ``body`` names."""
+        path = "/api/v1/me/breaks" if habit_id is None else f"/api/v1/habits/{habit_id}/breaks"
+        return await self._call(schemas.Break, "POST", path, body=body)
+
+    async def end_break(self, break_id: UUID) -> None:
+        """End a break today (the days behind stay a break)."""
+        await self.request("DELETE", f"/api/v1/me/breaks/{break_id}")
+
     # -- moving data in and out ----------------------------------------------------------
 
     async def export(self) -> schemas.RapportExport:

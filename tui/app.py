@@ -11,6 +11,7 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from uuid import UUID
 
@@ -24,6 +25,7 @@ from tui.commands import HabitCommands
 from tui.config import ConfigStore
 from tui.connect import Connector
 from tui.offline import FlushReport
+from tui.reminder_bell import Bell, osc9
 from tui.screens.challenges import ChallengesScreen
 from tui.screens.help import HelpScreen
 from tui.screens.import_file import ImportScreen
@@ -36,9 +38,12 @@ from tui.screens.today import TodayScreen
 from tui.screens.welcome import WelcomeScreen
 from tui.session import Session
 from tui.themes import CATEGORY_DEFAULTS, DARK, LIGHT, THEMES
-from tui.wording import error_text
+from tui.wording import SERVICE_ERRORS, error_text
 
 REFRESH_SECONDS = 300.0
+# How often due reminders are looked for, and the upcoming ones fetched again.
+REMINDER_CHECK_SECONDS = 1.0
+REMINDER_PLAN_SECONDS = 60.0
 
 
 class RapportApp(App[None]):
@@ -70,6 +75,7 @@ class RapportApp(App[None]):
         self._theme_ready = False
         # The Today screen shown from disk while the first session opens.
         self._saved_start: TodayScreen | None = None
+        self.reminder_bell = Bell()
 
     # -- start and stop ------------------------------------------------------------------
 
@@ -84,6 +90,8 @@ class RapportApp(App[None]):
         self.set_interval(self._sync_interval, self._heartbeat)
         # Left open past midnight, Today moves on to the new day by itself.
         self.set_interval(REFRESH_SECONDS, self._refresh_all)
+        self.set_interval(REMINDER_CHECK_SECONDS, self.ring_reminders)
+        self.set_interval(REMINDER_PLAN_SECONDS, self.plan_reminders)
         self.boot()
 
     @work(exclusive=True, group="session")
@@ -158,6 +166,40 @@ class RapportApp(App[None]):
         """Tell watching screens to reload."""
         self.refresh_state()
         self.revision += 1
+        self.plan_reminders()
+
+    # -- reminders while the client is open ----------------------------------------------
+
+    def _now(self) -> datetime:
+        return (self.connector.clock or (lambda: datetime.now(UTC)))()
+
+    @work(exclusive=True, group="reminders")
+    async def plan_reminders(self) -> None:
+        """Fetch what rings next (after ringing what is due: the server's list starts now)."""
+        session = self.session
+        if session is None or not session.signed_in:
+            return
+        self.ring_reminders()
+        try:
+            upcoming = await session.client.reminders(days=1)
+        except SERVICE_ERRORS:
+            return  # offline: keep ringing from the list held
+        self.reminder_bell.plan(upcoming)
+
+    def ring_reminders(self) -> None:
+        for ring in self.reminder_bell.due(self._now()):
+            text = f"Time for {ring.title} ({ring.local_time})"
+            self.notify(text, title="⏰ Reminder", timeout=30)
+            self.alert(text)
+
+    def alert(self, text: str) -> None:
+        """Pass a reminder on to the terminal, as ``reminder_alert`` in config.toml says."""
+        how = self.connector.config.reminder_alert or "osc9"
+        if how == "off" or self._driver is None or self.is_headless:
+            return
+        if how == "osc9":
+            self._driver.write(osc9(text))
+        self.bell()
 
     # -- offline queue -------------------------------------------------------------------
 

@@ -17,6 +17,7 @@ import json
 import os
 import tomllib
 from pathlib import Path
+from typing import Literal
 
 import msgspec
 
@@ -68,6 +69,10 @@ class Config(msgspec.Struct, kw_only=True):
     token: str | None = None
     handle: str | None = None
     theme: str | None = None
+    # How a reminder that rings while the client is open reaches you besides its toast:
+    # "osc9" (a desktop notification in terminals that show OSC 9, with a bell), "bell", or
+    # "off".
+    reminder_alert: Literal["osc9", "bell", "off"] | None = None
     local: LocalProfile | None = None
 
 
@@ -109,7 +114,7 @@ def _value(value: str | int) -> str:
 
 def to_toml(config: Config) -> str:
     lines = ["# Rapport terminal client. Holds tokens: keep it private (mode 0600)."]
-    for name in ("server", "token", "handle", "theme"):
+    for name in ("server", "token", "handle", "theme", "reminder_alert"):
         value = getattr(config, name)
         if value is not None:
             lines.append(f"{name} = {_value(value)}")

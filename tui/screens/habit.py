@@ -15,6 +15,7 @@ from textual.widgets import Footer, Label, Sparkline
 
 from shared import schemas
 from tui.screens.base import DataScreen, call_service
+from tui.screens.break_form import BreakFormScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.habit_form import HabitFormScreen
 from tui.widgets.app_header import AppHeader
@@ -24,6 +25,7 @@ from tui.widgets.streak_flame import StreakFlame
 from tui.wording import CATEGORY_LABEL, kind_text, schedule_text
 
 if TYPE_CHECKING:
+    from shared.client import RapportClient
     from tui.session import Session
 
 WEEKS = 26
@@ -54,6 +56,8 @@ class HabitScreen(DataScreen):
     BINDINGS = [
         Binding("escape,backspace,left", "app.pop_screen", "Back"),
         Binding("e", "edit", "Edit"),
+        Binding("b", "plan_break", "Break"),
+        Binding("B", "end_break", "End break", show=False),
         Binding("x", "archive", "Archive"),
     ]
 
@@ -63,6 +67,8 @@ class HabitScreen(DataScreen):
         self.day = day
         self.habit: schemas.Habit | None = None
         self.next_ring: schemas.UpcomingReminder | None = None
+        self.breaks: list[schemas.Break] = []
+        self.today: date | None = None
 
     def compose(self) -> ComposeResult:
         yield AppHeader("Habit")
@@ -104,6 +110,10 @@ class HabitScreen(DataScreen):
             why = next((c.why for c in catalog if c.slug == habit.template), None)
         rings = await client.reminders(days=2) if habit.reminders and not habit.archived else []
         self.next_ring = next((r for r in rings if r.habit_id == habit.id), None)
+        self.breaks = [
+            b for b in await client.breaks() if b.habit_id in (None, habit.id) and b.ends_on >= day
+        ]
+        self.today = day
         self.habit = habit
         self.show(habit, stats, calendar, recent.items, day, why)
 
@@ -134,6 +144,13 @@ class HabitScreen(DataScreen):
             if ring is not None:
                 when = f" · next {'today' if ring.day == day else 'tomorrow'} {ring.local_time}"
             parts.append(f"⏰ {', '.join(habit.reminders)}{when}")
+        if self.breaks:
+            pause = self.breaks[0]
+            every = " (all habits)" if pause.habit_id is None else ""
+            span = f"{pause.starts_on:%d %b}-{pause.ends_on:%d %b}"
+            reason = f": {pause.reason}" if pause.reason else ""
+            state = "on a break" if pause.starts_on <= day else "break planned"
+            parts.append(f"⏸ {state} {span}{every}{reason}")
         if habit.archived:
             parts.append("archived")
         category = f"[${habit.category}]{parts[0]}[/]"
@@ -177,6 +194,57 @@ class HabitScreen(DataScreen):
                 self.update(result, "Saved")
 
         self.app.push_screen(HabitFormScreen(self.habit), edited)
+
+    def action_plan_break(self) -> None:
+        habit, today = self.habit, self.today
+        if habit is None or today is None:
+            return
+        session = self.app.session
+        if session is None:
+            return
+
+        def planned(made: schemas.Break | None) -> None:
+            if made is not None:
+                span = f"{made.starts_on:%d %b}-{made.ends_on:%d %b}"
+                self.notify(span, title="Break planned")
+                self.app.data_changed()
+
+        self.app.push_screen(
+            BreakFormScreen(
+                habit.title, today, lambda body: session.client.add_break(habit.id, body)
+            ),
+            planned,
+        )
+
+    def action_end_break(self) -> None:
+        if not self.breaks:
+            self.notify("No break to end.", severity="warning")
+            return
+        first = self.breaks[0]
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.end_break(first)
+
+        self.app.push_screen(
+            ConfirmScreen(
+                "End break",
+                f"End the break {first.starts_on:%d %b}-{first.ends_on:%d %b}? Days already"
+                " behind stay a break; from today the habit asks again.",
+                yes="End break",
+            ),
+            answered,
+        )
+
+    @work(group="habit-edit")
+    async def end_break(self, pause: schemas.Break) -> None:
+        async def end(client: RapportClient) -> bool:
+            await client.end_break(pause.id)
+            return True
+
+        if await call_service(self.app, "Not ended", end):
+            self.notify("Break ended")
+            self.app.data_changed()
 
     def action_archive(self) -> None:
         habit = self.habit

@@ -44,10 +44,12 @@ class HabitLine:
             return "done"
         if self.value:
             return "partial"
+        if self.item.on_break:
+            return "break"
         return "open" if self.item.due else "rest"
 
 
-MARKS = {"open": "○", "partial": "◐", "done": "✔", "skipped": "↷", "rest": "·"}
+MARKS = {"open": "○", "partial": "◐", "done": "✔", "skipped": "↷", "rest": "·", "break": "⏸"}
 
 
 def strength_bar(strength: int, cells: int = 5) -> str:
@@ -85,7 +87,7 @@ class HabitRow(ListItem):
         self.query_one("#name", Label).update(name)
         count = f"{min(line.value, 9999)}/{habit.target}" if habit.kind == "count" else ""
         self.query_one("#count", Label).update(count)
-        when = schedule_text(habit.schedule)
+        when = "on a break" if line.state == "break" else schedule_text(habit.schedule)
         self.query_one("#when", Label).update("" if when == "daily" else when)
         flame = self.query_one("#streak", StreakFlame)
         flame.streak = line.item.streak
