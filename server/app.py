@@ -121,6 +121,9 @@ def create_app(
     )
     channels = ChannelsPlugin(backend=backend, arbitrary_channels_allowed=True)
     logging.getLogger("rapport").setLevel(settings.log_level.upper())
+    # httpx logs every request's URL at INFO: a push endpoint is a secret of its own (anyone
+    # holding it can push to that browser), so the worker's requests are not logged.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     return Litestar(
         plugins=[channels],
         route_handlers=ROUTES,

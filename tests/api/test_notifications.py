@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import dataclasses
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -23,7 +24,9 @@ from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
 from server.services.outbound import Outbound
+from server.services.worker import Worker
 from server.settings import Settings
+from server.store.backends import database_for
 from shared.client import ApiError, RapportClient
 from tests.conftest import FakeClock, MakeUser, on_app_loop, team_of
 from tests.notify import Browser, Received, Receiver
@@ -197,6 +200,33 @@ async def test_a_reminder_rings_once_on_every_channel_and_not_for_a_day_done(
     events = await on_app_loop(http, lambda: asyncio.wait_for(live(), 2))
     assert [e["id"] for e in events if e.get("event") == "reminder"] == [listen]
     await on_app_loop(http, lambda: channels.unsubscribe(subscriber))
+
+
+async def test_two_instances_ticking_at_once_ring_a_reminder_once(
+    http: AsyncTestClient[Litestar], ana: RapportClient, receiver: Receiver, clock: FakeClock
+) -> None:
+    """Two workers, each with its own connections to the database (two server processes),
+    ring and deliver at the same moment: the outbox's unique keys and claims leave one of
+    everything (on PostgreSQL the two really race; SQLite's single writer serialises)."""
+    await hook(ana, receiver.url, ["habit.reminder"])
+    await daily(ana, "Listen", ["12:05"])
+    clock.advance(minutes=5)
+    ctx = http.app.state.ctx
+
+    async def both() -> None:
+        other_db = database_for(ctx.settings)
+        await other_db.open()
+        other = Worker(dataclasses.replace(ctx, db=other_db), Outbound(allow_private=True))
+        mine, now = http.app.state.worker, clock()
+        try:
+            await asyncio.gather(mine.ring_reminders(now), other.ring_reminders(now))
+            await asyncio.gather(mine.deliver(now), other.deliver(now))
+        finally:
+            await other.close()
+            await other_db.close()
+
+    await on_app_loop(http, both)
+    assert len(of_type(receiver.got, "habit.reminder")) == 1
 
 
 @pytest.mark.parametrize(
