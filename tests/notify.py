@@ -29,6 +29,11 @@ class Received:
     at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 
+class Server(ThreadingHTTPServer):
+    request_queue_size = 256  # a burst of senders is queued, not refused
+    daemon_threads = True
+
+
 @dataclass
 class Receiver:
     """An HTTP server on 127.0.0.1 in a thread. ``answers`` are the statuses of the next
@@ -48,6 +53,8 @@ class Receiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, as real receivers do
+
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", "0"))
                 body = self.rfile.read(length)
@@ -64,7 +71,7 @@ class Receiver:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = Server(("127.0.0.1", 0), Handler)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         return self
 

@@ -50,7 +50,7 @@ class Outbound:
             timeout=httpx.Timeout(TIMEOUT_S),
             follow_redirects=False,
             trust_env=False,
-            limits=httpx.Limits(max_connections=20, max_keepalive_connections=10),
+            limits=httpx.Limits(max_connections=64, max_keepalive_connections=32),
         )
 
     async def close(self) -> None:

@@ -28,9 +28,10 @@ import asyncio
 import contextlib
 import logging
 import random
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import msgspec
@@ -49,12 +50,23 @@ from server.store.records import DeliveryRecord, OutboxRecord, RingCandidate, Us
 from server.store.transaction import Transaction
 
 log = logging.getLogger("rapport.notify")
+T = TypeVar("T")
 
 BATCH = 200  # habits, users or messages looked at per step of a tick
-SENDING = 10  # messages in flight at once
+MAX_ROUNDS = 500  # batches of one step in one tick, at most (100,000 things)
+SENDING = 32  # messages in flight at once
 CLAIM = timedelta(minutes=2)  # how long a claimed message is another instance's to leave
 KEEP_FINISHED = timedelta(days=7)
+MIN_PAUSE_S = 1.0
+AT_ONCE = 16  # habits or users worked on at once
 HINT_DAYS = 8  # a habit due only on some weekdays still rings within a week
+
+
+@dataclass(frozen=True)
+class Outcome:
+    message: OutboxRecord  # its new state
+    attempt: DeliveryRecord | None  # the attempt to log (live events are not logged)
+    gone: bool  # a push subscription the push service no longer knows
 
 
 class Worker:
@@ -83,29 +95,53 @@ class Worker:
         while True:
             try:
                 await self.tick()
+                await asyncio.sleep(await self.pause(interval_s))
             except asyncio.CancelledError:
                 raise
             except Exception:  # one bad tick must not end the worker
                 log.exception("notification tick failed")
-            await asyncio.sleep(interval_s)
+                await asyncio.sleep(interval_s)
+
+    async def pause(self, interval_s: float) -> float:
+        """How long to sleep: until the next reminder, nudge or retry is due, at least a
+        second and at most ``interval_s`` (which also bounds how late a change made by
+        another instance is noticed)."""
+        now = self.ctx.clock()
+        async with self.ctx.read() as q:
+            due = await q.notifications.next_due(now)
+        if due is None:
+            return interval_s
+        return min(interval_s, max(MIN_PAUSE_S, (due - now).total_seconds()))
 
     async def tick(self) -> None:
-        now = self.ctx.clock()
-        await self.ring_reminders(now)
-        await self.nudge_streaks(now)
-        await self.weekly_boards(now)
-        await self.deliver(now)
+        """One pass; each step goes on a batch at a time until nothing more is due, so a
+        minute at which thousands of reminders ring is worked off in that minute."""
+        for step in (self.ring_reminders, self.nudge_streaks, self.weekly_boards, self.deliver):
+            for _ in range(MAX_ROUNDS):
+                if await step(self.ctx.clock()) < BATCH:
+                    break
         async with self.ctx.write() as q:
-            await q.notifications.forget_finished(now - KEEP_FINISHED)
+            await q.notifications.forget_finished(self.ctx.clock() - KEEP_FINISHED)
+
+    async def _each(self, items: Sequence[T], work: Callable[[T], Awaitable[None]]) -> None:
+        """``work`` on each item, a few at a time: each is a transaction of its own (one
+        user's), and SQLite commits those that end together with one flush."""
+        gate = asyncio.Semaphore(AT_ONCE)
+
+        async def one(item: T) -> None:
+            async with gate:
+                await work(item)
+
+        await asyncio.gather(*(one(item) for item in items))
 
     # -- reminders ----------------------------------------------------------------------
 
-    async def ring_reminders(self, now: datetime) -> None:
+    async def ring_reminders(self, now: datetime) -> int:
+        """Look at a batch of habits whose reminders may ring; how many."""
         async with self.ctx.read() as q:
             candidates = await q.notifications.ring_candidates(now, BATCH)
-        for candidate in candidates:
-            await self._ring(candidate, now)
-            await asyncio.sleep(0)
+        await self._each(candidates, lambda c: self._ring(c, now))
+        return len(candidates)
 
     async def _ring(self, c: RingCandidate, now: datetime) -> None:
         habit = c.habit
@@ -153,13 +189,13 @@ class Worker:
 
     # -- streaks at risk ----------------------------------------------------------------
 
-    async def nudge_streaks(self, now: datetime) -> None:
+    async def nudge_streaks(self, now: datetime) -> int:
+        """Look at a batch of users whose streak nudge may be due; how many."""
         async with self.ctx.read() as q:
             users = await q.notifications.nudge_candidates(now, BATCH)
         lead = timedelta(hours=self.ctx.settings.streak_risk_hours)
-        for user in users:
-            await self._nudge(user, now, lead)
-            await asyncio.sleep(0)
+        await self._each(users, lambda u: self._nudge(u, now, lead))
+        return len(users)
 
     async def _nudge(self, user: UserRecord, now: datetime, lead: timedelta) -> None:
         today = local_day(now, user.timezone, user.day_start_hour)
@@ -189,7 +225,9 @@ class Worker:
 
     # -- weekly team boards -------------------------------------------------------------
 
-    async def weekly_boards(self, now: datetime) -> None:
+    async def weekly_boards(self, now: datetime) -> int:
+        """Queue last week's board for each team with a webhook, once; all in one pass
+        (so it answers 0: no further batch)."""
         async with self.ctx.read() as q:
             found = await q.notifications.teams_with_webhooks()
         for team in found:
@@ -214,11 +252,13 @@ class Worker:
                     summary = await teams.weekly_board(q, team, last_week)
                     await notifications.emit_team(q, team.id, "team.board.weekly", key,
                                                   summary, now)  # fmt: skip
+        return 0
 
     # -- delivery -----------------------------------------------------------------------
 
     async def deliver(self, now: datetime) -> int:
-        """Send what is due; how many messages were tried."""
+        """Send a batch of what is due; how many messages were looked at. The results of
+        the batch are stored together, in one transaction."""
         async with self.ctx.read() as q:
             due = await q.notifications.due(now, BATCH)
         mine = []
@@ -228,14 +268,23 @@ class Worker:
                     mine.append(message)
         gate = asyncio.Semaphore(SENDING)
 
-        async def one(message: OutboxRecord) -> None:
+        async def one(message: OutboxRecord) -> Outcome:
             async with gate:
-                await self._attempt(message, now)
+                return await self._attempt(message)
 
-        await asyncio.gather(*(one(m) for m in mine))
-        return len(mine)
+        outcomes = await asyncio.gather(*(one(m) for m in mine))
+        if outcomes:
+            async with self.ctx.write() as q:
+                for outcome in outcomes:
+                    await q.notifications.settle(outcome.message)
+                    if outcome.attempt is not None:
+                        await q.notifications.log(outcome.attempt)
+                    if outcome.gone:
+                        await q.notifications.delete_push(outcome.message.target_id)
+        return len(due)
 
-    async def _attempt(self, message: OutboxRecord, now: datetime) -> None:
+    async def _attempt(self, message: OutboxRecord) -> Outcome:
+        """Try to send one message; what became of it (stored by ``deliver``)."""
         status: int | None = None
         error: str | None = None
         refused = gone = False
@@ -245,11 +294,12 @@ class Worker:
                     self.ctx.publisher.publish(message.payload.encode(), f"user:{message.user_id}")
                 status = 200
             else:
-                status, gone = await self._send(message, now)
+                status, gone = await self._send(message)
         except Refused as why:
             refused, error = True, f"refused: {why}"
         except (httpx.HTTPError, TimeoutError, OSError) as failure:
             error = f"{type(failure).__name__}: {failure}"[:300]
+        now = self.ctx.clock()
         sent = status is not None and delivery.succeeded(status)
         if status is not None and not sent:
             error = f"answered {status}"
@@ -259,24 +309,21 @@ class Worker:
             message.finished_at = now
         else:
             message.next_attempt_at = now + delivery.backoff(message.attempts, self.draw())
-        async with self.ctx.write() as q:
-            await q.notifications.settle(message)
-            if message.channel != "live":
-                await q.notifications.log(
-                    DeliveryRecord(
-                        id=new_id(), message_id=message.id, target_id=message.target_id,
-                        event=message.event, attempt=message.attempts, status_code=status,
-                        error=error, at=now,
-                    )
-                )  # fmt: skip
-            if gone and message.channel == "push":
-                await q.notifications.delete_push(message.target_id)
         if not sent:
             log.info("delivery %s of %s to %s failed: %s", message.attempts, message.event,
                      message.channel, error)  # fmt: skip
+        attempt = None
+        if message.channel != "live":
+            attempt = DeliveryRecord(
+                id=new_id(), message_id=message.id, target_id=message.target_id,
+                event=message.event, attempt=message.attempts, status_code=status,
+                error=error, at=now,
+            )  # fmt: skip
+        return Outcome(message, attempt, gone and message.channel == "push")
 
-    async def _send(self, message: OutboxRecord, now: datetime) -> tuple[int, bool]:
+    async def _send(self, message: OutboxRecord) -> tuple[int, bool]:
         """(status, the target is gone for good)."""
+        now = self.ctx.clock()
         if message.channel == "webhook":
             async with self.ctx.read() as q:
                 hook = await q.notifications.webhook(message.target_id)

@@ -478,3 +478,16 @@ async def test_a_push_subscription_with_keys_that_are_no_point_is_refused(
         await ana.request("POST", "/api/v1/me/push-subscriptions", body=body)
     assert err.value.status == 422
     assert (await ana.request("GET", "/api/v1/me/push-subscriptions")).json() == []
+
+
+async def test_the_worker_sleeps_until_the_next_reminder_is_due(
+    http: AsyncTestClient[Litestar], ana: RapportClient, clock: FakeClock
+) -> None:
+    worker = http.app.state.worker
+    await ana.request("PATCH", "/api/v1/me", body={"notifications": {"streak_at_risk": False}})
+    assert await on_app_loop(http, lambda: worker.pause(15)) == 15  # nothing to wait for
+    await daily(ana, "Listen", ["12:05"])
+    assert await on_app_loop(http, lambda: worker.pause(15)) == 1  # new: look at it now
+    await tick(http)
+    clock.set(datetime(2026, 3, 11, 12, 4, 52, tzinfo=UTC))
+    assert await on_app_loop(http, lambda: worker.pause(15)) == 8  # wakes at 12:05:00

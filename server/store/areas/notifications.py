@@ -229,3 +229,28 @@ class Notifications(Area):
         """Whether a message with this ``dedupe`` key was ever queued (and not forgotten)."""
         found = await self.conn.fetch_value("SELECT 1 FROM outbox WHERE dedupe = ?", dedupe)
         return found is not None
+
+    async def next_due(self, now: datetime) -> datetime | None:
+        """The earliest moment the worker has something to do: a reminder or a nudge to
+        look at, a message to send (``now`` when one has never been looked at)."""
+        unplanned = await self.conn.fetch_value(
+            "SELECT 1 FROM habits WHERE next_ring_at IS NULL AND archived = FALSE"
+            " AND reminders <> '[]' LIMIT 1"
+        ) or await self.conn.fetch_value(
+            "SELECT 1 FROM users WHERE next_nudge_at IS NULL AND streak_at_risk = TRUE LIMIT 1"
+        )
+        if unplanned:
+            return now
+        found = [
+            await self.conn.fetch_value(
+                "SELECT MIN(next_ring_at) FROM habits WHERE archived = FALSE AND reminders <> '[]'"
+            ),
+            await self.conn.fetch_value(
+                "SELECT MIN(next_nudge_at) FROM users WHERE streak_at_risk = TRUE"
+            ),
+            await self.conn.fetch_value(
+                "SELECT MIN(next_attempt_at) FROM outbox WHERE state = 'pending'"
+            ),
+        ]
+        moments = [datetime.fromisoformat(str(v)) for v in found if v is not None]
+        return min(moments, default=None)
