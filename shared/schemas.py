@@ -657,6 +657,17 @@ class ExportCheckIn(Struct, kw_only=True, forbid_unknown_fields=True):
     unverified: bool = False
 
 
+class ExportBreak(Struct, kw_only=True, forbid_unknown_fields=True):
+    starts_on: date
+    ends_on: date
+    reason: Annotated[str, Meta(max_length=120, pattern=ONE_LINE)] | None = None
+
+
+# Fields that came after the first exports default to UNSET, which is left out of the
+# JSON: a file made before them encodes again byte for byte, so its signature still holds.
+ExportBreaks = Annotated[list[ExportBreak], Meta(max_length=200)]
+
+
 class ExportHabit(Struct, kw_only=True, forbid_unknown_fields=True):
     id: UUID
     title: Title
@@ -671,7 +682,8 @@ class ExportHabit(Struct, kw_only=True, forbid_unknown_fields=True):
     checkins: Annotated[list[ExportCheckIn], Meta(max_length=20_000)]
     template: Slug | None = None
     relationship: Relationship | None = None
-    reminders: Reminders = []
+    reminders: Reminders | UnsetType = UNSET
+    breaks: ExportBreaks | UnsetType = UNSET  # this habit's planned breaks
 
 
 class ExportLedgerEntry(Struct, kw_only=True, forbid_unknown_fields=True):
@@ -701,6 +713,7 @@ class RapportExport(Struct, kw_only=True, forbid_unknown_fields=True):
     # For reading only: an import derives points and badges again by the rules.
     ledger: Annotated[list[ExportLedgerEntry], Meta(max_length=200_000)]
     badges: Annotated[list[ExportBadge], Meta(max_length=1000)]
+    breaks: ExportBreaks | UnsetType = UNSET  # breaks of all habits at once
     # HMAC-SHA256 (hex) of the export without it, by the exporting server's own key: an
     # import into the same server rebuilds points only from a file it signed, unchanged.
     signature: Annotated[str, Meta(max_length=128)] | None = None

@@ -49,12 +49,24 @@ def problem(span: Span, today: date) -> tuple[str, str] | None:
     >>> problem(Span(date(2026, 7, 1), date(2026, 10, 1)), today)
     ('ends_on', 'a break lasts at most 92 days')
     """
-    if span.ends_on < span.starts_on:
-        return "ends_on", "a break ends on or after the day it starts"
+    shaped = shape_problem(span)
+    if shaped is not None:
+        return shaped
     if span.starts_on < today:
         return "starts_on", "a break starts today or later; skip a past day with a check-in instead"
     if span.starts_on > today + timedelta(days=MAX_AHEAD_DAYS):
         return "starts_on", f"a break starts at most {MAX_AHEAD_DAYS} days ahead"
+    return None
+
+
+def shape_problem(span: Span) -> tuple[str, str] | None:
+    """What is wrong with a break whatever the day (an imported one may be long past).
+
+    >>> shape_problem(Span(date(2026, 7, 10), date(2026, 7, 9)))
+    ('ends_on', 'a break ends on or after the day it starts')
+    """
+    if span.ends_on < span.starts_on:
+        return "ends_on", "a break ends on or after the day it starts"
     if (span.ends_on - span.starts_on).days + 1 > MAX_DAYS:
         return "ends_on", f"a break lasts at most {MAX_DAYS} days"
     return None

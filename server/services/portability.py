@@ -19,8 +19,9 @@ from datetime import date
 from uuid import UUID
 
 import msgspec
+from msgspec import UNSET, UnsetType
 
-from server.domain import balance, caps, scoring, streaks
+from server.domain import balance, breaks, caps, scoring, streaks
 from server.domain.calendar import HISTORY_STARTS, local_day
 from server.ids import new_id
 from server.services import export_json, points
@@ -35,7 +36,13 @@ from server.services.habits import (
     stored_reminders,
 )
 from server.store.areas.checkins import INSERT_ROWS
-from server.store.records import CheckinRecord, HabitRecord, LedgerRecord, UserRecord
+from server.store.records import (
+    BreakRecord,
+    CheckinRecord,
+    HabitRecord,
+    LedgerRecord,
+    UserRecord,
+)
 from shared import schemas
 
 # Request digests of imported check-ins (never equal to a real one): history this server
@@ -82,12 +89,18 @@ async def export_data(ctx: Context, user: UserRecord) -> schemas.RapportExport:
     async with ctx.read() as q:
         fresh = await q.users.by_id(user.id) or user
         habits = []
+        pauses = await q.breaks.listed(user.id)
         for h in await q.habits.of_user(user.id, archived=None, limit=100_000):
             rows = await q.checkins.all_of_habit(h.id)
             checkins = await asyncio.to_thread(_export_checkins, rows)
             # The habit as the API shows it, plus what only a move needs.
             view = msgspec.structs.asdict(habit_view(h))
-            habits.append(schemas.ExportHabit(**view, anchor_day=h.anchor_day, checkins=checkins))
+            habits.append(
+                schemas.ExportHabit(
+                    **view, anchor_day=h.anchor_day, checkins=checkins,
+                    breaks=_export_breaks([b for b in pauses if b.habit_id == h.id]),
+                )
+            )  # fmt: skip
         entries = await q.ledger.all_of_user(user.id)
         await asyncio.sleep(0)
         ledger = [
@@ -122,8 +135,23 @@ async def export_data(ctx: Context, user: UserRecord) -> schemas.RapportExport:
         habits=habits,
         ledger=ledger,
         badges=badges,
+        breaks=_export_breaks([b for b in pauses if b.habit_id is None]),
     )
     return await asyncio.to_thread(_signed, await signing_key(ctx), export)
+
+
+def _export_breaks(rows: list[BreakRecord]) -> list[schemas.ExportBreak] | UnsetType:
+    """Breaks as a file carries them; none: the field is left out."""
+    found = [
+        schemas.ExportBreak(starts_on=b.starts_on, ends_on=b.ends_on, reason=b.reason) for b in rows
+    ]
+    return found or UNSET
+
+
+def _spans(found: list[schemas.ExportBreak] | UnsetType) -> list[breaks.Span]:
+    return (
+        [] if isinstance(found, UnsetType) else [breaks.Span(b.starts_on, b.ends_on) for b in found]
+    )
 
 
 async def export_bytes(ctx: Context, user: UserRecord) -> bytes:
@@ -177,6 +205,13 @@ def _validate(ctx: Context, data: schemas.RapportExport) -> None:
                 raise Invalid(f"habit {h.id}: {day} is both skipped and done", field="habits")
             if h.kind == "check" and len(items) > 1:
                 raise Invalid(f"habit {h.id}: two check-ins on {day}", field="habits")
+    for where, found in [("breaks", data.breaks)] + [
+        (f"habit {h.id}", h.breaks) for h in data.habits
+    ]:
+        for span in _spans(found):
+            problem = breaks.shape_problem(span)
+            if problem is not None:
+                raise Invalid(f"{where}: {problem[1]}", field="breaks")
     ids = [h.id for h in data.habits] + [c.id for h in data.habits for c in h.checkins]
     if len(ids) != len(set(ids)):
         raise Invalid("ids repeat inside the file", field="habits")
@@ -194,6 +229,7 @@ class _Prepared:
     checkins: int = 0
     best_streak: int = 0
     notes: list[str] = field(default_factory=list)
+    breaks: list[BreakRecord] = field(default_factory=list)
 
 
 def _prepare(
@@ -240,7 +276,7 @@ def _prepare(
             archived=archived, anchor_day=h.anchor_day, created_at=h.created_at,
             folded_through=None, streak_current=0, streak_best=0, freezes=0,
             freezes_used=0, strength=0.0, total_done=0,
-            reminders=stored_reminders(h.reminders),
+            reminders=stored_reminders([] if isinstance(h.reminders, UnsetType) else h.reminders),
         )  # fmt: skip
         sums: dict[date, int] = defaultdict(int)
         skipped: set[date] = set()
@@ -271,7 +307,17 @@ def _prepare(
             # the streak that prices check-ins starts today.
             habit.priced_from = today
         values = sorted((d, sums.get(d, 0), d in skipped) for d in set(sums) | skipped)
-        days = day_records(habit, values, frozenset())  # a new habit: no breaks
+        # Its breaks and the all-habits ones, as they were where the history was made.
+        spans = _spans(h.breaks) + _spans(data.breaks)
+        off = breaks.days_off(spans, h.anchor_day, today)
+        days = day_records(habit, values, off)
+        ready.breaks += [
+            BreakRecord(
+                id=new_id(), user_id=user_id, habit_id=habit.id, starts_on=b.starts_on,
+                ends_on=b.ends_on, reason=b.reason, created_at=now,
+            )
+            for b in ([] if isinstance(h.breaks, UnsetType) else h.breaks)
+        ]  # fmt: skip
         for r in days:
             if r.done:
                 ready.total_done += 1
@@ -298,7 +344,7 @@ def _prepare(
             entry(earning.day, earning.points, "checkin", habit.id, checkin)
             for m in earning.milestones:
                 entry(earning.day, scoring.milestone_bonus(m), f"milestone:{m}", habit.id, checkin)
-        fold_history(habit, values, today, ctx.settings.backdate_days)
+        fold_history(habit, values, today, ctx.settings.backdate_days, off)
         ready.best_streak = max(ready.best_streak, habit.streak_best)
         ready.habits.append((habit, rows))
     for day in sorted(paid_days):
@@ -309,6 +355,13 @@ def _prepare(
                     amount=scoring.BALANCE_BONUS, reason="balance_bonus",
                 )
             )  # fmt: skip
+    ready.breaks += [
+        BreakRecord(
+            id=new_id(), user_id=user_id, habit_id=None, starts_on=b.starts_on,
+            ends_on=b.ends_on, reason=b.reason, created_at=now,
+        )
+        for b in ([] if isinstance(data.breaks, UnsetType) else data.breaks)
+    ]  # fmt: skip
     ready.done_counts = dict(sorted(done_counts.items()))
     ready.balanced_days = sum(1 for cats in done_days.values() if balance.is_balanced(cats))
     return ready
@@ -363,6 +416,8 @@ async def import_data(
             for start in range(0, len(rows), INSERT_ROWS):
                 await q.checkins.insert_many(rows[start : start + INSERT_ROWS])
                 await asyncio.sleep(0)  # let other requests in between batches
+        for pause in ready.breaks:
+            await q.breaks.insert(pause)
         # The per-day tallies once per day and category, not once per habit and day.
         for n, ((day, category), count) in enumerate(ready.done_counts.items()):
             await q.checkins.add_to_day(user.id, day, category, count)
