@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -29,32 +27,12 @@ import httpx
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.reminder_live import start, wait_ready
 from bench.run import free_port
 from server.ids import new_id
 from server.settings import Settings
 from server.store.backends import database_for
 from tests.notify import Receiver
-
-
-def start(port: int, database: str) -> subprocess.Popen[bytes]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("RAPPORT_")}
-    env["RAPPORT_WEBHOOKS_ALLOW_PRIVATE"] = "true"
-    return subprocess.Popen(
-        [sys.executable, "-m", "server", "--port", str(port), "--database", database,
-         "--log-level", "warning"],
-        env=env,
-    )  # fmt: skip
-
-
-def wait_ready(base: str) -> None:
-    for _ in range(300):
-        try:
-            if httpx.get(f"{base}/health/ready").status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    raise SystemExit(f"{base} did not start")
 
 
 async def clone(database: str, user_id: str, habit_id: str, users: int, url: str) -> None:
@@ -74,22 +52,18 @@ async def clone(database: str, user_id: str, habit_id: str, users: int, url: str
                 columns[table] = [r[0] for r in rows]
             for n in range(users):
                 uid, hid = new_id(), new_id()
-                cols = columns["users"]
-                picked = ", ".join("?" if c in ("id", "handle") else c for c in cols)
-                await conn.execute(
-                    f"INSERT INTO users ({', '.join(cols)}) SELECT {picked} FROM users"
-                    " WHERE id = ?",
-                    *[uid if c == "id" else f"storm{n}" for c in cols if c in ("id", "handle")],
-                    user_id,
-                )  # fmt: skip
-                cols = columns["habits"]
-                picked = ", ".join("?" if c in ("id", "user_id") else c for c in cols)
-                await conn.execute(
-                    f"INSERT INTO habits ({', '.join(cols)}) SELECT {picked} FROM habits"
-                    " WHERE id = ?",
-                    *[hid if c == "id" else uid for c in cols if c in ("id", "user_id")],
-                    habit_id,
-                )  # fmt: skip
+                fresh = {
+                    "users": ({"id": uid, "handle": f"storm{n}"}, user_id),
+                    "habits": ({"id": hid, "user_id": uid}, habit_id),
+                }
+                for table, (changed, template) in fresh.items():
+                    cols = columns[table]
+                    picked = ", ".join("?" if c in changed else c for c in cols)
+                    await conn.execute(
+                        f"INSERT INTO {table} ({', '.join(cols)}) SELECT {picked} FROM {table}"
+                        " WHERE id = ?",
+                        *[changed[c] for c in cols if c in changed], template,
+                    )  # fmt: skip
                 await conn.execute(
                     "INSERT INTO webhooks (id, user_id, team_id, url, events, secret, created_by,"
                     " created_at) VALUES (?, ?, NULL, ?, '[\"habit.reminder\"]', ?, ?, ?)",

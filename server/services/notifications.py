@@ -87,14 +87,9 @@ async def emit(
     """Queue ``event`` (once per ``key``) for each of the user's webhooks that wants it,
     and, with ``push`` (the notification to show), for each of their push subscriptions.
     How many messages were queued."""
-    queued = 0
+    hooks = await q.notifications.webhooks(user_id=user_id)
     body = webhook_body(event, data, now)
-    for hook in await q.notifications.webhooks(user_id=user_id):
-        if delivery.wanted(msgspec.json.decode(hook.events, type=list[str]), event):
-            queued += await q.notifications.enqueue(
-                message(f"{event}:{key}:{hook.id}", "webhook", hook.id, event, body, now,
-                        user_id=user_id)
-            )  # fmt: skip
+    queued = await _to_webhooks(q, hooks, event, key, body, now, user_id=user_id)
     if push is not None:
         shown = msgspec.json.encode({"type": event, **push}).decode()
         for sub in await q.notifications.pushes(user_id):
@@ -109,13 +104,28 @@ async def emit_team(
     q: Transaction, team_id: str, event: str, key: str, data: dict[str, Any], now: datetime
 ) -> int:
     """Queue a team event for each of the team's webhooks that wants it."""
-    queued = 0
+    hooks = await q.notifications.webhooks(team_id=team_id)
     body = webhook_body(event, {"team_id": team_id, **data}, now)
-    for hook in await q.notifications.webhooks(team_id=team_id):
+    return await _to_webhooks(q, hooks, event, key, body, now, team_id=team_id)
+
+
+async def _to_webhooks(
+    q: Transaction,
+    hooks: list[WebhookRecord],
+    event: str,
+    key: str,
+    body: str,
+    now: datetime,
+    *,
+    user_id: str | None = None,
+    team_id: str | None = None,
+) -> int:
+    queued = 0
+    for hook in hooks:
         if delivery.wanted(msgspec.json.decode(hook.events, type=list[str]), event):
             queued += await q.notifications.enqueue(
                 message(f"{event}:{key}:{hook.id}", "webhook", hook.id, event, body, now,
-                        team_id=team_id)
+                        user_id=user_id, team_id=team_id)
             )  # fmt: skip
     return queued
 
