@@ -116,8 +116,8 @@ def with_days_off(records: Iterable[DayRecord], off: frozenset[date]) -> list[Da
     out = {}
     for record in records:
         if record.day in off and not record.done:
-            record = DayRecord(day=record.day, done=False, skipped=True)
+            record = DayRecord(day=record.day, done=False, skipped=True, on_break=True)
         out[record.day] = record
     for day in off - out.keys():
-        out[day] = DayRecord(day=day, done=False, skipped=True)
+        out[day] = DayRecord(day=day, done=False, skipped=True, on_break=True)
     return [out[day] for day in sorted(out)]

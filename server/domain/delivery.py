@@ -21,7 +21,9 @@ import ipaddress
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Final
 
+from server.domain import streaks
 from server.domain.calendar import zone
+from server.domain.schedule import Cadence
 
 USER_EVENTS: Final = (
     "habit.reminder",
@@ -110,13 +112,24 @@ def wanted(events: list[str], event: str) -> bool:
     return not events or event in events
 
 
-def streak_at_risk(streak_today: int, streak_tomorrow: int) -> bool:
-    """A streak of 3 or more that reads 0 tomorrow if nothing more is done today.
+def streak_at_risk(
+    progress: streaks.Progress, cad: Cadence, records: list[streaks.DayRecord], today: date
+) -> int:
+    """The streak (3 or more) that reads 0 tomorrow if nothing more is done today, or 0.
+    ``progress`` is the settled state, ``records`` the days since.
 
-    >>> streak_at_risk(5, 0), streak_at_risk(5, 5), streak_at_risk(2, 0)
-    (True, False, False)
+    >>> from server.domain.schedule import Daily, cadence
+    >>> daily = cadence(Daily(), date(2026, 3, 1))
+    >>> done = [streaks.DayRecord(day=date(2026, 3, d), done=True) for d in (1, 2, 3)]
+    >>> streak_at_risk(streaks.EMPTY, daily, done, date(2026, 3, 4))  # not done yet today
+    3
+    >>> streak_at_risk(streaks.EMPTY, daily, done[1:], date(2026, 3, 4))  # only 2
+    0
     """
-    return streak_today >= RISK_MIN_STREAK and streak_tomorrow == 0
+    tallies = streaks.tally(cad, records)
+    now = streaks.evaluate(progress, cad, tallies, today).current
+    tomorrow = streaks.evaluate(progress, cad, tallies, today + timedelta(days=1)).current
+    return now if now >= RISK_MIN_STREAK and tomorrow == 0 else 0
 
 
 def day_end(day: date, timezone: str, day_start_hour: int) -> datetime:

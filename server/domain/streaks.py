@@ -39,11 +39,13 @@ class DayRecord(msgspec.Struct, frozen=True, kw_only=True):
     day: date
     done: bool = False
     skipped: bool = False
+    on_break: bool = False  # a planned break's day, not done (read as skipped)
 
 
 def is_due(cad: Cadence, records: Iterable[DayRecord], day: date) -> bool:
     """Does ``day`` ask for this habit? A due day whose period's target is not met yet (a
-    period completed on ``day`` itself still counts it as due, and done).
+    period completed on ``day`` itself still counts it as due, and done), and not a day
+    of a planned break.
 
     >>> from server.domain.schedule import TimesPerWeek, cadence
     >>> twice = cadence(TimesPerWeek(times=2), date(2026, 3, 2))
@@ -56,6 +58,8 @@ def is_due(cad: Cadence, records: Iterable[DayRecord], day: date) -> bool:
     period = cad.period_of(day)
     if period is None:
         return False
+    if any(r.day == day and r.on_break for r in records):
+        return False  # a planned break asks for nothing (domain/breaks.py)
     in_period = [r for r in records if cad.period_of(r.day) == period]
     done = sum(1 for r in in_period if r.done)
     return done < cad.required or any(r.day == day and r.done for r in in_period)

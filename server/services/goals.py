@@ -79,6 +79,6 @@ async def _announce_completion(
     key = f"{challenge.id}:{user.id}"
     await notifications.emit(q, user.id, "challenge.completed", key, data, now)
     if challenge.team_id is not None:
-        who = "A member" if user.hidden_on_boards else user.display_name
+        who = notifications.member_name(user)
         await notifications.emit_team(q, challenge.team_id, "team.challenge.completed", key,
                                       {**data, "member": who}, now)  # fmt: skip

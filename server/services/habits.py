@@ -353,17 +353,15 @@ async def _evaluate_all(
 async def streaks_at_risk(
     q: Transaction, habits: list[HabitRecord], today: date
 ) -> list[tuple[HabitRecord, int]]:
-    """The habits (and their streaks) that would lose a streak of 3 or more at the end of
-    ``today`` if nothing more is done (``delivery.streak_at_risk``; a freeze that would
-    cover the miss means no risk)."""
+    """The habits whose streak would be lost at the end of ``today``, and that streak
+    (``delivery.streak_at_risk``)."""
     out = []
-    for habit, (cad, state, _, records) in zip(
+    for habit, (cad, _, _, records) in zip(
         habits, (await _evaluate_all(q, habits, today)).values(), strict=True
     ):
-        tomorrow = today + timedelta(days=1)
-        after = streaks.evaluate(progress_of(habit), cad, streaks.tally(cad, records), tomorrow)
-        if delivery.streak_at_risk(state.current, after.current):
-            out.append((habit, state.current))
+        streak = delivery.streak_at_risk(progress_of(habit), cad, records, today)
+        if streak:
+            out.append((habit, streak))
     return out
 
 
@@ -377,18 +375,16 @@ async def today_view(ctx: Context, user: UserRecord) -> schemas.Today:
             cad, state, values, records = evaluated[habit.id]
             value, skipped = next(((v, s) for d, v, s in values if d == today), (0, False))
             done = not skipped and value >= habit.target
-            # Read as skipped without a skip of its own: a planned break covers today.
-            on_break = not (done or skipped) and any(r.day == today and r.skipped for r in records)
             entries.append(
                 schemas.TodayHabit(
                     habit=habit_view(habit),
-                    due=streaks.is_due(cad, records, today) and not on_break,
+                    due=streaks.is_due(cad, records, today),
                     done=done,
                     skipped=skipped,
                     value=value,
                     streak=state.current,
                     strength=strength.percent(state.strength),
-                    on_break=on_break,
+                    on_break=not skipped and any(r.day == today and r.on_break for r in records),
                 )
             )
         points_today = await q.ledger.points_on_day(user.id, today)

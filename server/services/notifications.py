@@ -24,7 +24,9 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+import httpx
 import msgspec
+from cryptography.hazmat.primitives.asymmetric import ec
 
 from server.domain import delivery
 from server.ids import new_id
@@ -39,6 +41,11 @@ DELIVERIES_SHOWN = 50
 
 
 # -- emitting ---------------------------------------------------------------------------
+
+
+def member_name(user: UserRecord) -> str:
+    """How a team's webhook names a member: not at all if they hide from boards."""
+    return "A member" if user.hidden_on_boards else user.display_name
 
 
 def webhook_body(event: str, data: dict[str, Any], now: datetime) -> str:
@@ -134,16 +141,21 @@ async def _to_webhooks(
 
 
 def check_url(ctx: Context, url: str, field: str = "url") -> None:
-    """Refuse at once what could never be sent: plain http, or a private address written
-    out (names are resolved and checked again at each send)."""
+    """Refuse at once what could never be sent: a URL that does not parse, plain http, a
+    private address written out or a local name (names are resolved and checked again at
+    each send)."""
+    try:  # the port and the name (IDNA) are parsed when read
+        parsed = httpx.URL(url)
+        host, _ = parsed.host.lower().rstrip("."), parsed.port
+    except (httpx.InvalidURL, ValueError) as error:
+        raise Invalid("not a usable URL", field=field) from error
+    if parsed.scheme not in ("https", "http") or not host:
+        raise Invalid("the URL must be http(s) and name a host", field=field)
     if ctx.settings.webhooks_allow_private:
         return
-    split = url.split("://", 1)
-    if split[0].lower() != "https":
+    if parsed.scheme != "https":
         raise Invalid("the URL must be https", field=field)
-    host = split[1].split("/", 1)[0].rsplit("@", 1)[-1]
-    host = host[1:].split("]", 1)[0] if host.startswith("[") else host.rsplit(":", 1)[0]
-    if host.lower() in ("localhost", "") or host.lower().endswith(".localhost"):
+    if host == "localhost" or host.endswith(".localhost") or ("." not in host and ":" not in host):
         raise Invalid("the URL must name a public host", field=field)
     try:
         ipaddress.ip_address(host)
@@ -244,8 +256,7 @@ async def deliveries(
 
 
 async def vapid_public_key(ctx: Context) -> schemas.VapidKey:
-    async with ctx.write() as q:
-        return schemas.VapidKey(key=webpush.public_key(await webpush.vapid_key(q)))
+    return schemas.VapidKey(key=webpush.public_key(await webpush.vapid_key(ctx)))
 
 
 def push_view(sub: PushSubscriptionRecord) -> schemas.PushSubscription:
@@ -261,10 +272,11 @@ async def add_push(
     try:  # the browser's public key must be a P-256 point, or nothing can be encrypted
         raw = base64.urlsafe_b64decode(body.keys.p256dh + "=" * (-len(body.keys.p256dh) % 4))
         auth = base64.urlsafe_b64decode(body.keys.auth + "=" * (-len(body.keys.auth) % 4))
+        ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), raw)
     except ValueError as error:
-        raise Invalid("keys are not base64url", field="keys") from error
-    if len(raw) != 65 or raw[0] != 4 or len(auth) != 16:
-        raise Invalid("keys.p256dh must be a P-256 point and keys.auth 16 bytes", field="keys")
+        raise Invalid("keys.p256dh must be a P-256 public key", field="keys") from error
+    if len(auth) != 16:
+        raise Invalid("keys.auth must be 16 bytes", field="keys")
     async with ctx.write(user.id) as q:
         existing = await q.notifications.pushes(user.id)
         if len(existing) >= delivery.MAX_PUSH_SUBSCRIPTIONS and body.endpoint not in {

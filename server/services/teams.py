@@ -239,7 +239,7 @@ async def join(ctx: Context, user: UserRecord, body: schemas.JoinRequest) -> sch
             await q.teams.add_member(me)
             team.member_count += 1
             await points.award_badges(ctx, q, user.id, streak=0, now=now)
-            who = "A member" if user.hidden_on_boards else user.display_name
+            who = notifications.member_name(user)
             await notifications.emit_team(
                 q, team.id, "team.member.joined", f"{team.id}:{me.user_id}:{now.isoformat()}",
                 {"member": who, "member_count": team.member_count}, now,

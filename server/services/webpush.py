@@ -8,7 +8,9 @@ signs with the same key and subscriptions survive restarts.
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import functools
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -16,8 +18,8 @@ from cryptography.hazmat.primitives import serialization
 from py_vapid import Vapid02  # type: ignore[import-untyped]
 from pywebpush import WebPusher  # type: ignore[import-untyped]
 
+from server.services.context import Context
 from server.store.records import PushSubscriptionRecord
-from server.store.transaction import Transaction
 
 VAPID_KEY = "vapid_private_pem"
 TOKEN_LIFETIME = timedelta(hours=12)
@@ -31,10 +33,21 @@ def _fresh_pem() -> str:
     return bytes(vapid.private_pem()).decode("ascii")
 
 
-async def vapid_key(q: Transaction) -> Vapid02:
-    """The server's VAPID key, made the first time it is asked for."""
-    pem = await q.users.server_key(VAPID_KEY, _fresh_pem())
+@functools.lru_cache(maxsize=4)
+def _parsed(pem: str) -> Vapid02:
     return Vapid02.from_pem(pem.encode("ascii"))
+
+
+async def vapid_key(ctx: Context) -> Vapid02:
+    """The server's VAPID key: read (a read, no write, for every ``vapid-public-key``
+    request), made the first time it is asked for (key generation in a thread)."""
+    async with ctx.read(snapshot=False) as q:
+        pem = await q.users.server_key_if_any(VAPID_KEY)
+    if pem is None:
+        fresh = await asyncio.to_thread(_fresh_pem)
+        async with ctx.write() as q:
+            pem = await q.users.server_key(VAPID_KEY, fresh)  # another instance may win
+    return _parsed(pem)
 
 
 def public_key(vapid: Vapid02) -> str:
@@ -46,9 +59,16 @@ def public_key(vapid: Vapid02) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
 
 
+def sealed(
+    vapid: Vapid02, sub: PushSubscriptionRecord, payload: bytes, subject: str, now: datetime
+) -> tuple[bytes, dict[str, str]]:
+    """The request to the push service: ``payload`` encrypted for the subscription and the
+    headers signed with the server's key. CPU work (ECDH, ECDSA): run it in a thread."""
+    return encrypted(sub, payload), headers(vapid, sub.endpoint, subject, now)
+
+
 def encrypted(sub: PushSubscriptionRecord, payload: bytes) -> bytes:
-    """``payload`` encrypted for the subscription (aes128gcm, RFC 8291). CPU work: run
-    it in a thread."""
+    """``payload`` encrypted for the subscription (aes128gcm, RFC 8291)."""
     pusher = WebPusher({"endpoint": sub.endpoint, "keys": {"p256dh": sub.p256dh, "auth": sub.auth}})
     return bytes(pusher.encode(payload, "aes128gcm")["body"])
 

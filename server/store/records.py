@@ -237,13 +237,3 @@ class DeliveryRecord(msgspec.Struct, kw_only=True):
     status_code: int | None
     error: str | None
     at: datetime
-
-
-class RingCandidate(msgspec.Struct, kw_only=True):
-    """A habit whose reminders may ring now, with what decides when (its owner's)."""
-
-    habit: HabitRecord
-    timezone: str
-    day_start_hour: int
-    quiet_start: str | None
-    quiet_end: str | None

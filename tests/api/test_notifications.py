@@ -485,9 +485,61 @@ async def test_the_worker_sleeps_until_the_next_reminder_is_due(
 ) -> None:
     worker = http.app.state.worker
     await ana.request("PATCH", "/api/v1/me", body={"notifications": {"streak_at_risk": False}})
-    assert await on_app_loop(http, lambda: worker.pause(15)) == 15  # nothing to wait for
+    assert await on_app_loop(http, worker.schedule) == 60  # nothing planned
     await daily(ana, "Listen", ["12:05"])
-    assert await on_app_loop(http, lambda: worker.pause(15)) == 1  # new: look at it now
-    await tick(http)
+    assert await on_app_loop(http, worker.schedule) == 60  # planned: 12:05 is 5 min away
     clock.set(datetime(2026, 3, 11, 12, 4, 52, tzinfo=UTC))
-    assert await on_app_loop(http, lambda: worker.pause(15)) == 8  # wakes at 12:05:00
+    assert await on_app_loop(http, worker.schedule) == 8  # wakes at 12:05:00
+
+
+async def test_a_message_that_cannot_be_sent_does_not_hold_up_the_others(
+    http: AsyncTestClient[Litestar], ana: RapportClient, ben: RapportClient,
+    receiver: Receiver, clock: FakeClock,
+) -> None:  # fmt: skip
+    """A push subscription whose key breaks the encoder (one stored before keys were
+    checked) fails alone: the webhook in the same batch is delivered, once."""
+    ctx = http.app.state.ctx
+    ana_id = str((await ana.me()).id)
+
+    async def broken_subscription() -> None:
+        async with ctx.db.write() as conn:
+            await conn.execute(
+                "INSERT INTO push_subscriptions (id, user_id, endpoint, p256dh, auth,"
+                " created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                "00000000-0000-4000-8000-000000000001", ana_id, f"{receiver.url}/push",
+                "BA" + "A" * 85, "A" * 22, "2026-03-11T12:00:00+00:00",
+            )  # fmt: skip
+
+    await on_app_loop(http, broken_subscription)
+    await hook(ben, f"{receiver.url}/ben", ["checkin.created"])
+    await daily(ana, "Listen", ["12:05"])
+    clock.advance(minutes=5)
+    await check_in(ben, await daily(ben, "Listen"))
+    await tick(http)
+    await tick(http)
+    assert [r.path for r in receiver.got] == ["/ben"]
+
+
+async def test_a_webhook_deleted_while_its_batch_is_sending_leaves_the_rest_stored(
+    http: AsyncTestClient[Litestar], ana: RapportClient, ben: RapportClient,
+    receiver: Receiver, clock: FakeClock,
+) -> None:  # fmt: skip
+    ctx = http.app.state.ctx
+    worker = http.app.state.worker
+    gone = await hook(ana, f"{receiver.url}/ana", ["checkin.created"])
+    await hook(ben, f"{receiver.url}/ben", ["checkin.created"])
+    await check_in(ana, await daily(ana, "Listen"))
+    await check_in(ben, await daily(ben, "Listen"))
+    send = worker.outbound.post
+
+    async def deleting_first(url: str, body: bytes, headers: dict[str, str]) -> Any:
+        if url.endswith("/ana"):
+            async with ctx.write() as q:
+                await q.notifications.delete_webhook(gone["id"])
+        return await send(url, body, headers)
+
+    worker.outbound.post = deleting_first
+    await tick(http)
+    clock.advance(minutes=3)  # past any claim: what was not stored would go again
+    await tick(http)
+    assert sorted(r.path for r in receiver.got) == ["/ana", "/ben"]  # ben's stored: not again

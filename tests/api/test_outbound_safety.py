@@ -23,6 +23,10 @@ PRIVATE = [
     "https://169.254.169.254/latest/meta-data",
     "https://[fd00::1]/x",
     "https://0.0.0.0/x",
+    "https://2130706433/x",  # 127.0.0.1 as one number
+    "https://intranet/x",  # a single-label name: the local search domain
+    "https://hooks.example.com:abc/x",  # no port
+    "https://xn--/x",  # not a name
 ]
 
 
@@ -65,5 +69,5 @@ async def test_a_name_that_resolves_to_a_private_address_is_refused_when_sending
     assert asked == ["hooks.example.com"]  # resolved when sending; not tried again
     log = (await ana.request("GET", f"/api/v1/me/webhooks/{made['id']}/deliveries")).json()
     assert [(d["attempt"], d["status_code"]) for d in log] == [(1, None)]
-    assert "127.0.0.1" in log[0]["error"]
-    assert log[0]["error"].startswith("refused")
+    # Where the name points stays in the server's log, not in the user's answer.
+    assert log[0]["error"] == "refused: the host's address is not allowed"

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Grid, Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label
 
@@ -26,6 +26,7 @@ class BreakFormScreen(ModalScreen[schemas.Break | None]):
     """Dismissed with the break the server made, or None when cancelled."""
 
     BINDINGS = [("escape", "cancel", "Cancel")]
+    AUTO_FOCUS = "#starts-on"
 
     def __init__(self, habit_title: str, today: date, save: Save) -> None:
         super().__init__()
@@ -36,17 +37,22 @@ class BreakFormScreen(ModalScreen[schemas.Break | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog") as box:
             box.border_title = "Plan a break"
+            yield Label(self.habit_title, classes="dialog-subject")
             yield Label(
-                f"{self.habit_title}: the streak neither breaks nor grows, no reminders",
-                classes="dialog-subject",
+                "While it lasts the streak neither breaks nor grows and no reminder rings.",
+                classes="dialog-text",
             )
-            yield Label("From (YYYY-MM-DD)", classes="form-label")
-            yield Input(self.today.isoformat(), id="starts-on", max_length=10)
-            yield Label("To (YYYY-MM-DD)", classes="form-label")
             last = self.today + timedelta(days=DEFAULT_DAYS - 1)
-            yield Input(last.isoformat(), id="ends-on", max_length=10)
-            yield Label("Reason (optional)", classes="form-label")
-            yield Input(placeholder="Holiday", id="reason", max_length=120)
+            with Grid(id="break-grid"):
+                yield Label("From", classes="form-label")
+                yield Input(self.today.isoformat(), id="starts-on", max_length=10,
+                            placeholder="YYYY-MM-DD", compact=True)  # fmt: skip
+                yield Label("To", classes="form-label")
+                yield Input(last.isoformat(), id="ends-on", max_length=10,
+                            placeholder="YYYY-MM-DD", compact=True)  # fmt: skip
+                yield Label("Reason", classes="form-label")
+                yield Input(placeholder="optional, e.g. Holiday", id="reason", max_length=120,
+                            compact=True)  # fmt: skip
             yield Label("", id="break-problem")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Plan break", variant="primary", id="ok")

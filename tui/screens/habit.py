@@ -229,8 +229,9 @@ class HabitScreen(DataScreen):
         self.app.push_screen(
             ConfirmScreen(
                 "End break",
-                f"End the break {first.starts_on:%d %b}-{first.ends_on:%d %b}? Days already"
-                " behind stay a break; from today the habit asks again.",
+                f"End the break {first.starts_on:%d %b}-{first.ends_on:%d %b}"
+                f"{' of every habit' if first.habit_id is None else ''}? Days already behind"
+                " stay a break; from today it asks again.",
                 yes="End break",
             ),
             answered,

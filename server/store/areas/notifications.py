@@ -6,20 +6,15 @@ from __future__ import annotations
 from datetime import datetime
 
 from server.store.areas.base import Area
-from server.store.areas.habits import HABIT_COLUMNS
 from server.store.areas.teams import TEAM_COLUMNS
-from server.store.areas.users import USER_COLUMNS
 from server.store.records import (
     DeliveryRecord,
-    HabitRecord,
     OutboxRecord,
     PushSubscriptionRecord,
-    RingCandidate,
     TeamRecord,
-    UserRecord,
     WebhookRecord,
 )
-from server.store.rows import iso, prefixed, record, records
+from server.store.rows import iso, record, records
 
 WEBHOOK_COLUMNS = "id, user_id, team_id, url, events, secret, created_by, created_at"
 PUSH_COLUMNS = "id, user_id, endpoint, p256dh, auth, created_at"
@@ -130,14 +125,16 @@ class Notifications(Area):
         )  # fmt: skip
         return claimed == 1
 
-    async def settle(self, message: OutboxRecord) -> None:
-        """Store a message's state after an attempt (and let go of it)."""
-        await self.conn.execute(
+    async def settle(self, message: OutboxRecord, held_until: datetime) -> bool:
+        """Store a message's state after an attempt and let go of it, if this worker still
+        holds it (claimed until ``held_until``); whether it did."""
+        settled = await self.conn.execute(
             "UPDATE outbox SET state = ?, attempts = ?, next_attempt_at = ?,"
-            " claimed_until = NULL, finished_at = ? WHERE id = ?",
+            " claimed_until = NULL, finished_at = ? WHERE id = ? AND claimed_until = ?",
             message.state, message.attempts, iso(message.next_attempt_at),
-            iso(message.finished_at), message.id,
+            iso(message.finished_at), message.id, iso(held_until),
         )  # fmt: skip
+        return settled == 1
 
     async def depth(self) -> int:
         return int(
@@ -170,27 +167,16 @@ class Notifications(Area):
 
     # -- when reminders ring -------------------------------------------------------------
 
-    async def ring_candidates(self, now: datetime, limit: int) -> list[RingCandidate]:
-        """Active habits with reminders whose next ring is due (or not worked out yet)."""
+    async def ring_candidates(self, now: datetime, limit: int) -> list[tuple[str, str]]:
+        """(user id, habit id) of active habits with reminders whose next ring is due (or
+        not worked out yet)."""
         rows = await self.conn.fetch_all(
-            f"SELECT {prefixed('h', HABIT_COLUMNS)}, u.timezone, u.day_start_hour,"
-            " u.quiet_start, u.quiet_end FROM habits h JOIN users u ON u.id = h.user_id"
-            " WHERE h.archived = FALSE AND h.reminders <> '[]'"
-            " AND (h.next_ring_at IS NULL OR h.next_ring_at <= ?)"
-            " ORDER BY h.next_ring_at, h.id LIMIT ?",
+            "SELECT user_id, id FROM habits WHERE archived = FALSE AND reminders <> '[]'"
+            " AND (next_ring_at IS NULL OR next_ring_at <= ?)"
+            " ORDER BY next_ring_at, id LIMIT ?",
             iso(now), limit,
         )  # fmt: skip
-        width = len(HABIT_COLUMNS.split(","))
-        return [
-            RingCandidate(
-                habit=record(HabitRecord, HABIT_COLUMNS, list(row)[:width]),
-                timezone=row[width],
-                day_start_hour=int(row[width + 1]),
-                quiet_start=row[width + 2],
-                quiet_end=row[width + 3],
-            )
-            for row in rows
-        ]
+        return [(str(r[0]), str(r[1])) for r in rows]
 
     async def set_next_ring(self, habit_id: str, at: datetime) -> None:
         await self.conn.execute(
@@ -205,15 +191,15 @@ class Notifications(Area):
 
     # -- streak nudges and weekly boards ---------------------------------------------------
 
-    async def nudge_candidates(self, now: datetime, limit: int) -> list[UserRecord]:
+    async def nudge_candidates(self, now: datetime, limit: int) -> list[str]:
         """Users who want streak nudges and whose next nudge is due (or not worked out)."""
         rows = await self.conn.fetch_all(
-            f"SELECT {USER_COLUMNS} FROM users WHERE streak_at_risk = TRUE"
+            "SELECT id FROM users WHERE streak_at_risk = TRUE"
             " AND (next_nudge_at IS NULL OR next_nudge_at <= ?)"
             " ORDER BY next_nudge_at, id LIMIT ?",
             iso(now), limit,
         )  # fmt: skip
-        return records(UserRecord, USER_COLUMNS, rows)
+        return [str(r[0]) for r in rows]
 
     async def set_next_nudge(self, user_id: str, at: datetime) -> None:
         await self.conn.execute("UPDATE users SET next_nudge_at = ? WHERE id = ?", iso(at), user_id)
@@ -231,8 +217,8 @@ class Notifications(Area):
         return found is not None
 
     async def next_due(self, now: datetime) -> datetime | None:
-        """The earliest moment the worker has something to do: a reminder or a nudge to
-        look at, a message to send (``now`` when one has never been looked at)."""
+        """The earliest moment a reminder or a nudge is to be looked at (``now`` when one
+        has never been)."""
         unplanned = await self.conn.fetch_value(
             "SELECT 1 FROM habits WHERE next_ring_at IS NULL AND archived = FALSE"
             " AND reminders <> '[]' LIMIT 1"
@@ -248,9 +234,20 @@ class Notifications(Area):
             await self.conn.fetch_value(
                 "SELECT MIN(next_nudge_at) FROM users WHERE streak_at_risk = TRUE"
             ),
-            await self.conn.fetch_value(
-                "SELECT MIN(next_attempt_at) FROM outbox WHERE state = 'pending'"
-            ),
         ]
-        moments = [datetime.fromisoformat(str(v)) for v in found if v is not None]
-        return min(moments, default=None)
+        return _earliest(found)
+
+    async def next_attempt(self, now: datetime) -> datetime | None:
+        """When the next pending message is due."""
+        return _earliest(
+            [
+                await self.conn.fetch_value(
+                    "SELECT MIN(next_attempt_at) FROM outbox WHERE state = 'pending'"
+                )
+            ]
+        )
+
+
+def _earliest(found: list[object]) -> datetime | None:
+    moments = [datetime.fromisoformat(str(v)) for v in found if v is not None]
+    return min(moments, default=None)

@@ -174,6 +174,10 @@ class Users(Area):
             iso(now), token_hash,
         )  # fmt: skip
 
+    async def server_key_if_any(self, name: str) -> str | None:
+        value = await self.conn.fetch_value("SELECT value FROM server_keys WHERE name = ?", name)
+        return None if value is None else str(value)
+
     async def server_key(self, name: str, fresh: str) -> str:
         """The server's secret called ``name``, made from ``fresh`` the first time."""
         await self.conn.execute(
