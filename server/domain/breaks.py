@@ -19,7 +19,7 @@ over days already missed to mend a broken streak, is what "only today and later"
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -69,6 +69,28 @@ def shape_problem(span: Span) -> tuple[str, str] | None:
         return "ends_on", "a break ends on or after the day it starts"
     if (span.ends_on - span.starts_on).days + 1 > MAX_DAYS:
         return "ends_on", f"a break lasts at most {MAX_DAYS} days"
+    return None
+
+
+def carried_problem(spans: Sequence[Span], today: date) -> str | None:
+    """Why the breaks a moved account brings (an export) are refused, or None: each has
+    the shape of a break, none starts more than ``MAX_AHEAD_DAYS`` ahead, and at most
+    ``MAX_PENDING`` have not ended. (Past ones are history: a streak they kept stays kept.)
+
+    >>> today = date(2026, 7, 1)
+    >>> carried_problem([Span(date(2025, 1, 1), date(2025, 1, 9))], today) is None
+    True
+    >>> carried_problem([Span(date(2176, 1, 1), date(2176, 1, 9))], today)
+    'a break starts at most 365 days ahead'
+    """
+    for span in spans:
+        shaped = shape_problem(span)
+        if shaped is not None:
+            return shaped[1]
+        if span.starts_on > today + timedelta(days=MAX_AHEAD_DAYS):
+            return f"a break starts at most {MAX_AHEAD_DAYS} days ahead"
+    if sum(1 for span in spans if span.ends_on >= today) > MAX_PENDING:
+        return f"at most {MAX_PENDING} breaks not ended yet"
     return None
 
 

@@ -39,6 +39,8 @@ MAX_ATTEMPTS = 8
 FIRST_RETRY = timedelta(seconds=10)
 LONGEST_WAIT = timedelta(hours=1)
 MAX_WEBHOOKS = 5  # per user, and per team
+MAX_PENDING_PER_TARGET = 200  # messages waiting for one webhook or subscription; more: dropped
+PER_TARGET_IN_BATCH = 2  # a slow receiver holds at most this many sending slots
 MAX_PUSH_SUBSCRIPTIONS = 10  # per user
 RISK_MIN_STREAK = 3
 
@@ -86,9 +88,15 @@ def push_gone(status_code: int) -> bool:
 def address_allowed(address: str, allow_private: bool) -> bool:
     """Whether an outgoing request may go to this IP address.
 
+    IPv6 addresses that carry an IPv4 one (mapped, compatible, NAT64, 6to4) are judged
+    by the address they carry.
+
     >>> [address_allowed(a, False) for a in ("93.184.215.14", "127.0.0.1", "10.1.2.3",
     ...  "169.254.169.254", "::1", "fd00::1", "::ffff:127.0.0.1", "0.0.0.0")]
     [True, False, False, False, False, False, False, False]
+    >>> [address_allowed(a, False) for a in ("::127.0.0.1", "64:ff9b::a9fe:a9fe",
+    ...  "2002:7f00:1::", "64:ff9b::5db8:d70e", "2606:4700::1111")]
+    [False, False, False, True, True]
     >>> address_allowed("127.0.0.1", True)
     True
     """
@@ -98,9 +106,25 @@ def address_allowed(address: str, allow_private: bool) -> bool:
         return False
     if allow_private:
         return True
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        carried = _carried_ipv4(ip)
+        if carried is not None:
+            ip = carried
     return ip.is_global and not ip.is_multicast
+
+
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+_COMPATIBLE = ipaddress.ip_network("::/96")
+
+
+def _carried_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if ip in _NAT64 or (ip in _COMPATIBLE and int(ip) > 1):
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
 
 
 def wanted(events: list[str], event: str) -> bool:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import ipaddress
+import logging
 import secrets
 from datetime import datetime
 from typing import Any
@@ -38,6 +39,7 @@ from server.store.transaction import Transaction
 from shared import schemas
 
 DELIVERIES_SHOWN = 50
+log = logging.getLogger("rapport.notify")
 
 
 # -- emitting ---------------------------------------------------------------------------
@@ -100,11 +102,22 @@ async def emit(
     if push is not None:
         shown = msgspec.json.encode({"type": event, **push}).decode()
         for sub in await q.notifications.pushes(user_id):
-            queued += await q.notifications.enqueue(
-                message(f"{event}:{key}:{sub.id}", "push", sub.id, event, shown, now,
-                        user_id=user_id)
-            )  # fmt: skip
+            if await _has_room(q, sub.id):
+                queued += await q.notifications.enqueue(
+                    message(f"{event}:{key}:{sub.id}", "push", sub.id, event, shown, now,
+                            user_id=user_id)
+                )  # fmt: skip
     return queued
+
+
+async def _has_room(q: Transaction, target_id: str) -> bool:
+    """Whether a receiver may get one more message: one that does not take what it has
+    (down, or a tarpit) gets no more than ``MAX_PENDING_PER_TARGET`` waiting."""
+    if await q.notifications.pending_for(target_id) < delivery.MAX_PENDING_PER_TARGET:
+        return True
+    log.warning("receiver %s has %s messages waiting: dropping %s", target_id,
+                delivery.MAX_PENDING_PER_TARGET, "the newest")  # fmt: skip
+    return False
 
 
 async def emit_team(
@@ -129,7 +142,8 @@ async def _to_webhooks(
 ) -> int:
     queued = 0
     for hook in hooks:
-        if delivery.wanted(msgspec.json.decode(hook.events, type=list[str]), event):
+        wanted = delivery.wanted(msgspec.json.decode(hook.events, type=list[str]), event)
+        if wanted and await _has_room(q, hook.id):
             queued += await q.notifications.enqueue(
                 message(f"{event}:{key}:{hook.id}", "webhook", hook.id, event, body, now,
                         user_id=user_id, team_id=team_id)
@@ -151,6 +165,9 @@ def check_url(ctx: Context, url: str, field: str = "url") -> None:
         raise Invalid("not a usable URL", field=field) from error
     if parsed.scheme not in ("https", "http") or not host:
         raise Invalid("the URL must be http(s) and name a host", field=field)
+    labels = host.split(".")
+    if ":" not in host and (len(host) > 253 or not all(0 < len(x) <= 63 for x in labels)):
+        raise Invalid("the URL's host is not a valid name", field=field)
     if ctx.settings.webhooks_allow_private:
         return
     if parsed.scheme != "https":

@@ -205,13 +205,11 @@ def _validate(ctx: Context, data: schemas.RapportExport) -> None:
                 raise Invalid(f"habit {h.id}: {day} is both skipped and done", field="habits")
             if h.kind == "check" and len(items) > 1:
                 raise Invalid(f"habit {h.id}: two check-ins on {day}", field="habits")
-    for where, found in [("breaks", data.breaks)] + [
-        (f"habit {h.id}", h.breaks) for h in data.habits
-    ]:
-        for span in _spans(found):
-            problem = breaks.shape_problem(span)
-            if problem is not None:
-                raise Invalid(f"{where}: {problem[1]}", field="breaks")
+    spans = _spans(data.breaks) + [span for h in data.habits for span in _spans(h.breaks)]
+    today = local_day(ctx.clock(), data.profile.timezone, data.profile.day_start_hour)
+    problem = breaks.carried_problem(spans, today)
+    if problem is not None:
+        raise Invalid(f"breaks: {problem}", field="breaks")
     ids = [h.id for h in data.habits] + [c.id for h in data.habits for c in h.checkins]
     if len(ids) != len(set(ids)):
         raise Invalid("ids repeat inside the file", field="habits")

@@ -56,7 +56,7 @@ T = TypeVar("T")
 
 BATCH = 200  # habits, users or messages looked at per step of a tick
 MAX_ROUNDS = 500  # batches of one step in one tick, at most (100,000 things)
-SENDING = 32  # messages in flight at once
+SENDING = 64  # messages in flight at once
 CLAIM = timedelta(minutes=2)  # how long a claimed message is another instance's to leave
 KEEP_FINISHED = timedelta(days=7)
 MIN_PAUSE_S = 1.0
@@ -318,7 +318,7 @@ class Worker:
         still holds (one deleted meanwhile, or claimed again by another instance after
         the claim ran out, is left alone)."""
         async with self.ctx.read() as q:
-            due = await q.notifications.due(now, BATCH)
+            due = await q.notifications.due(now, BATCH, delivery.PER_TARGET_IN_BATCH)
         mine = []
         held = now + CLAIM
         async with self.ctx.write() as q:
@@ -341,6 +341,10 @@ class Worker:
                         await q.notifications.log(outcome.attempt)
                     if outcome.gone:
                         await q.notifications.delete_push(outcome.message.target_id)
+                    elif outcome.message.state == "pending":  # failed; tried again later
+                        await q.notifications.postpone_target(
+                            outcome.message.target_id, outcome.message.next_attempt_at, now
+                        )
         return len(due)
 
     async def _attempt(self, message: OutboxRecord) -> Outcome:

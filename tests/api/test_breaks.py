@@ -221,3 +221,25 @@ async def test_a_file_made_before_breaks_and_reminders_encodes_again_byte_for_by
     older = original.replace(b',"reminders":[]', b"")
     assert older != original
     assert export_json.encode(export_json.decode(older)) == older
+
+
+@pytest.mark.parametrize(
+    ("starts_on", "ends_on", "copies"),
+    [
+        ("2176-01-01", "2176-01-09", 1),
+        ("9999-10-01", "9999-12-31", 1),
+        ("2026-04-01", "2026-04-02", 51),
+    ],
+    ids=["decades ahead", "year 9999", "51 not ended"],
+)
+async def test_an_import_cannot_bring_breaks_the_api_would_refuse(
+    ana: RapportClient, ben: RapportClient, starts_on: str, ends_on: str, copies: int
+) -> None:
+    await daily(ana)
+    file = (await ana.request("GET", "/api/v1/me/export")).json()
+    file["breaks"] = [{"starts_on": starts_on, "ends_on": ends_on}] * copies
+    with pytest.raises(ApiError) as err:
+        await ben.request("POST", "/api/v1/me/import", body=file)
+    assert err.value.status == 422
+    assert "break" in str(err.value.body)
+    assert (await ben.request("GET", "/api/v1/me/breaks")).json() == []

@@ -9,6 +9,7 @@ import asyncio
 import base64
 import dataclasses
 import json
+from collections import deque
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -543,3 +544,43 @@ async def test_a_webhook_deleted_while_its_batch_is_sending_leaves_the_rest_stor
     clock.advance(minutes=3)  # past any claim: what was not stored would go again
     await tick(http)
     assert sorted(r.path for r in receiver.got) == ["/ana", "/ben"]  # ben's stored: not again
+
+
+async def count_habit(client: RapportClient) -> str:
+    body = {"title": "Calls", "category": "relationships", "schedule": {"type": "daily"},
+            "kind": "count", "target": 50}  # fmt: skip
+    return str((await client.request("POST", "/api/v1/habits", body=body)).json()["id"])
+
+
+async def test_a_failing_receiver_neither_holds_up_others_nor_gets_hammered(
+    http: AsyncTestClient[Litestar], ana: RapportClient, ben: RapportClient,
+    receiver: Receiver, monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """Ana floods her own webhook, which always answers 503: Ben's message goes out in the
+    same pass, hers are tried two at a time and then held back together, and no more than
+    the cap of them wait."""
+    monkeypatch.setattr("server.domain.delivery.MAX_PENDING_PER_TARGET", 12)
+    failing = Receiver(answers=deque([503] * 1000)).start()
+    try:
+        await hook(ana, f"{failing.url}/ana", ["checkin.created"])
+        await hook(ben, f"{receiver.url}/ben", ["checkin.created"])
+        calls = await count_habit(ana)
+        for _ in range(20):
+            await check_in(ana, calls)
+        await check_in(ben, await daily(ben, "Listen"))
+        await tick(http)
+        await tick(http)
+        assert [r.path for r in receiver.got] == ["/ben"]
+        assert len(failing.got) == 2  # two tries, then the receiver is held back
+        log = await ana.request("GET", "/api/v1/me/webhooks")
+        [made] = log.json()
+        waiting = await ana.request("GET", f"/api/v1/me/webhooks/{made['id']}/deliveries")
+        assert [d["status_code"] for d in waiting.json()] == [503, 503]
+
+        async def pending() -> int:
+            async with http.app.state.ctx.read() as q:
+                return int(await q.notifications.pending_for(made["id"]))
+
+        assert await on_app_loop(http, pending) == 12  # 20 check-ins, 12 kept
+    finally:
+        failing.stop()

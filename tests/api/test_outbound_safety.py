@@ -27,6 +27,8 @@ PRIVATE = [
     "https://intranet/x",  # a single-label name: the local search domain
     "https://hooks.example.com:abc/x",  # no port
     "https://xn--/x",  # not a name
+    f"https://{'a' * 64}.example.com/x",  # a label longer than DNS allows
+    "https://a..b.com/x",
 ]
 
 

@@ -106,15 +106,34 @@ class Notifications(Area):
         )  # fmt: skip
         return added == 1
 
-    async def due(self, now: datetime, limit: int) -> list[OutboxRecord]:
-        """Pending messages whose time has come and that no worker holds."""
+    async def due(self, now: datetime, limit: int, per_target: int) -> list[OutboxRecord]:
+        """Pending messages whose time has come and that no worker holds, at most
+        ``per_target`` of any one webhook or subscription (a slow receiver cannot fill a
+        batch)."""
         rows = await self.conn.fetch_all(
-            f"SELECT {OUTBOX_COLUMNS} FROM outbox WHERE state = 'pending'"
-            " AND next_attempt_at <= ? AND (claimed_until IS NULL OR claimed_until < ?)"
-            " ORDER BY next_attempt_at, id LIMIT ?",
-            iso(now), iso(now), limit,
+            f"SELECT {OUTBOX_COLUMNS} FROM (SELECT {OUTBOX_COLUMNS}, ROW_NUMBER() OVER"
+            " (PARTITION BY target_id ORDER BY next_attempt_at, id) AS n FROM outbox"
+            " WHERE state = 'pending' AND next_attempt_at <= ?"
+            " AND (claimed_until IS NULL OR claimed_until < ?)) AS ranked"
+            " WHERE n <= ? ORDER BY next_attempt_at, id LIMIT ?",
+            iso(now), iso(now), per_target, limit,
         )  # fmt: skip
         return records(OutboxRecord, OUTBOX_COLUMNS, rows)
+
+    async def pending_for(self, target_id: str) -> int:
+        value = await self.conn.fetch_value(
+            "SELECT COUNT(*) FROM outbox WHERE target_id = ? AND state = 'pending'", target_id
+        )
+        return int(value or 0)
+
+    async def postpone_target(self, target_id: str, until: datetime, now: datetime) -> None:
+        """Hold back every pending message of a receiver that just failed until ``until``
+        (one that times out is tried once per backoff step, not once per message)."""
+        await self.conn.execute(
+            "UPDATE outbox SET next_attempt_at = ? WHERE target_id = ? AND state = 'pending'"
+            " AND next_attempt_at < ? AND (claimed_until IS NULL OR claimed_until < ?)",
+            iso(until), target_id, iso(until), iso(now),
+        )  # fmt: skip
 
     async def claim(self, message_id: str, now: datetime, until: datetime) -> bool:
         """Hold a message until ``until`` (False: another worker holds it or it is done)."""

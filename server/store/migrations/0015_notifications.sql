@@ -44,6 +44,7 @@ CREATE TABLE outbox (
     finished_at     TEXT
 );
 CREATE INDEX outbox_due ON outbox (state, next_attempt_at);
+CREATE INDEX outbox_by_target ON outbox (target_id, state);
 CREATE INDEX outbox_by_user ON outbox (user_id);
 CREATE INDEX outbox_by_team ON outbox (team_id);
 
