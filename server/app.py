@@ -13,6 +13,7 @@ from litestar.channels import ChannelsBackend, ChannelsPlugin
 from litestar.channels.backends.memory import MemoryChannelsBackend
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
+from litestar.plugins.prometheus import PrometheusConfig
 
 from server.api import (
     auth,
@@ -25,6 +26,7 @@ from server.api import (
     habits,
     health,
     imports,
+    metrics,
     notifications,
     progress,
     sync,
@@ -37,6 +39,7 @@ from server.api.listener import ReconnectingPgChannelsBackend
 from server.api.problems import exception_handlers
 from server.catalog import load_catalog
 from server.clock import Clock, system_clock
+from server.metrics import observe_commit
 from server.services.context import Context
 from server.services.imports.jobs import ImportJobs
 from server.services.limits import Limits
@@ -55,6 +58,7 @@ GIL_SWITCH_INTERVAL_S = 0.001
 
 ROUTES = [
     health.HealthController,
+    metrics.MetricsController,
     auth.AuthController,
     auth.MeController,
     progress.ProgressController,
@@ -90,6 +94,7 @@ def create_app(
         sys.setswitchinterval(GIL_SWITCH_INTERVAL_S)
         db = database_for(settings)
         await db.open()
+        db.watch_commits(observe_commit)
         app.state.ctx = Context(
             db=db,
             clock=clock or system_clock,
@@ -124,11 +129,17 @@ def create_app(
     # httpx logs every request's URL at INFO: a push endpoint is a secret of its own (anyone
     # holding it can push to that browser), so the worker's requests are not logged.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # Requests by route template (never by raw path: unknown paths are left out, so
+    # probing random URLs cannot grow the metrics), with Litestar's Prometheus middleware.
+    prometheus = PrometheusConfig(
+        app_name="rapport", prefix="rapport", group_path=True, exclude_unhandled_paths=True,
+        exclude=["^/metrics$"],
+    )  # fmt: skip
     return Litestar(
         plugins=[channels],
         route_handlers=ROUTES,
         dependencies=dependencies,
-        middleware=[auth_middleware],
+        middleware=[prometheus.middleware, auth_middleware],
         before_send=[security_headers],
         guards=[limit_writes, require_json],
         exception_handlers=exception_handlers,  # type: ignore[arg-type]

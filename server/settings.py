@@ -58,6 +58,8 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     streak_risk_hours: Annotated[int, Meta(ge=1, le=12)] = 3
     # Who runs this server, for push services (RFC 8292 "sub"): a mailto: or https: URL.
     vapid_subject: str = "mailto:admin@localhost"
+    # GET /metrics asks for this bearer token when set (empty: open to whoever reaches it).
+    metrics_token: str = ""
 
     def as_env(self) -> dict[str, str]:
         """These settings as the ``RAPPORT_*`` variables that ``from_env`` reads back."""

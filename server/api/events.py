@@ -20,6 +20,7 @@ from litestar.di import NamedDependency
 from litestar.params import HeaderParameter
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 
+from server import metrics
 from server.api.deps import BEARER
 from server.api.problems import problems
 from server.services import sync
@@ -67,6 +68,7 @@ async def _events(
 ) -> AsyncIterator[ServerSentEventMessage]:
     names = set(await sync.event_channels(ctx, user))
     subscriber = await channels.subscribe(names)
+    metrics.SUBSCRIBERS.inc()
     try:
         yield ServerSentEventMessage(comment="subscribed", retry=3000)
         if catch_up is not None:
@@ -94,4 +96,5 @@ async def _events(
             if not moved:
                 return
     finally:
+        metrics.SUBSCRIBERS.dec()
         await channels.unsubscribe(subscriber)

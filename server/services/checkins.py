@@ -15,6 +15,7 @@ from uuid import UUID
 
 import msgspec
 
+from server import metrics
 from server.domain import balance, levels, scoring, streaks
 from server.domain import challenges as rules
 from server.domain.schedule import Cadence
@@ -213,6 +214,7 @@ async def check_in(
                     decided_at=None,
                 )
             )  # fmt: skip
+    metrics.CHECKINS.inc()  # committed
     return result, True
 
 

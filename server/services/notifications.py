@@ -151,6 +151,12 @@ async def _to_webhooks(
     return queued
 
 
+async def outbox_depth(ctx: Context) -> int:
+    """Messages waiting to be delivered (metrics)."""
+    async with ctx.read(snapshot=False) as q:
+        return await q.notifications.depth()
+
+
 # -- webhooks ---------------------------------------------------------------------------
 
 

@@ -40,6 +40,7 @@ import msgspec
 from py_vapid import Vapid02  # type: ignore[import-untyped]
 from standardwebhooks import Webhook
 
+from server import metrics
 from server.domain import delivery, reminders
 from server.domain.calendar import local_day, zone
 from server.ids import new_id
@@ -372,6 +373,8 @@ class Worker:
             message.finished_at = now
         else:
             message.next_attempt_at = now + delivery.backoff(message.attempts, self.draw())
+        result = "retry" if message.state == "pending" else message.state
+        metrics.DELIVERIES.labels(message.channel, result).inc()
         if not sent:
             log.info("delivery %s of %s to %s failed: %s", message.attempts, message.event,
                      message.channel, error)  # fmt: skip

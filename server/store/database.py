@@ -7,7 +7,7 @@ rolled back when it raises. Only one write transaction runs at a time per databa
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -73,3 +73,12 @@ class Database(Protocol):
     async def ping(self) -> bool: ...
 
     async def close(self) -> None: ...
+
+    def pool_usage(self) -> tuple[int, int] | None:
+        """(connections in use, idle) of this process's pool; None without a pool."""
+        ...
+
+    def watch_commits(self, hook: Callable[[int, float], None]) -> None:
+        """Tell ``hook`` of each COMMIT: write blocks in it, seconds it took (a back end
+        without group commit tells nothing)."""
+        ...

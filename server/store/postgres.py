@@ -31,7 +31,7 @@ one to finish, then find nothing left to do.
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from datetime import date, datetime
 from functools import lru_cache
@@ -299,6 +299,16 @@ class PostgresDatabase:
             await pool.close()
             raise
         self._pool = pool
+
+    def watch_commits(self, hook: Callable[[int, float], None]) -> None:
+        """Each write commits by itself here: no group commit to tell of."""
+
+    def pool_usage(self) -> tuple[int, int]:
+        """(connections in use, idle) of this process's pool (metrics)."""
+        if self._pool is None:
+            return 0, 0
+        idle = self._pool.get_idle_size()
+        return self._pool.get_size() - idle, idle
 
     def _opened(self) -> asyncpg.Pool[Any]:
         if self._pool is None:

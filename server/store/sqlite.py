@@ -23,7 +23,7 @@ import asyncio
 import contextlib
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import UTC, datetime
@@ -107,6 +107,8 @@ class SqliteDatabase:
         self._all_readers: list[sqlite3.Connection] = []
         self.commits = 0  # transactions committed, each holding one or more write blocks
         self.blocks = 0  # write blocks committed
+        # Told of each COMMIT: (write blocks in it, seconds it took) (metrics).
+        self.on_commit: Callable[[int, float], None] | None = None
 
     async def open(self) -> None:
         Path(self.path).parent.mkdir(parents=True, exist_ok=True)
@@ -210,6 +212,7 @@ class SqliteDatabase:
             if self._batch is not batch:  # abandoned meanwhile
                 return
             self._batch = None
+            started = time.perf_counter()
             job = asyncio.get_running_loop().run_in_executor(
                 thread, _commit, writer, self._busy_timeout_ms / 1000
             )
@@ -226,7 +229,15 @@ class SqliteDatabase:
                 return
             self.commits += 1
             self.blocks += batch.blocks
+            if self.on_commit is not None:
+                self.on_commit(batch.blocks, time.perf_counter() - started)
             batch.committed.set_result(None)
+
+    def pool_usage(self) -> tuple[int, int] | None:
+        return None  # one writer and a few readers, no pool
+
+    def watch_commits(self, hook: Callable[[int, float], None]) -> None:
+        self.on_commit = hook
 
     def autocommit(self) -> AbstractAsyncContextManager[SqliteConnection]:
         return self.write()  # one writer: the block as one transaction is no slower

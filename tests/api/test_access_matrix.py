@@ -57,6 +57,7 @@ STREAM = Rule((401, 0, 0, 0))  # a stream never ends: authenticated roles in tes
 EXPECT: dict[tuple[str, str], Rule] = {
     ("GET", "/health"): PUBLIC_OK,
     ("GET", "/health/ready"): PUBLIC_OK,
+    ("GET", "/metrics"): PUBLIC_OK,
     ("GET", "/schema"): PUBLIC_OK,
     ("GET", "/schema/openapi.json"): PUBLIC_OK,
     ("GET", "/schema/{path:str}"): Rule((200, 200, 200, 200)),
