@@ -11,6 +11,7 @@ from argon2 import PasswordHasher
 from litestar import Litestar
 from litestar.channels import ChannelsBackend, ChannelsPlugin
 from litestar.channels.backends.memory import MemoryChannelsBackend
+from litestar.logging.config import LoggingConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.prometheus import PrometheusConfig
@@ -37,8 +38,10 @@ from server.api.document import RapportJsonRenderPlugin, ReferencePage
 from server.api.headers import security_headers
 from server.api.listener import ReconnectingPgChannelsBackend
 from server.api.problems import exception_handlers
+from server.api.requests_log import RequestLog
 from server.catalog import load_catalog
 from server.clock import Clock, system_clock
+from server.logs import configure as configure_logs
 from server.metrics import observe_commit
 from server.services.context import Context
 from server.services.imports.jobs import ImportJobs
@@ -125,6 +128,7 @@ def create_app(
         else MemoryChannelsBackend()
     )
     channels = ChannelsPlugin(backend=backend, arbitrary_channels_allowed=True)
+    configure_logs(settings.log_format, settings.log_level)
     logging.getLogger("rapport").setLevel(settings.log_level.upper())
     # httpx logs every request's URL at INFO: a push endpoint is a secret of its own (anyone
     # holding it can push to that browser), so the worker's requests are not logged.
@@ -135,7 +139,7 @@ def create_app(
         app_name="rapport", prefix="rapport", group_path=True, exclude_unhandled_paths=True,
         exclude=["^/metrics$"],
     )  # fmt: skip
-    return Litestar(
+    app = Litestar(
         plugins=[channels],
         route_handlers=ROUTES,
         dependencies=dependencies,
@@ -164,4 +168,9 @@ def create_app(
             use_handler_docstrings=False,
         ),
         debug=False,
+        # JSON logs are set up by configure_logs; Litestar's own set-up would replace them.
+        logging_config=None if settings.log_format == "json" else LoggingConfig(),
     )
+    # Outermost, around Litestar's own handling: router 404s get an id and a log line too.
+    app.asgi_handler = RequestLog(app.asgi_handler)
+    return app

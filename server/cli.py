@@ -45,6 +45,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="log level (RAPPORT_LOG_LEVEL, default info)",
     )
     parser.add_argument(
+        "--log-format",
+        choices=["text", "json"],
+        help="text, or one JSON object per line for log shippers (RAPPORT_LOG_FORMAT)",
+    )
+    parser.add_argument(
         "--workers",
         type=int,
         default=1,
@@ -210,7 +215,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     try:
         settings = Settings.from_env(
-            host=args.host, port=args.port, database=args.database, log_level=args.log_level
+            host=args.host,
+            port=args.port,
+            database=args.database,
+            log_level=args.log_level,
+            log_format=args.log_format,
         )
     except Exception as exc:  # msgspec.ValidationError names the bad variable's field
         print(f"rapport-server: bad setting: {exc}", file=sys.stderr)
@@ -238,6 +247,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return serve_granian(settings)
     import uvicorn
 
+    from server.logs import configure as configure_logs
+
     where = shown(settings.database)
     print(f"Rapport on http://{settings.host}:{settings.port}  (database: {where})")
     served: dict[str, Any] = {
@@ -247,6 +258,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "proxy_headers": bool(settings.trusted_proxies),
         "forwarded_allow_ips": settings.trusted_proxies or None,
     }
+    log_config = configure_logs(settings.log_format, settings.log_level)
+    if log_config is not None:
+        served["log_config"] = log_config
     if args.workers > 1:
         # Each worker builds its own app from the environment: hand it these settings.
         os.environ.update(settings.as_env())

@@ -49,6 +49,9 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     pool_size: Annotated[int, Meta(ge=1, le=500)] = 10
     statement_timeout_ms: Annotated[int, Meta(ge=100, le=600_000)] = 5_000
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+    # text: for people; json: one object per line (request id, route, status, duration,
+    # a hash of the user's id), for log shippers.
+    log_format: Literal["text", "json"] = "text"
     # Notifications: the worker looks for reminders to ring and messages to send this
     # often (0: no worker in this process). Outgoing requests never reach loopback,
     # private or link-local addresses unless allowed (on-premise installs, tests).

@@ -419,6 +419,8 @@ class Problem(Response, omit_defaults=True):
     status: int
     detail: str
     errors: list[FieldError] | None = None
+    # The request's id (also in the X-Request-ID header): quote it when reporting a problem.
+    request_id: str | None = None
 
 
 # -- teams and leaderboards ---------------------------------------------------------------

@@ -11,6 +11,7 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
+from server.api.requests_log import REQUEST_ID
 from server.services.errors import Busy, RapportError, RateLimited
 from shared.schemas import ONE_LINE, PLAIN_TEXT, FieldError, Problem
 
@@ -48,6 +49,7 @@ def problem_response(
         status=status,
         detail=detail,
         errors=errors,
+        request_id=REQUEST_ID.get(),
     )
     return Response(
         content=msgspec.json.encode(body),
