@@ -1,6 +1,7 @@
 """The terminal client's settings: where its files live and what it remembers.
 
-Files follow the XDG base directories (no platformdirs dependency):
+Files are where each platform keeps them (platformdirs; on Linux the XDG base
+directories):
 
 - ``$XDG_CONFIG_HOME/rapport/config.toml`` (``~/.config/rapport/``): the server URL, bearer
   tokens and the local profile's credentials, written ``0600`` in a ``0700`` directory
@@ -20,37 +21,33 @@ from pathlib import Path
 from typing import Literal
 
 import msgspec
+import platformdirs
+import tzlocal
 
 APP_DIR = "rapport"
 
 
 def config_home() -> Path:
-    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
-    return Path(base) / APP_DIR
+    """Where config.toml lives: ``$XDG_CONFIG_HOME/rapport`` (``~/.config/rapport``) on
+    Linux, the platform's own place on macOS and Windows (platformdirs)."""
+    return Path(platformdirs.user_config_dir(APP_DIR, appauthor=False))
 
 
 def data_home() -> Path:
-    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base) / APP_DIR
+    """Where the local database, queue and cache live: ``$XDG_DATA_HOME/rapport``
+    (``~/.local/share/rapport``) on Linux, the platform's own place elsewhere."""
+    return Path(platformdirs.user_data_dir(APP_DIR, appauthor=False))
 
 
 def system_timezone() -> str:
-    """This machine's IANA zone name (``TZ``, ``/etc/timezone``, ``/etc/localtime``), else UTC."""
-    name = os.environ.get("TZ", "").lstrip(":")
-    if name and "/" in name and not name.startswith("/"):
-        return name
+    """This machine's IANA zone name (tzlocal: ``TZ``, ``/etc/localtime`` and the like on
+    Linux, the system settings on macOS and Windows), else UTC."""
     try:
-        name = Path("/etc/timezone").read_text().strip()
-        if name:
-            return name
-    except OSError:
-        pass
-    try:
-        target = str(Path("/etc/localtime").resolve())
-    except OSError:
+        tzlocal.reload_localzone()  # read it now: the machine may have moved since
+        name = tzlocal.get_localzone_name()
+    except Exception:  # tzlocal raises its own errors for unreadable set-ups
         return "UTC"
-    marker = "zoneinfo/"
-    return target.split(marker, 1)[1] if marker in target else "UTC"
+    return name or "UTC"
 
 
 class LocalProfile(msgspec.Struct, kw_only=True):

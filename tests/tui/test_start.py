@@ -12,7 +12,15 @@ from tests.conftest import FakeClock
 from tests.tui.conftest import DEMO_END, Network, ready, settle
 from tests.tui.test_today import rows
 from tui.app import RapportApp, build_connector, parse_args
-from tui.config import Config, ConfigStore, LocalProfile, config_home, data_home, to_toml
+from tui.config import (
+    Config,
+    ConfigStore,
+    LocalProfile,
+    config_home,
+    data_home,
+    system_timezone,
+    to_toml,
+)
 from tui.connect import Connector
 from tui.launch import LocalServer
 from tui.screens.login import LoginScreen
@@ -228,3 +236,12 @@ async def test_create_an_account_on_a_server_then_come_back_signed_in(
             assert not app.session.local
     finally:
         await team.stop()
+
+
+def test_the_machine_time_zone_comes_from_tz_or_the_system(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TZ", "Asia/Kathmandu")
+    assert system_timezone() == "Asia/Kathmandu"
+    monkeypatch.setenv("TZ", "Not/AZone")
+    assert system_timezone() == "UTC"  # unreadable: the safe default
