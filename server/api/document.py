@@ -7,7 +7,10 @@
 - Bounds Litestar leaves out: on list items (``Weekdays.days``: each 1-7), and a zero
   bound beside ``UNSET`` (``ProfilePatch.day_start_hour``: ``minimum: 0``).
 
-All three are applied to the document Litestar generates, once, when it is first rendered.
+- Fields with a default that a client may leave out (request bodies) are not given a
+  ``default`` keyword, which generators read as "always present" (``optional_defaults``).
+
+All are applied to the document Litestar generates, once, when it is first rendered.
 """
 
 from __future__ import annotations
@@ -147,9 +150,48 @@ def describe_uploads(document: dict[str, Any]) -> dict[str, Any]:
     return document
 
 
+def _may_be_left_out() -> set[str]:
+    """Components whose fields with a default may be absent from the JSON: what clients
+    send (the strict request Structs: the server fills the default in) and answers that
+    leave defaults out (``omit_defaults``)."""
+    names = set(strict_structs())
+    for name, obj in vars(schemas).items():
+        struct = isinstance(obj, type) and issubclass(obj, msgspec.Struct)
+        if struct and obj.__struct_config__.omit_defaults:
+            names.add(name)
+    return names
+
+
+def optional_defaults(document: Mapping[str, Any]) -> dict[str, Any]:
+    """Say a field with a default in those components may be left out.
+
+    Generators read ``default`` as "always present" (openapi-typescript, with its default
+    options, makes such a property required), which is true of answers and false of
+    requests: a check-in is ``{}``, not ``{"value": 1, "skip": false}``. There the default
+    moves into the description, and the field stays out of ``required``."""
+    result = copy.deepcopy(dict(document))
+    components = result.get("components", {}).get("schemas", {})
+    for name in _may_be_left_out():
+        component = components.get(name)
+        if component is None:
+            continue
+        for prop_name, prop in component.get("properties", {}).items():
+            if isinstance(prop, dict) and "default" in prop:
+                default = prop.pop("default")
+                said = f"Default: {msgspec.json.encode(default).decode()}."
+                prop["description"] = (
+                    f"{prop['description']} {said}" if prop.get("description") else said
+                )
+                if prop_name in component.get("required", []):
+                    component["required"].remove(prop_name)
+    return result
+
+
 def served_document(generated: Mapping[str, Any]) -> dict[str, Any]:
     return answer_wrong_media_types(
-        describe_uploads(add_links(restore_bounds(close_strict_objects(generated))))
+        describe_uploads(
+            add_links(restore_bounds(optional_defaults(close_strict_objects(generated))))
+        )
     )
 
 
