@@ -25,6 +25,7 @@ import msgspec.inspect as mi
 from litestar import Request
 from litestar.openapi.plugins import JsonRenderPlugin, OpenAPIRenderPlugin
 
+from server.api.examples import add_examples
 from server.api.imports import UPLOAD_TYPES, ZIP_TYPES
 from server.api.links import add_links
 from shared import schemas
@@ -188,9 +189,11 @@ def optional_defaults(document: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def served_document(generated: Mapping[str, Any]) -> dict[str, Any]:
-    return answer_wrong_media_types(
-        describe_uploads(
-            add_links(restore_bounds(optional_defaults(close_strict_objects(generated))))
+    return add_examples(
+        answer_wrong_media_types(
+            describe_uploads(
+                add_links(restore_bounds(optional_defaults(close_strict_objects(generated))))
+            )
         )
     )
 
