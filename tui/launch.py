@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections.abc import Callable
 from contextlib import suppress
 from datetime import datetime
@@ -62,9 +63,11 @@ class LocalServer:
 
     async def start(self) -> httpx.AsyncClient:
         self.database.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        _private(self.database)  # the user's whole history: theirs alone, like config.toml
         settings = Settings.from_env(database=str(self.database), synchronous=self._synchronous)
         app = create_app(settings, clock=self._clock)
         if self._log_file is not None:
+            _private(self._log_file)
             _log_to_file(self._log_file)
         ready: asyncio.Future[None] = asyncio.get_running_loop().create_future()
 
@@ -153,3 +156,11 @@ def _log_to_file(path: Path) -> None:
         logger.addHandler(handler)
         logger.propagate = not name
     logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+def _private(path: Path) -> None:
+    """Create ``path`` readable by its owner only (SQLite gives its -wal and -shm files the
+    same mode), or make an existing one so."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+    os.close(fd)
+    os.chmod(path, 0o600)

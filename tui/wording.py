@@ -95,3 +95,10 @@ def error_text(exc: BaseException) -> str:
 
 
 SERVICE_ERRORS = (ApiError, httpx.HTTPError)
+
+
+def members_text(count: int) -> str:
+    """>>> members_text(1), members_text(3)
+    ('1 member', '3 members')
+    """
+    return f"{count} member" + ("" if count == 1 else "s")

@@ -245,3 +245,19 @@ def test_the_machine_time_zone_comes_from_tz_or_the_system(
     assert system_timezone() == "Asia/Kathmandu"
     monkeypatch.setenv("TZ", "Not/AZone")
     assert system_timezone() == "UTC"  # unreadable: the safe default
+
+
+async def test_the_local_database_and_log_are_the_users_alone(tmp_path: Path) -> None:
+    """Issue 19, defect 17: rapport.db was made 0644 beside a 0600 config.toml."""
+    older = tmp_path / "old" / "rapport.db"
+    older.parent.mkdir()
+    older.touch(mode=0o644)
+    for database in (tmp_path / "new" / "rapport.db", older):
+        log = database.parent / "server.log"
+        server = LocalServer(database, synchronous="NORMAL", log_file=log)
+        await server.start()
+        try:
+            assert database.stat().st_mode & 0o777 == 0o600
+            assert log.stat().st_mode & 0o777 == 0o600
+        finally:
+            await server.stop()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
-from textual.widgets import Input, Label
+from textual.widgets import Input, Label, OptionList
 
 from shared import schemas
 from shared.client import RapportClient
@@ -60,6 +60,9 @@ async def test_create_a_team(make_app: MakeApp) -> None:
         await pilot.press(*"Crew", "tab", *"12", "enter")
         await ready(pilot, "TeamScreen")
         assert [(t.name, t.my_role) for t in screen.teams] == [("Crew", "owner")]
+        listed = str(screen.query_one("#team-list", OptionList).get_option_at_index(0).prompt)
+        assert "1 member" in listed  # issue 19, defect 15: not "1 members"
+        assert "1 members" not in listed
         assert "0/12 check-ins this week" in str(screen.query_one("#goal-text", Label).render())
         assert screen.query_one("#team-board-card").border_title == "Board · this week"
         assert "Nobody on this board yet" in str(screen.query_one("#team-board", Label).render())

@@ -20,7 +20,7 @@ from tui.screens.base import DataScreen, call_service
 from tui.screens.team_dialogs import InviteScreen, JoinTeamScreen, NewTeamScreen
 from tui.widgets.app_header import AppHeader
 from tui.widgets.plain_bar import plain_bar
-from tui.wording import SERVICE_ERRORS
+from tui.wording import SERVICE_ERRORS, members_text
 
 if TYPE_CHECKING:
     from tui.session import Session
@@ -76,7 +76,10 @@ class TeamScreen(DataScreen):
         team_list = self.query_one("#team-list", OptionList)
         team_list.clear_options()
         team_list.add_options(
-            [Option(f"{t.name}  [dim]{t.member_count} members[/dim]", id=str(t.id)) for t in teams]
+            [
+                Option(f"{t.name}  [dim]{members_text(t.member_count)}[/dim]", id=str(t.id))
+                for t in teams
+            ]
         )
         confirm_list = self.query_one("#confirm-list", OptionList)
         confirm_list.clear_options()
