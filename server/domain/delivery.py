@@ -33,7 +33,6 @@ USER_EVENTS: Final = (
     "challenge.completed",
 )
 TEAM_EVENTS: Final = ("team.board.weekly", "team.member.joined", "team.challenge.completed")
-PUSHED_EVENTS: Final = frozenset({"habit.reminder", "streak.at_risk"})
 
 MAX_ATTEMPTS = 8
 FIRST_RETRY = timedelta(seconds=10)
