@@ -144,6 +144,9 @@ class RapportClient:
     async def catalog_challenges(self) -> list[schemas.CatalogChallenge]:
         return await self._call(list[schemas.CatalogChallenge], "GET", "/api/v1/catalog/challenges")
 
+    async def rules(self) -> schemas.Rules:
+        return await self._call(schemas.Rules, "GET", "/api/v1/catalog/rules")
+
     # -- habits --------------------------------------------------------------------------
 
     async def habits(

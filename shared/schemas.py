@@ -186,6 +186,31 @@ class CatalogChallenge(Response):
     goal: ChallengeGoal
 
 
+class DifficultyPoints(Response):
+    difficulty: Difficulty
+    points: int  # for a day done, before the streak multiplier
+
+
+class MilestoneBonus(Response):
+    streak: int  # periods in a row
+    bonus: int
+
+
+class Rules(Response):
+    """The rules of the game as numbers, for clients to explain them (never to apply
+    them: the server scores). docs/gamification.md tells them in words."""
+
+    points: list[DifficultyPoints]  # from the fewest points to the most
+    streak_step_percent: int  # the multiplier grows this much per period of the streak
+    max_multiplier_percent: int  # and stops here
+    milestones: list[MilestoneBonus]
+    balance_bonus: int  # once a day, for check-ins on both sides that pay
+    freeze_every: int  # a streak freeze is earned every this many periods in a row
+    max_freezes: int  # held at most
+    backdate_days: int  # check-ins may go this many days back (0: today only)
+    xp_step: int  # each level asks for this much more XP than the one before
+
+
 # -- habits -------------------------------------------------------------------------------
 
 

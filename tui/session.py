@@ -73,6 +73,7 @@ class Session:
         self._now = now or (lambda: datetime.now(UTC))
         self._flush_lock = asyncio.Lock()
         self._catalog: list[schemas.CatalogHabit] | None = None
+        self._rules: schemas.Rules | None = None
         self.user: schemas.User | None = None
         self.closed = False
 
@@ -112,6 +113,12 @@ class Session:
         if self._catalog is None:
             self._catalog = await self.client.catalog_habits()
         return self._catalog
+
+    async def rules(self) -> schemas.Rules:
+        """The rules of the game as the server publishes them (fetched once a session)."""
+        if self._rules is None:
+            self._rules = await self.client.rules()
+        return self._rules
 
     async def me(self) -> schemas.User:
         self.user = await self.client.me()

@@ -98,7 +98,41 @@ SERVICE_ERRORS = (ApiError, httpx.HTTPError)
 
 
 def members_text(count: int) -> str:
-    """>>> members_text(1), members_text(3)
+    """
+    >>> members_text(1), members_text(3)
     ('1 member', '3 members')
     """
     return f"{count} member" + ("" if count == 1 else "s")
+
+
+def backdate_text(days: int) -> str:
+    """
+    >>> backdate_text(0), backdate_text(1), backdate_text(3)
+    ('today only', 'today or yesterday', 'today or up to 3 days back')
+    """
+    if days <= 0:
+        return "today only"
+    return "today or yesterday" if days == 1 else f"today or up to {days} days back"
+
+
+def rules_text(rules: schemas.Rules) -> str:
+    """The help's "How it works", every number from the server's ``GET /catalog/rules``."""
+    points = " · ".join(f"{p.difficulty} {p.points}" for p in rules.points)
+    milestones = ", ".join(f"{m.streak} (+{m.bonus})" for m in rules.milestones)
+    most = rules.max_multiplier_percent / 100
+    return "\n".join(
+        [
+            f"[b]Check in[/b] {backdate_text(rules.backdate_days)}, never ahead.",
+            "[b]Streaks[/b] count periods in a row: days, due weekdays, weeks or blocks of "
+            "days. A [b]skip[/b] keeps a streak without growing it.",
+            f"[b]Freezes[/b] ❄ are earned every {rules.freeze_every} in a row (at most "
+            f"{rules.max_freezes}) and spent on a missed period.",
+            f"[b]Points[/b] for a day done: {points}; +{rules.streak_step_percent}% per "
+            f"period in a row, up to x{most:g}. Milestones in a row: {milestones}. "
+            f"+{rules.balance_bonus} for a day with both sides. Only what the schedule asks "
+            "pays: extra check-ins are kept, for 0 points.",
+            f"[b]Levels[/b]: each asks {rules.xp_step} XP more than the one before.",
+            "[b]Strength[/b] grows with each check-in and fades slowly with misses.",
+            "[b]Offline[/b], check-ins wait here (↻) and are sent once, later.",
+        ]
+    )

@@ -7,6 +7,7 @@ from litestar.di import NamedDependency
 
 from server.api.deps import BEARER
 from server.api.problems import problems
+from server.services import rules as game_rules
 from server.services.context import Context
 from server.store.records import UserRecord
 from shared import schemas
@@ -38,3 +39,14 @@ class CatalogController(Controller):
         self, ctx: NamedDependency[Context], user: NamedDependency[UserRecord]
     ) -> list[schemas.CatalogChallenge]:
         return list(ctx.catalog.challenges)
+
+    @get(
+        "/rules",
+        operation_id="catalog_rules",
+        summary="The rules of the game as numbers: points, multiplier, milestones, freezes",
+        responses=problems(401),
+    )
+    async def rules(
+        self, ctx: NamedDependency[Context], user: NamedDependency[UserRecord]
+    ) -> schemas.Rules:
+        return game_rules.published(ctx.settings)

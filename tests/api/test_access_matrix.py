@@ -81,6 +81,7 @@ EXPECT: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/me/imports/{job_id:uuid}"): MINE_ONLY,
     ("GET", "/api/v1/catalog/habits"): EVERYONE,
     ("GET", "/api/v1/catalog/challenges"): EVERYONE,
+    ("GET", "/api/v1/catalog/rules"): EVERYONE,
     ("GET", "/api/v1/habits"): EVERYONE,
     ("POST", "/api/v1/habits"): Rule(
         (401, 201, 201, 201), body={"template": "deliver-on-a-promise"}

@@ -7,8 +7,11 @@ import re
 from pathlib import Path
 from typing import get_args
 
+from textual.widgets import Static
+
 from server.domain.scoring import BASE_POINTS
 from shared import schemas
+from tests.tui.conftest import MakeApp, ready, server_client
 from tui.wording import DIFFICULTIES
 
 TUI = Path(__file__).resolve().parents[2] / "tui"
@@ -32,3 +35,30 @@ def test_the_client_does_not_restate_points_per_difficulty() -> None:
         if restated.search(line)
     ]
     assert not offenders, "\n".join(offenders)
+
+
+def test_the_client_does_not_restate_milestones_or_bonuses() -> None:
+    from server.domain.scoring import BALANCE_BONUS, MILESTONE_BONUS
+
+    milestones = ", ".join(str(m) for m in sorted(MILESTONE_BONUS)[:3])
+    offenders = [
+        str(path.relative_to(TUI.parent))
+        for path in sorted(TUI.rglob("*.py"))
+        if milestones in (text := path.read_text(encoding="utf-8"))
+        or f"+{BALANCE_BONUS} for" in text
+    ]
+    assert not offenders
+
+
+async def test_the_help_tells_the_rules_the_server_publishes(make_app: MakeApp) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await ready(pilot)
+        published = await (await server_client(app)).rules()
+        await pilot.press("question_mark")
+        await ready(pilot, "HelpScreen")
+        text = str(app.screen.query_one("#rules", Static).render())
+        for entry in published.points:  # trivial included
+            assert f"{entry.difficulty} {entry.points}" in text
+        assert f"every {published.freeze_every} in a row" in text
+        assert "today or yesterday" in text  # the server's window: one day back

@@ -4,29 +4,14 @@ from __future__ import annotations
 
 from rich.table import Table
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Label, Static
 
-from tui.wording import DIFFICULTIES
-
-RULES = "\n".join(
-    [
-        "[b]Check in[/b] today or yesterday, never ahead.",
-        "[b]Streaks[/b] count periods in a row: days, due weekdays, weeks or 14-day blocks. "
-        "A [b]skip[/b] keeps a streak without growing it.",
-        "[b]Freezes[/b] ❄ are earned every 7 in a row and spent on a missed period.",
-        # Harder habits pay more; how much is the server's rule (docs/gamification.md).
-        f"[b]Points[/b]: {' < '.join(DIFFICULTIES)}, up to x2 on a streak; milestones at 7, "
-        "21, 66, 100 and 365; +10 for a day with both sides. Only what the schedule asks "
-        "pays: extra check-ins are kept, for 0 points.",
-        "[b]Strength[/b] forgives one miss; it halves after two lost weeks.",
-        "[b]Offline[/b], check-ins wait here (↻) and are sent once, later.",
-    ]
-)
-
+from tui.wording import SERVICE_ERRORS, rules_text
 
 # Arrow keys, paging and the like work everywhere; the help lists the app's own keys.
 NAVIGATION = ("scroll_", "cursor_", "page_", "select_cursor", "app.focus_", "focus_", "screen.copy")
@@ -69,7 +54,28 @@ class HelpScreen(ModalScreen[None]):
                     yield Static(self.keys())
                 with Vertical(id="help-rules"):
                     yield Label("[b]How it works[/b]")
-                    yield Static(RULES)
+                    # From the server (GET /catalog/rules): the client restates no rule.
+                    yield Static("[dim]Asking the server…[/dim]", id="rules")
+
+    def on_mount(self) -> None:
+        self.load_rules()
+
+    @work(exclusive=True)
+    async def load_rules(self) -> None:
+        session = getattr(self.app, "session", None)
+        shown = self.query_one("#rules", Static)
+        if session is None or not session.signed_in:
+            shown.update("[dim]Log in (ctrl+l) to read the rules of the game.[/dim]")
+            return
+        try:
+            rules = await session.rules()
+        except SERVICE_ERRORS:
+            shown.update(
+                "[dim]The rules come from the server, which cannot be reached now. "
+                "docs/gamification.md has them in full.[/dim]"
+            )
+            return
+        shown.update(rules_text(rules))
 
     def action_close(self) -> None:
         self.dismiss()

@@ -6,6 +6,7 @@ HH:MM · refreshing…", and loads the live answer as soon as the session is ope
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -113,9 +114,12 @@ class TodayScreen(DataScreen):
         if not session.signed_in:
             return
         try:
-            today = await session.today()
+            # The user first: the answer saved on disk carries the level and the time zone
+            # its "saved HH:MM" is told in.
             if session.online:
-                await session.me()
+                with contextlib.suppress(httpx.TransportError):
+                    await session.me()
+            today = await session.today()
         except httpx.TransportError as exc:
             self.app.refresh_state()
             if self.today is None:
@@ -128,8 +132,9 @@ class TodayScreen(DataScreen):
         await self.show(today)
 
     def user(self) -> schemas.User | None:
+        """The session's user, else the one saved with the answer (a restart, offline)."""
         session = self.app.session
-        if session is not None:
+        if session is not None and session.user is not None:
             return session.user
         return self.saved.user if self.saved else None
 
@@ -160,11 +165,18 @@ class TodayScreen(DataScreen):
         day_card.border_title = long_day_text(today.day)
         day_card.border_subtitle = self.saved_text()
 
+        # A skip keeps a streak but is not done: the day counts it apart, and the bar
+        # measures what is left to do.
         due = [line for line in lines if line.item.due]
-        done = sum(1 for line in due if line.done or line.skipped)
+        done = sum(1 for line in due if line.done and not line.skipped)
+        skipped = sum(1 for line in due if line.skipped)
+        asked = len(due) - skipped
         bar = self.query_one("#day-progress", ProgressBar)
-        bar.update(total=max(len(due), 1), progress=done if due else 0)
-        self.query_one("#day-count", Label).update(f"{done}/{len(due)} done" if due else "")
+        bar.update(total=max(asked, 1), progress=done if asked else 0)
+        count = f"{done}/{asked} done" if asked else ("all skipped" if due else "")
+        if skipped and asked:
+            count += f" · {skipped} skipped"
+        self.query_one("#day-count", Label).update(count)
 
         best = max(lines, key=lambda line: line.item.streak, default=None)
         flame = self.query_one("#top-flame", StreakFlame)
@@ -185,6 +197,10 @@ class TodayScreen(DataScreen):
     @on(HabitList.Highlighted)
     def highlighted(self) -> None:
         self.preview()
+
+    def on_screen_resume(self) -> None:
+        # Back from a screen on top: the terminal may have been widened meanwhile.
+        self.on_resize()
 
     def on_resize(self) -> None:
         # The side panel is filled only while it shows: fill it when a resize shows it.

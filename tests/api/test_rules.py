@@ -1,0 +1,73 @@
+"""``GET /api/v1/catalog/rules``: the numbers clients explain the game with are the numbers
+the server pays with."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import msgspec
+import pytest
+
+from server.settings import Settings
+from shared import schemas
+from shared.client import ApiError, RapportClient
+
+TODAY = date(2026, 3, 11)  # the clock fixture's day
+
+
+async def test_every_difficulty_is_published_with_what_a_first_check_in_pays(
+    ana: RapportClient,
+) -> None:
+    rules = await ana.rules()
+    published = {p.difficulty: p.points for p in rules.points}
+    assert set(published) == {"trivial", "easy", "medium", "hard"}
+    assert [p.points for p in rules.points] == sorted(published.values())
+    for difficulty, points in published.items():
+        habit = await ana.create_habit(
+            schemas.HabitCreate(
+                title=f"A {difficulty} habit",
+                category="results",
+                schedule=schemas.Daily(),
+                difficulty=difficulty,
+            )
+        )
+        result = await ana.check_in(habit.id, schemas.CheckInCreate())
+        # A first day done stands on a streak of 1: one step of the multiplier.
+        step = 100 + rules.streak_step_percent
+        # All on one side (results): no balance bonus, no milestone on day one.
+        assert result.points_awarded == points * step // 100
+
+
+async def test_rules_name_milestones_freezes_and_levels(ana: RapportClient) -> None:
+    rules = await ana.rules()
+    assert [m.streak for m in rules.milestones][:1] == [rules.freeze_every]
+    assert all(m.bonus > 0 for m in rules.milestones)
+    assert rules.max_multiplier_percent > 100 + rules.streak_step_percent
+    assert rules.max_freezes >= 1
+    assert rules.balance_bonus > 0
+    me = await ana.me()
+    assert me.level == 1
+    assert rules.xp_step > 0
+
+
+async def test_rules_need_a_token(ana: RapportClient) -> None:
+    anonymous = RapportClient(http=ana.http)
+    with pytest.raises(ApiError) as refused:
+        await anonymous.rules()
+    assert refused.value.status == 401
+
+
+class TestAnotherBackdatingWindow:
+    @pytest.fixture
+    def settings(self, settings: Settings) -> Settings:
+        return msgspec.structs.replace(settings, backdate_days=3)
+
+    async def test_the_window_published_is_the_one_enforced(self, ana: RapportClient) -> None:
+        rules = await ana.rules()
+        assert rules.backdate_days == 3
+        habit = await ana.create_habit(schemas.HabitCreate(template="deliver-on-a-promise"))
+        first = TODAY - timedelta(days=rules.backdate_days)
+        await ana.check_in(habit.id, schemas.CheckInCreate(day=first))
+        with pytest.raises(ApiError) as refused:
+            await ana.check_in(habit.id, schemas.CheckInCreate(day=first - timedelta(days=1)))
+        assert refused.value.status in (400, 422)
