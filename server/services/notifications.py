@@ -216,6 +216,9 @@ async def add_webhook(
                       field="events")  # fmt: skip
     async with ctx.write(user.id) as q:
         team = None if team_id is None else await _team_as_manager(q, user, team_id)
+        if team is not None:
+            # Several managers may add at once: the cap is the team's, so is the lock.
+            await q.teams.lock(team)
         existing = await q.notifications.webhooks(user_id=user.id, team_id=team)
         if len(existing) >= delivery.MAX_WEBHOOKS:
             raise LimitReached(f"at most {delivery.MAX_WEBHOOKS} webhooks; delete one first")

@@ -42,6 +42,7 @@ from uuid import UUID
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
+from server.store.areas.teams import Teams
 from server.store.areas.users import Users
 from server.store.database import BadText, Connection, Contention, Row
 from server.store.migration_files import migration_files as numbered_files
@@ -188,7 +189,12 @@ class PostgresUsers(Users):
             await self.conn.fetch_value("SELECT 1 FROM users WHERE id = ? FOR UPDATE", user_id)
 
 
-AREAS = Areas(users=PostgresUsers)
+class PostgresTeams(Teams):
+    async def lock(self, team_id: str) -> None:
+        await self.conn.fetch_value("SELECT 1 FROM teams WHERE id = ? FOR UPDATE", team_id)
+
+
+AREAS = Areas(users=PostgresUsers, teams=PostgresTeams)
 
 
 def _encode_day(value: date | str) -> str:

@@ -12,7 +12,7 @@ import json
 from collections import deque
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, get_args
 
 import http_ece  # type: ignore[import-untyped]
 import msgspec
@@ -24,12 +24,15 @@ from py_vapid import Vapid02  # type: ignore[import-untyped]
 from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
+from server.domain import delivery
 from server.services.outbound import Outbound
 from server.services.worker import Worker
 from server.settings import Settings
+from server.store.areas.notifications import Notifications
 from server.store.backends import database_for
+from shared import schemas
 from shared.client import ApiError, RapportClient
-from tests.conftest import FakeClock, MakeUser, on_app_loop, team_of
+from tests.conftest import FakeClock, MakeUser, on_app_loop, overlapping_client, team_of
 from tests.notify import Browser, Received, Receiver
 
 
@@ -584,3 +587,55 @@ async def test_a_failing_receiver_neither_holds_up_others_nor_gets_hammered(
         assert await on_app_loop(http, pending) == 12  # 20 check-ins, 12 kept
     finally:
         failing.stop()
+
+
+async def test_two_managers_adding_team_webhooks_at_once_stay_within_the_cap(
+    app: Litestar, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cap is the team's: on PostgreSQL two admins' transactions used to see the same
+    count and both add (each locked only its own user). Counting is slowed down here so
+    that the transactions surely overlap between count and insert."""
+    counted = Notifications.webhooks
+
+    async def slowly(self: Notifications, **where: Any) -> Any:
+        found = await counted(self, **where)
+        await asyncio.sleep(0.02)
+        return found
+
+    monkeypatch.setattr(Notifications, "webhooks", slowly)
+    async with overlapping_client(app) as (ana, in_flight):
+        ben = RapportClient(http=ana.http)
+        await ben.register(schemas.RegisterRequest(handle="ben", password="a long enough password"))
+        team = await team_of(ana, ben)
+        me = await ben.me()
+        await ana.request(
+            "PATCH", f"/api/v1/teams/{team.id}/members/{me.id}", body={"role": "admin"}
+        )
+        in_flight.most = 0
+
+        async def add(client: RapportClient, n: int) -> int:
+            try:
+                await client.request(
+                    "POST", f"/api/v1/teams/{team.id}/webhooks",
+                    body={"url": f"https://hooks.example.org/{n}"},
+                )  # fmt: skip
+            except ApiError as refused:
+                return refused.status
+            return 201
+
+        statuses = await asyncio.gather(
+            *(add(client, n) for n in range(6) for client in (ana, ben))
+        )
+        assert in_flight.most > 1
+        listed = (await ana.request("GET", f"/api/v1/teams/{team.id}/webhooks")).json()
+        assert len(listed) == delivery.MAX_WEBHOOKS
+        assert statuses.count(201) == delivery.MAX_WEBHOOKS
+        assert set(statuses) <= {201, 409, 503}
+
+
+def test_the_event_types_the_api_accepts_are_those_the_domain_delivers() -> None:
+    """Written twice (the contract cannot import the domain, nor the domain the contract):
+    this keeps the two lists one."""
+    accepted = set(get_args(schemas.EventType))
+    assert accepted == set(delivery.USER_EVENTS) | set(delivery.TEAM_EVENTS)
+    assert not set(delivery.USER_EVENTS) & set(delivery.TEAM_EVENTS)

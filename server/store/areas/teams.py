@@ -21,6 +21,11 @@ class Teams(Area):
         # user id -> teams and memberships, for the rest of the transaction.
         self._teams_cache: dict[str, list[tuple[TeamRecord, MemberRecord]]] = {}
 
+    async def lock(self, team_id: str) -> None:
+        """Hold this team's row until the transaction ends, so two managers' changes
+        checked against the same team cap run one after another. SQLite's single writer
+        already runs every write alone (the PostgreSQL back end overrides this)."""
+
     async def insert(self, team: TeamRecord) -> None:
         await self.conn.execute(
             f"INSERT INTO teams ({TEAM_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
