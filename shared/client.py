@@ -167,8 +167,10 @@ class RapportClient:
     async def delete_habit(self, habit_id: UUID) -> None:
         await self.request("DELETE", f"/api/v1/habits/{habit_id}")
 
-    async def today(self) -> schemas.Today:
-        return await self._call(schemas.Today, "GET", "/api/v1/today")
+    async def today(self, day: date | None = None) -> schemas.Today:
+        """Today's list, or that of ``day`` within the server's backdating window."""
+        params = {"day": day.isoformat()} if day is not None else None
+        return await self._call(schemas.Today, "GET", "/api/v1/today", params=params)
 
     async def stats(self, habit_id: UUID) -> schemas.HabitStats:
         return await self._call(schemas.HabitStats, "GET", f"/api/v1/habits/{habit_id}/stats")
@@ -235,6 +237,10 @@ class RapportClient:
 
     async def teams(self) -> list[schemas.Team]:
         return await self._call(list[schemas.Team], "GET", "/api/v1/teams")
+
+    async def team(self, team_id: UUID) -> schemas.Team:
+        """A team with its first page of members (members only)."""
+        return await self._call(schemas.Team, "GET", f"/api/v1/teams/{team_id}")
 
     async def create_team(self, body: schemas.TeamCreate) -> schemas.Team:
         return await self._call(schemas.Team, "POST", "/api/v1/teams", body=body)

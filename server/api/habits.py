@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 from litestar import Controller, Response, delete, get, patch, post
@@ -133,10 +134,20 @@ class TodayController(Controller):
 
     @get(
         operation_id="today_get",
-        summary="Today's habits in the caller's own day, with streaks and balance",
-        responses=problems(401),
+        summary="Today's habits in the caller's own day (or a day within the backdating "
+        "window), with streaks and balance",
+        responses=problems(401, 422),
     )
     async def today(
-        self, ctx: NamedDependency[Context], user: NamedDependency[UserRecord]
+        self,
+        ctx: NamedDependency[Context],
+        user: NamedDependency[UserRecord],
+        day: Annotated[
+            date | None,
+            QueryParameter(
+                description="A day from RAPPORT_BACKDATE_DAYS ago to today (default: today): "
+                "what it asked and what was done, for checking in late"
+            ),
+        ] = None,
     ) -> schemas.Today:
-        return await habits.today_view(ctx, user)
+        return await habits.today_view(ctx, user, day)

@@ -25,6 +25,7 @@ from server.services.context import Context
 from server.services.errors import Conflict, Invalid, OutsideBackdatingWindow
 from server.services.habits import (
     cadence_of,
+    check_window,
     day_records,
     days_off_one,
     difficulty_log,
@@ -67,18 +68,6 @@ def checkin_view(c: CheckinRecord) -> schemas.CheckIn:
         created_at=c.created_at,
         witness=UUID(c.witness) if c.witness else None,
     )
-
-
-def _check_window(ctx: Context, day: date, today: date) -> None:
-    if day > today:
-        raise OutsideBackdatingWindow(f"{day} is in the future (today is {today})", field="day")
-    first = today - timedelta(days=ctx.settings.backdate_days)
-    if day < first:
-        raise OutsideBackdatingWindow(
-            f"{day} is before {first}: only the last {ctx.settings.backdate_days + 1} days"
-            " can be changed",
-            field="day",
-        )
 
 
 def _check_not_settled(habit: HabitRecord, period: date | None) -> None:
@@ -126,7 +115,7 @@ async def check_in(
         habit = await access.own_habit(q, user, habit_id)
         if habit.archived:
             raise Conflict("the habit is archived; unarchive it to check in")
-        _check_window(ctx, day, today)
+        check_window(ctx, day, today)
         if body.witness is not None:
             witnessed = ctx.catalog.witnessed(habit.template)
             await _check_witness(q, user, habit, body, now, template_witnessed=witnessed)
@@ -440,7 +429,7 @@ async def undo_check_in(ctx: Context, user: UserRecord, habit_id: UUID, checkin_
     today = today_for(ctx, user)
     async with ctx.write(user.id) as q:
         checkin, habit = await access.own_checkin(q, user, habit_id, checkin_id)
-        _check_window(ctx, checkin.day, today)
+        check_window(ctx, checkin.day, today)
         cad = cadence_of(habit)
         _check_not_settled(habit, cad.period_of(checkin.day))
 

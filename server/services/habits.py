@@ -16,7 +16,7 @@ from server.domain.schedule import Schedule as DomainSchedule
 from server.ids import new_id
 from server.services import access
 from server.services.context import Context
-from server.services.errors import Conflict, Invalid, LimitReached
+from server.services.errors import Conflict, Invalid, LimitReached, OutsideBackdatingWindow
 from server.services.paging import cut, decode_cursor, encode_cursor
 from server.services.text import named
 from server.store.records import HabitRecord, UserRecord
@@ -105,6 +105,20 @@ async def _check_room_for_habit(q: Transaction, user: UserRecord) -> None:
     if not caps.may_add_habit(await q.habits.active_count(user.id)):
         raise LimitReached(
             f"at most {caps.MAX_ACTIVE_HABITS} active habits; archive one first", field="archived"
+        )
+
+
+def check_window(ctx: Context, day: date, today: date) -> None:
+    """A day a user may still change (check in, undo) or look back on: from
+    ``RAPPORT_BACKDATE_DAYS`` before ``today`` to ``today``."""
+    if day > today:
+        raise OutsideBackdatingWindow(f"{day} is in the future (today is {today})", field="day")
+    first = today - timedelta(days=ctx.settings.backdate_days)
+    if day < first:
+        raise OutsideBackdatingWindow(
+            f"{day} is before {first}: only the last {ctx.settings.backdate_days + 1} days"
+            " can be changed",
+            field="day",
         )
 
 
@@ -365,12 +379,16 @@ async def streaks_at_risk(
     return out
 
 
-async def today_view(ctx: Context, user: UserRecord) -> schemas.Today:
-    today = today_for(ctx, user)
+async def today_view(ctx: Context, user: UserRecord, day: date | None = None) -> schemas.Today:
+    """Today's list, or that of ``day`` within the backdating window (a day a check-in may
+    still go to): what it asked, what was done; streaks and strength are as they stand."""
+    now = today_for(ctx, user)
+    today = now if day is None else day
+    check_window(ctx, today, now)
     async with ctx.read() as q:
         entries = []
         active = await q.habits.of_user(user.id, archived=False)
-        evaluated = await _evaluate_all(q, active, today)
+        evaluated = await _evaluate_all(q, active, now)
         for habit in active:
             cad, state, values, records = evaluated[habit.id]
             value, skipped = next(((v, s) for d, v, s in values if d == today), (0, False))

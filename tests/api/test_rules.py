@@ -71,3 +71,23 @@ class TestAnotherBackdatingWindow:
         with pytest.raises(ApiError) as refused:
             await ana.check_in(habit.id, schemas.CheckInCreate(day=first - timedelta(days=1)))
         assert refused.value.status in (400, 422)
+
+
+async def test_yesterday_shows_what_it_asked_and_what_was_done(ana: RapportClient) -> None:
+    habit = await ana.create_habit(schemas.HabitCreate(template="deliver-on-a-promise"))
+    yesterday = TODAY - timedelta(days=1)
+    before = await ana.today(day=yesterday)
+    [item] = before.habits
+    assert before.day == yesterday
+    assert (item.due, item.done) == (True, False)
+    await ana.check_in(habit.id, schemas.CheckInCreate(day=yesterday))
+    after = await ana.today(day=yesterday)
+    assert after.habits[0].done
+    assert after.points_today > 0  # the points went to yesterday
+    today = await ana.today()
+    assert (today.day, today.habits[0].done) == (TODAY, False)
+    # Outside the window, as for a check-in: refused, nothing shown.
+    for day in (TODAY - timedelta(days=2), TODAY + timedelta(days=1)):
+        with pytest.raises(ApiError) as refused:
+            await ana.today(day=day)
+        assert refused.value.status == 422
