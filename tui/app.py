@@ -15,14 +15,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from uuid import UUID
 
-from textual import work
+from textual import events, on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.reactive import reactive
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 
 from tui.commands import HabitCommands
-from tui.config import ConfigStore
+from tui.config import ConfigStore, screenshot_dir
 from tui.connect import Connector
 from tui.offline import FlushReport
 from tui.reminder_bell import Bell, osc9
@@ -46,19 +46,35 @@ REMINDER_CHECK_SECONDS = 1.0
 REMINDER_PLAN_SECONDS = 60.0
 
 
+SECTION_SCREENS: dict[str, type[Screen[None]]] = {
+    "today": TodayScreen,
+    "challenges": ChallengesScreen,
+    "team": TeamScreen,
+    "profile": ProfileScreen,
+}
+
+
 class RapportApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "Rapport"
     COMMANDS = App.COMMANDS | {HabitCommands}
-    # The preview panel (64 columns) shows from 130 columns on, when the list beside it
-    # still has room for a title next to its fixed columns (40).
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (130, "-wide")]
+    # The schedule column shows from 100 columns on; the preview panel (64 columns) from
+    # 130, when the list beside it still has room for a title next to its fixed columns.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-medium"), (130, "-wide")]
+    # Bindings are data with ids: ``[keys]`` in config.toml maps an id to other keys
+    # (docs/tui.md lists them). The four sections are reached from every screen with the
+    # same keys (the header shows them as tabs); a screen's own key wins where it uses one
+    # (Profile's h hides you from boards).
     BINDINGS = [
-        Binding("question_mark", "help", "Help"),
-        Binding("q", "quit", "Quit", show=False),
-        Binding("ctrl+t", "toggle_theme", "Light/dark", show=False),
-        Binding("ctrl+l", "login", "Server & login", show=False),
-        Binding("ctrl+r", "sync", "Sync now", show=False),
+        Binding("1", "go('today')", "Today", show=False, id="go.today"),
+        Binding("2,h", "go('challenges')", "Challenges", show=False, id="go.challenges"),
+        Binding("3,t", "go('team')", "Team", show=False, id="go.team"),
+        Binding("4,p", "go('profile')", "Profile", show=False, id="go.profile"),
+        Binding("question_mark", "help", "Help", id="app.help"),
+        Binding("q", "quit", "Quit", show=False, id="app.quit"),
+        Binding("ctrl+t", "toggle_theme", "Light/dark", show=False, id="app.theme"),
+        Binding("ctrl+l", "login", "Server & login", show=False, id="app.login"),
+        Binding("ctrl+r", "sync", "Sync now", show=False, id="app.sync"),
     ]
 
     online: reactive[bool] = reactive(True)
@@ -83,6 +99,8 @@ class RapportApp(App[None]):
         return dict(CATEGORY_DEFAULTS)
 
     def on_mount(self) -> None:
+        if self.connector.config.keys:
+            self.set_keymap(self.connector.config.keys)
         for theme in THEMES:
             self.register_theme(theme)
         self.theme = self._saved_theme if self._saved_theme in self.available_themes else DARK.name
@@ -282,15 +300,54 @@ class RapportApp(App[None]):
     def action_sync(self) -> None:
         self.sync(quiet=False)
 
-    def action_profile(self) -> None:
+    # -- screenshots (the palette's "Screenshot") -----------------------------------------
+
+    def deliver_screenshot(
+        self, filename: str | None = None, path: str | None = None, time_format: str | None = None
+    ) -> str | None:
+        """Into the Downloads folder when there is one, else ``screenshots/`` in the data
+        directory (made if missing): never a silent failure for want of ~/Downloads."""
+        return super().deliver_screenshot(
+            filename, path or str(screenshot_dir(self.connector.data_dir)), time_format
+        )
+
+    @on(events.DeliveryFailed)
+    def delivery_failed(self, event: events.DeliveryFailed) -> None:
+        what = "screenshot" if event.name == "screenshot" else "file"
+        self.notify(f"Could not save the {what}: {event.exception}", title="Not saved",
+                    severity="error")  # fmt: skip
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "go":
+            # Not from under a dialog (its own keys only: None keeps them listed in the
+            # help, greyed), nor before there is a Today.
+            if isinstance(self.screen, ModalScreen):
+                return None
+            return any(isinstance(s, TodayScreen) for s in self.screen_stack)
+        return True
+
+    async def action_go(self, section: str) -> None:
+        """Show ``section`` (today, challenges, team, profile): back to Today, closing what
+        was opened on top of it, then that section's screen. The stack never grows."""
+        target = SECTION_SCREENS.get(section)
         signed_in = self.session is not None and self.session.signed_in
-        if signed_in and not isinstance(self.screen, ProfileScreen):
-            self.push_screen(ProfileScreen())
+        if target is None or not signed_in or isinstance(self.screen, target):
+            return
+        if isinstance(self.screen, ModalScreen):
+            return
+        todays = [i for i, s in enumerate(self.screen_stack) if isinstance(s, TodayScreen)]
+        if not todays:
+            return
+        while len(self.screen_stack) - 1 > todays[-1]:
+            await self.pop_screen()
+        if target is not TodayScreen:
+            await self.push_screen(target())
+
+    def action_profile(self) -> None:
+        self.run_worker(self.action_go("profile"), group="go")
 
     def action_challenges(self) -> None:
-        signed_in = self.session is not None and self.session.signed_in
-        if signed_in and not isinstance(self.screen, ChallengesScreen):
-            self.push_screen(ChallengesScreen())
+        self.run_worker(self.action_go("challenges"), group="go")
 
     def action_import(self) -> None:
         if self.session is not None and self.session.signed_in:
@@ -299,9 +356,7 @@ class RapportApp(App[None]):
             self.notify("Log in first (ctrl+l): an import goes into your account.")
 
     def action_team(self) -> None:
-        signed_in = self.session is not None and self.session.signed_in
-        if signed_in and not isinstance(self.screen, TeamScreen):
-            self.push_screen(TeamScreen())
+        self.run_worker(self.action_go("team"), group="go")
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

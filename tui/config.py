@@ -39,6 +39,17 @@ def data_home() -> Path:
     return Path(platformdirs.user_data_dir(APP_DIR, appauthor=False))
 
 
+def screenshot_dir(data_dir: Path) -> Path:
+    """The user's Downloads folder (platformdirs) when it exists, else ``screenshots`` in
+    ``data_dir``, made if missing."""
+    downloads = Path(platformdirs.user_downloads_dir())
+    if downloads.is_dir():
+        return downloads
+    folder = data_dir / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return folder
+
+
 def system_timezone() -> str:
     """This machine's IANA zone name (tzlocal: ``TZ``, ``/etc/localtime`` and the like on
     Linux, the system settings on macOS and Windows), else UTC."""
@@ -70,6 +81,9 @@ class Config(msgspec.Struct, kw_only=True):
     # "osc9" (a desktop notification in terminals that show OSC 9, with a bell), "bell", or
     # "off".
     reminder_alert: Literal["osc9", "bell", "off"] | None = None
+    # Other keys for bindings, by id: {"go.team": "3,ctrl+e", "today.skip": "x"}
+    # (docs/tui.md lists the ids).
+    keys: dict[str, str] | None = None
     local: LocalProfile | None = None
 
 
@@ -115,6 +129,9 @@ def to_toml(config: Config) -> str:
         value = getattr(config, name)
         if value is not None:
             lines.append(f"{name} = {_value(value)}")
+    if config.keys:
+        lines += ["", "[keys]"]
+        lines += [f"{_value(name)} = {_value(keys)}" for name, keys in sorted(config.keys.items())]
     if config.local is not None:
         lines += ["", "[local]"]
         for name in ("handle", "password", "token"):

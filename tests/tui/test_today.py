@@ -64,7 +64,7 @@ async def test_space_checks_in_and_the_server_counts_it(
         page = await ana.checkins(profile.habits["deliver-on-a-promise"])
         assert [(c.day, c.value, c.skip) for c in page.items] == [(DAY, 1, False)]
         assert (await ana.me()).points == 5
-        assert any("+5 points" in n.message for n in app._notifications)
+        assert "+5 points" in str(app.screen.query_one("#habits-card").border_subtitle)
 
         # A second space on a done yes/no habit is refused politely, not sent.
         await pilot.press("space")

@@ -7,9 +7,11 @@ import asyncio
 from shared import schemas
 from tests.tui.conftest import MakeApp, Network, Profile, ready, server_client, settle
 from tests.tui.test_saved_start import until_saved_today
+from tests.tui.test_team import register
 from tests.tui.test_today import rows, select
 from tui.screens.today import TodayScreen
 from tui.widgets.habit_preview import HabitPreview
+from tui.widgets.moment import Moment
 
 
 def day_count(app: object) -> str:
@@ -77,3 +79,114 @@ async def test_a_restart_keeps_level_and_tells_the_saved_time_in_the_users_zone(
         # Live now, and the level stays on the card.
         assert card.border_subtitle == ""
         assert "level 1" in str(screen.query_one("#day-points").render())
+
+
+async def test_counting_up_and_down_writes_a_status_line_not_a_pile_of_toasts(
+    make_app: MakeApp,
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        await select(pilot, "Listen actively in three conversations")
+        for key in ("plus", "minus") * 3:
+            await pilot.press(key)
+            await settle(pilot)
+        assert list(app._notifications) == []
+        card = app.screen.query_one("#habits-card")
+        assert "Listen actively in three conversations" in str(card.border_subtitle)
+        assert rows(app)["Listen actively in three conversations"].line.value == 0
+
+
+async def test_crossing_a_level_is_a_moment(make_app: MakeApp) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        ana = await server_client(app)
+        for title in ("Ship the report", "Close the deal"):
+            habit = await ana.create_habit(
+                schemas.HabitCreate(
+                    title=title, category="results", schedule=schemas.Daily(), difficulty="hard"
+                )
+            )
+            await ana.check_in(habit.id, schemas.CheckInCreate())
+        before = await ana.me()
+        assert before.level == 1
+        await pilot.press("r")
+        await settle(pilot)
+        await select(pilot, "Thank a colleague for something specific")
+        await pilot.press("space")
+        await settle(pilot)
+        after = await ana.me()
+        assert after.level == 2
+        moment = app.screen.query_one(Moment)
+        assert moment.has_class("-shown")
+        assert "Level 2" in str(moment.render())
+        assert list(app._notifications) == []
+
+
+async def test_a_routine_check_in_is_no_moment(make_app: MakeApp) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        await select(pilot, "Deliver on a promise")
+        await pilot.press("space")
+        await settle(pilot)
+        row = rows(app)["Deliver on a promise"]
+        assert row.line.state == "done"
+        moment = app.screen.query_one(Moment)
+        shown = moment.has_class("-shown")
+        # Only a badge may make the first check-in a moment; never the points themselves.
+        assert not shown or "🏅" in str(moment.render())
+        assert "+5 points" in str(app.screen.query_one("#habits-card").border_subtitle)
+
+
+async def test_the_day_strip_checks_in_for_yesterday_within_the_servers_window(
+    make_app: MakeApp, profile: Profile
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        card = app.screen.query_one("#day-card")
+        await pilot.press("left_square_bracket")
+        await settle(pilot)
+        assert card.border_title == "Tuesday 10 March · yesterday"
+        await select(pilot, "Deliver on a promise")
+        await pilot.press("space")
+        await settle(pilot)
+        assert rows(app)["Deliver on a promise"].line.state == "done"
+        ana = await server_client(app)
+        page = await ana.checkins(profile.habits["deliver-on-a-promise"])
+        assert [c.day.isoformat() for c in page.items] == ["2026-03-10"]
+        # The window is the server's (one day back): no further.
+        await pilot.press("left_square_bracket")
+        await settle(pilot)
+        assert card.border_title == "Tuesday 10 March · yesterday"
+        assert "today or yesterday" in str(app.screen.query_one("#habits-card").border_subtitle)
+        await pilot.press("right_square_bracket")
+        await settle(pilot)
+        assert card.border_title == "Wednesday 11 March"
+        assert rows(app)["Deliver on a promise"].line.state == "open"
+
+
+async def test_w_names_a_teammate_as_witness_who_is_then_asked_to_confirm(
+    make_app: MakeApp,
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        ana = await server_client(app)
+        bob = await register(app, "bob", "Bob")
+        team = await bob.create_team(schemas.TeamCreate(name="Bob's band"))
+        await ana.join_team((await bob.create_invite(team.id)).code)
+        await select(pilot, "Thank a colleague for something specific")
+        await pilot.press("w")
+        await ready(pilot, "WitnessScreen")
+        assert "Bob (@bob) · Bob's band" in str(
+            app.screen.query_one("#witnesses").get_option_at_index(0).prompt
+        )
+        await pilot.press("enter")
+        await ready(pilot)
+        assert rows(app)["Thank a colleague for something specific"].line.state == "done"
+        [asked] = await bob.confirmations()
+        assert asked.from_.handle == "ana"
+        assert asked.habit_title == "Thank a colleague for something specific"

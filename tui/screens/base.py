@@ -5,11 +5,14 @@ same way; and how any screen asks the service to change something (``call_servic
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import TYPE_CHECKING, TypeVar
 
+import httpx
 from textual import work
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.widgets import Label
 
 from tui.wording import SERVICE_ERRORS, error_text
 
@@ -37,18 +40,55 @@ async def call_service(
         return None
 
 
+class DataStatus(Label):
+    """What a screen's data is, said where the data goes: loading (before the first
+    answer), cannot be loaded (offline or refused, nothing shown yet), or not live (the
+    last answer stays, with the time it was loaded). Hidden while the data is live."""
+
+    DEFAULT_CSS = """
+    DataStatus {
+        width: 100%;
+        height: auto;
+        padding: 0 1;
+        display: none;
+        color: $text-muted;
+        &.-loading, &.-offline, &.-failed { display: block; }
+        &.-offline { color: $warning; }
+        &.-failed { color: $error; }
+    }
+    """
+
+
 class DataScreen(Screen[None]):
     """A screen of server data. Subclasses implement ``fetch``: read what the screen shows
     through ``session`` and show it; an API or network error ends the load and is reported
-    by the app (a lapsed login leads to the login screen)."""
+    by the app (a lapsed login leads to the login screen).
+
+    A screen that composes a ``DataStatus`` and names its body (``BODY``, a selector) gets
+    honest states: the body stays hidden until the first answer, so nothing is drawn as
+    data that is not (no empty bars, no "🔥 0"); ``WHAT`` names the data in the words."""
 
     app: RapportApp
 
     BINDINGS = [Binding("r", "reload", "Refresh", show=False)]
+    BODY = ""
+    WHAT = "this screen"
+
+    loaded_at: datetime | None = None  # when the data shown was loaded (None: not yet)
 
     def on_mount(self) -> None:
+        status = self._status()
+        if status is not None:
+            status.update(f"Loading {self.WHAT}…")
+            status.set_classes("-loading")
+            if self.BODY:
+                self.query_one(self.BODY).display = False
         self.watch(self.app, "revision", self.action_reload, init=False)
         self.action_reload()
+
+    def _status(self) -> DataStatus | None:
+        found = self.query(DataStatus)
+        return found.first() if found else None
 
     def action_reload(self) -> None:
         self.load()
@@ -61,7 +101,37 @@ class DataScreen(Screen[None]):
         try:
             await self.fetch(session)
         except SERVICE_ERRORS as exc:
+            self.load_failed(exc)
             self.app.service_failed(exc)
+            return
+        self.loaded()
+
+    def loaded(self) -> None:
+        self.loaded_at = datetime.now()
+        status = self._status()
+        if status is not None:
+            status.update("")
+            status.set_classes("")
+            if self.BODY:
+                self.query_one(self.BODY).display = True
+
+    def load_failed(self, exc: BaseException) -> None:
+        status = self._status()
+        if status is None:
+            return
+        offline = isinstance(exc, httpx.TransportError)
+        status.set_classes("-offline" if offline else "-failed")
+        if self.loaded_at is None:
+            status.update(
+                f"{self.WHAT[:1].upper()}{self.WHAT[1:]} cannot be loaded while offline. "
+                "ctrl+r tries again."
+                if offline
+                else f"{self.WHAT[:1].upper()}{self.WHAT[1:]} could not be loaded: "
+                f"{error_text(exc)}"
+            )
+            return
+        why = "offline" if offline else "not refreshed"
+        status.update(f"{why} · not live: as loaded at {self.loaded_at:%H:%M}")
 
     async def fetch(self, session: Session) -> None:
         raise NotImplementedError

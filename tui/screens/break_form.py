@@ -9,9 +9,10 @@ from datetime import date, timedelta
 
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label
+from textual.widgets import Button, Footer, Input, Label
 
 from shared import schemas
 from tui.wording import SERVICE_ERRORS, error_text
@@ -25,7 +26,10 @@ Save = Callable[[schemas.BreakCreate], Awaitable[schemas.Break]]
 class BreakFormScreen(ModalScreen[schemas.Break | None]):
     """Dismissed with the break the server made, or None when cancelled."""
 
-    BINDINGS = [("escape", "cancel", "Cancel")]
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+s", "submit", "Plan break"),
+    ]
     AUTO_FOCUS = "#starts-on"
 
     def __init__(self, habit_title: str, today: date, save: Save) -> None:
@@ -57,6 +61,7 @@ class BreakFormScreen(ModalScreen[schemas.Break | None]):
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Plan break", variant="primary", id="ok")
                 yield Button("Cancel", id="cancel")
+        yield Footer(compact=True)
 
     def _day(self, widget_id: str) -> date | None:
         try:
@@ -66,7 +71,7 @@ class BreakFormScreen(ModalScreen[schemas.Break | None]):
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#ok")
-    async def submit(self) -> None:
+    async def action_submit(self) -> None:
         problem = self.query_one("#break-problem", Label)
         problem.update("")
         starts_on, ends_on = self._day("starts-on"), self._day("ends-on")

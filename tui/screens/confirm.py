@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Label
+from textual.widgets import Button, Footer, Label
 
 
 class ConfirmScreen(ModalScreen[bool]):
-    BINDINGS = [("escape,n", "answer(False)", "No"), ("y", "answer(True)", "Yes")]
+    BINDINGS = [
+        Binding("y", "answer(True)", "Yes"),
+        Binding("escape,n", "answer(False)", "No"),
+    ]
 
     def __init__(self, title: str, question: str, *, yes: str = "Yes") -> None:
         super().__init__()
@@ -25,6 +29,7 @@ class ConfirmScreen(ModalScreen[bool]):
             with Horizontal(classes="dialog-buttons"):
                 yield Button(self.yes, variant="warning", id="yes")
                 yield Button("Cancel", id="no")
+        yield Footer(compact=True)
 
     def action_answer(self, answer: bool) -> None:
         self.dismiss(answer)

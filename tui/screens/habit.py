@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 from uuid import UUID
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -14,7 +15,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Footer, Label, Sparkline
 
 from shared import schemas
-from tui.screens.base import DataScreen, call_service
+from tui.screens.base import DataScreen, DataStatus, call_service
 from tui.screens.break_form import BreakFormScreen
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.habit_form import HabitFormScreen
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from tui.session import Session
 
 WEEKS = 26
+NOTES_SHOWN = 30  # the latest notes of the last 120 days, each in full
 
 
 def weekly_done(days: list[schemas.CalendarDay], last: date, weeks: int = WEEKS) -> list[float]:
@@ -58,8 +60,12 @@ class HabitScreen(DataScreen):
         Binding("e", "edit", "Edit"),
         Binding("b", "plan_break", "Break"),
         Binding("B", "end_break", "End break", show=False),
+        # One key, two meanings: the footer names the one that applies.
         Binding("x", "archive", "Archive"),
+        Binding("x", "bring_back", "Bring back"),
     ]
+    BODY = "#habit-body"
+    WHAT = "this habit"
 
     def __init__(self, habit_id: UUID, *, day: date | None = None) -> None:
         super().__init__()
@@ -72,6 +78,7 @@ class HabitScreen(DataScreen):
 
     def compose(self) -> ComposeResult:
         yield AppHeader("Habit")
+        yield DataStatus(id="habit-status")
         with VerticalScroll(id="habit-body"):
             with Vertical(id="habit-info", classes="card"):
                 yield Label("", id="habit-meta")
@@ -90,10 +97,17 @@ class HabitScreen(DataScreen):
                     yield Label("", id="strength")
                     yield Sparkline([], id="weekly")
                     yield Label(f"per week, {WEEKS} weeks", id="weekly-caption")
-                with Vertical(id="notes-card", classes="card") as card:
-                    card.border_title = "Notes"
-                    yield Label("", id="notes")
+            with Vertical(id="notes-card", classes="card") as card:
+                card.border_title = "Notes"
+                yield Label("", id="notes")
         yield Footer(compact=True)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "archive":
+            return self.habit is None or not self.habit.archived
+        if action == "bring_back":
+            return self.habit is not None and self.habit.archived
+        return True
 
     async def fetch(self, session: Session) -> None:
         client = session.client
@@ -116,6 +130,7 @@ class HabitScreen(DataScreen):
         self.today = day
         self.habit = habit
         self.show(habit, stats, calendar, recent.items, day, why)
+        self.refresh_bindings()
 
     def show(
         self,
@@ -180,8 +195,13 @@ class HabitScreen(DataScreen):
         self.query_one(Sparkline).data = weekly_done(calendar, day)
         notes = [c for c in checkins if c.note]
         notes.sort(key=lambda c: (c.day, c.created_at), reverse=True)
-        text = "\n".join(f"[dim]{c.day:%d %b}[/dim] {c.note}" for c in notes[:4])
-        self.query_one("#notes", Label).update(text or "[dim]No notes yet.[/dim]")
+        self.query_one("#notes-card").border_title = f"Notes · {len(notes)}" if notes else "Notes"
+        lines = [
+            Text.assemble((f"{c.day:%d %b}  ", "dim"), c.note or "") for c in notes[:NOTES_SHOWN]
+        ]
+        self.query_one("#notes", Label).update(
+            Text("\n").join(lines) if lines else Text("No notes yet.", "dim")
+        )
 
     # -- edit and archive ----------------------------------------------------------------
 
@@ -247,12 +267,16 @@ class HabitScreen(DataScreen):
             self.notify("Break ended")
             self.app.data_changed()
 
+    def action_bring_back(self) -> None:
+        if self.habit is not None and self.habit.archived:
+            self.update(schemas.HabitPatch(archived=False), "Back on Today")
+
     def action_archive(self) -> None:
         habit = self.habit
         if habit is None:
             return
         if habit.archived:
-            self.update(schemas.HabitPatch(archived=False), "Back on Today")
+            self.action_bring_back()
             return
 
         def answered(yes: bool | None) -> None:
@@ -263,7 +287,7 @@ class HabitScreen(DataScreen):
             ConfirmScreen(
                 "Archive habit",
                 f"Archive “{habit.title}”? It leaves Today; its history and points stay, "
-                "and you can bring it back from the command palette.",
+                "and you can bring it back from the command palette (ctrl+p) or from Add.",
                 yes="Archive",
             ),
             answered,
@@ -276,6 +300,8 @@ class HabitScreen(DataScreen):
         )
         if habit is None:
             return
+        self.habit = habit
+        self.refresh_bindings()
         self.notify(habit.title, title=done)
         if leave:
             self.dismiss()

@@ -11,9 +11,10 @@ from typing import TYPE_CHECKING
 import msgspec
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Select
+from textual.widgets import Button, Footer, Input, Label, Select
 
 from shared import schemas
 from tui.screens.base import call_service
@@ -28,12 +29,21 @@ SCHEDULES = [
     ("times_per_week", "N times a week"),
     ("every_n_days", "Every N days"),
 ]
+PARAM_LABEL = {
+    "daily": "Days",
+    "weekdays": "Days",
+    "times_per_week": "Per week",
+    "every_n_days": "Every N",
+}
 PARAM_HINT = {
     "daily": "",
-    "weekdays": "e.g. Mon-Fri or Mon,Wed,Fri",
-    "times_per_week": "times a week (1-7)",
-    "every_n_days": "days (2-365)",
+    "weekdays": "Mon-Fri, Mon,Wed",
+    "times_per_week": "1-7",
+    "every_n_days": "days, 2-365",
 }
+
+
+TITLE_MISSING = "give the habit a title"
 
 
 class FormError(ValueError):
@@ -100,7 +110,7 @@ def choice(id: str, options: list[tuple[str, str]], value: str) -> Select[str]:
 
 
 class HabitFormScreen(ModalScreen[schemas.HabitCreate | schemas.HabitPatch | None]):
-    BINDINGS = [("escape", "cancel", "Cancel"), ("ctrl+s", "save", "Save")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "save", "Save")]
 
     def __init__(self, habit: schemas.Habit | None = None) -> None:
         super().__init__()
@@ -127,6 +137,7 @@ class HabitFormScreen(ModalScreen[schemas.HabitCreate | schemas.HabitPatch | Non
                     [("Results", "results"), ("Relationships", "relationships")],
                     habit.category if habit else "results",
                 )
+                yield Label("Difficulty", classes="form-label")
                 yield choice(
                     "difficulty",
                     [(d.capitalize(), d) for d in DIFFICULTIES],
@@ -134,6 +145,7 @@ class HabitFormScreen(ModalScreen[schemas.HabitCreate | schemas.HabitPatch | Non
                 )
                 yield Label("Schedule", classes="form-label")
                 yield choice("schedule", [(label, value) for value, label in SCHEDULES], str(tag))
+                yield Label(PARAM_LABEL[str(tag)], id="param-label", classes="form-label")
                 yield Input(
                     schedule_param(habit.schedule) if habit else "",
                     placeholder=PARAM_HINT[str(tag)],
@@ -146,6 +158,7 @@ class HabitFormScreen(ModalScreen[schemas.HabitCreate | schemas.HabitPatch | Non
                     [("Yes / no", "check"), ("Count to a target", "count")],
                     habit.kind if habit else "check",
                 )
+                yield Label("Target", id="target-label", classes="form-label")
                 yield Input(
                     str(habit.target) if habit else "1",
                     placeholder="target",
@@ -169,6 +182,7 @@ class HabitFormScreen(ModalScreen[schemas.HabitCreate | schemas.HabitPatch | Non
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Save", variant="primary", id="save")
                 yield Button("Cancel", id="cancel")
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self._sync_fields()
@@ -179,9 +193,12 @@ class HabitFormScreen(ModalScreen[schemas.HabitCreate | schemas.HabitPatch | Non
         param = self.query_one("#schedule-param", Input)
         param.disabled = schedule == "daily"
         param.placeholder = PARAM_HINT.get(schedule, "")
+        self.query_one("#param-label", Label).update(PARAM_LABEL.get(schedule, ""))
+        self.query_one("#param-label").set_class(schedule == "daily", "-disabled")
         kind = self.query_one("#kind", Select).value
         target = self.query_one("#target", Input)
         target.disabled = kind == "check"
+        self.query_one("#target-label").set_class(kind == "check", "-disabled")
         if kind == "check":
             target.value = "1"
         elif target.value in ("", "1"):
@@ -190,7 +207,7 @@ class HabitFormScreen(ModalScreen[schemas.HabitCreate | schemas.HabitPatch | Non
     def _read(self) -> schemas.HabitCreate:
         title = self.query_one("#title", Input).value.strip()
         if not title:
-            raise FormError("give the habit a title")
+            raise FormError(TITLE_MISSING)
         schedule = parse_schedule(
             str(self.query_one("#schedule", Select).value),
             self.query_one("#schedule-param", Input).value,
@@ -242,6 +259,13 @@ class HabitFormScreen(ModalScreen[schemas.HabitCreate | schemas.HabitPatch | Non
             if new != getattr(habit, field):
                 changes[field] = msgspec.to_builtins(new)
         return msgspec.convert(changes, schemas.HabitPatch)
+
+    @on(Input.Changed, "#title")
+    def _title_typed(self, event: Input.Changed) -> None:
+        """The title warning goes as soon as there is a title."""
+        error = self.query_one("#form-error", Label)
+        if event.value.strip() and TITLE_MISSING in str(error.render()):
+            error.update("")
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:

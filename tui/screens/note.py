@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label
+from textual.widgets import Button, Footer, Input, Label
 
 
 class NoteScreen(ModalScreen[str | None]):
-    BINDINGS = [("escape", "cancel", "Cancel")]
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+s", "submit", "Check in"),
+    ]
 
     def __init__(self, habit_title: str) -> None:
         super().__init__()
@@ -24,10 +28,11 @@ class NoteScreen(ModalScreen[str | None]):
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Check in", variant="primary", id="ok")
                 yield Button("Cancel", id="cancel")
+        yield Footer(compact=True)
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#ok")
-    def submit(self) -> None:
+    def action_submit(self) -> None:
         self.dismiss(self.query_one("#note", Input).value.strip())
 
     @on(Button.Pressed, "#cancel")

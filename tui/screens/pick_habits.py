@@ -27,7 +27,13 @@ if TYPE_CHECKING:
     from tui.app import RapportApp
 
 
-def prompt(habit: schemas.CatalogHabit) -> Text:
+ARCHIVED = "archived — bring back"
+
+
+def prompt(habit: schemas.CatalogHabit, *, archived: bool = False) -> Text:
+    if archived:
+        # First, so a cut title never hides it.
+        return Text.assemble((f"{ARCHIVED}: ", "bold"), habit.title)
     return Text.assemble(habit.title, (f"  {schedule_text(habit.schedule)}", "dim"))
 
 
@@ -45,6 +51,7 @@ class PickHabitsScreen(Screen[int]):
         self.first_run = first_run
         self.catalog: dict[str, schemas.CatalogHabit] = {}
         self.adopted: set[str] = set()
+        self.archived: dict[str, schemas.Habit] = {}  # template -> the archived habit
 
     def compose(self) -> ComposeResult:
         yield AppHeader("Pick your habits" if self.first_run else "Add habits")
@@ -77,26 +84,35 @@ class PickHabitsScreen(Screen[int]):
             return
         try:
             catalog = await session.catalog()
-            mine = await session.client.habits(archived=None, limit=200)
+            # The list holds active or archived habits, never both: ask for each.
+            mine = await session.client.habits(limit=200)
+            archived = await session.client.habits(archived=True, limit=200)
         except SERVICE_ERRORS as exc:
             self.app.service_failed(exc)
             return
         adopted = {h.template for h in mine.items if h.template}
         self.adopted = adopted
+        self.archived = {
+            h.template: h for h in archived.items if h.template and h.template not in adopted
+        }
         self.catalog = {c.slug: c for c in catalog}
         for category in ("results", "relationships"):
             picker = self.query_one(f"#pick-{category}", SelectionList)
             picker.add_options(
                 [
-                    Selection(prompt(c), c.slug, c.slug in adopted, disabled=c.slug in adopted)
+                    Selection(
+                        prompt(c, archived=c.slug in self.archived),
+                        c.slug,
+                        c.slug in adopted,
+                        disabled=c.slug in adopted,
+                    )
                     for c in catalog
                     if c.category == category
                 ]
             )
-        for category in ("relationships", "results"):
-            picker = self.query_one(f"#pick-{category}", SelectionList)
             picker.highlighted = 0
-        picker.focus()
+        self.query_one("#pick-results", SelectionList).focus()
+        self.describe()
 
     def _selected(self) -> list[str]:
         return [
@@ -108,10 +124,31 @@ class PickHabitsScreen(Screen[int]):
 
     @on(SelectionList.SelectionHighlighted)
     def explain(self, event: SelectionList.SelectionHighlighted[str]) -> None:
-        habit = self.catalog.get(event.selection.value)
-        if habit is not None:
-            details = f"{schedule_text(habit.schedule)} · {kind_text(habit)} · {habit.difficulty}"
-            self.query_one("#pick-why", Label).update(f"{habit.why}\n[dim]{details}[/dim]")
+        if event.selection_list is self.focused:
+            self.describe()
+
+    def on_descendant_focus(self) -> None:
+        self.describe()
+
+    def describe(self) -> None:
+        """Describe the item highlighted in the list that has focus (the other list's
+        highlight is not what the user is looking at)."""
+        picker = self.focused
+        if not isinstance(picker, SelectionList) or picker.highlighted is None:
+            return
+        slug = picker.get_option_at_index(picker.highlighted).value
+        habit = self.catalog.get(slug)
+        if habit is None:
+            return
+        details = f"{schedule_text(habit.schedule)} · {kind_text(habit)} · {habit.difficulty}"
+        if slug in self.archived:
+            details = f"{ARCHIVED}: select it to have it on Today again, history and all"
+        elif slug in self.adopted:
+            details = f"already yours · {details}"
+        why = Text(habit.why)
+        why.append("\n")
+        why.append(details, "dim")
+        self.query_one("#pick-why", Label).update(why)
 
     @on(SelectionList.SelectedChanged)
     def count(self) -> None:
@@ -135,10 +172,15 @@ class PickHabitsScreen(Screen[int]):
         added = 0
         for slug in slugs:
             try:
-                # A client id makes a retry after a lost answer harmless.
-                await session.client.create_habit(
-                    schemas.HabitCreate(id=client_id(), template=slug)
-                )
+                if slug in self.archived:  # the same habit back, history and all
+                    await session.client.update_habit(
+                        self.archived[slug].id, schemas.HabitPatch(archived=False)
+                    )
+                else:
+                    # A client id makes a retry after a lost answer harmless.
+                    await session.client.create_habit(
+                        schemas.HabitCreate(id=client_id(), template=slug)
+                    )
             except SERVICE_ERRORS as exc:
                 self.notify(error_text(exc), title="Not added", severity="error")
                 break

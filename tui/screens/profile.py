@@ -5,14 +5,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from uuid import UUID
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.markup import escape
 from textual.widgets import Footer, Label, ProgressBar
 
 from shared import schemas
-from tui.screens.base import DataScreen
+from tui.screens.base import DataScreen, DataStatus
 from tui.widgets.app_header import AppHeader
 from tui.widgets.balance_meter import BalanceMeter
 from tui.widgets.plain_bar import plain_bar
@@ -22,15 +24,26 @@ if TYPE_CHECKING:
     from tui.session import Session
 
 
+LEDGER_SHOWN = 25
+BADGE_WIDTH = 34  # one badge column: "🏅 " + a title + its date
+
+
 class ProfileScreen(DataScreen):
     BINDINGS = [
         Binding("escape,backspace,p", "app.pop_screen", "Back"),
         Binding("h", "toggle_hidden", "Hide from boards"),
         Binding("i", "app.import", "Import history"),
     ]
+    BODY = "#profile-body"
+    WHAT = "your profile"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.badges: list[schemas.EarnedBadge] = []
 
     def compose(self) -> ComposeResult:
         yield AppHeader("Profile")
+        yield DataStatus(id="profile-status")
         with VerticalScroll(id="profile-body"):
             with Vertical(id="level-card", classes="card"):
                 with Horizontal(id="level-line"):
@@ -79,9 +92,11 @@ class ProfileScreen(DataScreen):
         user = await session.me()
         badges = await client.badges()
         balance = await client.balance()
-        ledger = await client.points(limit=8)
-        habits = await client.habits(archived=None, limit=200)
-        titles = {h.id: h.title for h in habits.items}
+        ledger = await client.points(limit=LEDGER_SHOWN)
+        # The list holds active or archived habits, never both: points name either kind.
+        active = await client.habits(limit=200)
+        archived = await client.habits(archived=True, limit=200)
+        titles = {h.id: h.title for h in active.items + archived.items}
         self.show(user, badges, balance, ledger.items, titles)
 
     def show(
@@ -111,15 +126,47 @@ class ProfileScreen(DataScreen):
         self.query_one("#balance-7", BalanceMeter).show(week.results, week.relationships)
         self.query_one("#balance-28", BalanceMeter).show(month.results, month.relationships)
         self.query_one("#badges-card").border_title = f"Badges · {len(badges)}"
-        recent = sorted(badges, key=lambda b: (b.earned_at, b.slug), reverse=True)
-        self.query_one("#badges", Label).update(
-            "\n".join(f"🏅 [b]{b.title}[/b] [dim]{b.earned_at:%d %b}[/dim]" for b in recent)
-            or "[dim]Your first check-in earns the first badge.[/dim]"
-        )
+        self.badges = sorted(badges, key=lambda b: (b.earned_at, b.slug), reverse=True)
+        self._lay_out_badges()
+        self.call_after_refresh(self._lay_out_badges)  # again, once the card has its width
         lines = []
         for entry in ledger:
             sign = "$success" if entry.amount >= 0 else "$error"
             title = titles.get(entry.habit_id, "") if entry.habit_id else ""
-            what = reason_text(entry.reason) + (f" · {title}" if title else "")
+            what = reason_text(entry.reason) + (f" · {escape(title)}" if title else "")
             lines.append(f"[{sign}]{entry.amount:+5d}[/]  [dim]{entry.day:%d %b}[/dim]  {what}")
         self.query_one("#ledger", Label).update("\n".join(lines) or "[dim]No points yet.[/dim]")
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._lay_out_badges)
+
+    def _lay_out_badges(self) -> None:
+        """Badges newest first, in as many columns as the card has room for (read down,
+        then across), so a wide terminal shows them all without scrolling."""
+        label = self.query_one("#badges", Label)
+        if not self.badges:
+            label.update(Text("Your first check-in earns the first badge.", "dim"))
+            return
+        card = self.query_one("#badges-card")
+        width = card.scrollable_content_region.width or card.size.width
+        columns = max(1, min(len(self.badges), width // BADGE_WIDTH))
+        per_column = -(-len(self.badges) // columns)
+        cell = max(1, width // columns)
+        cells = [self._badge(badge, cell - 1 if columns > 1 else cell) for badge in self.badges]
+        lines = []
+        for row in range(per_column):
+            line = Text()
+            for column in range(columns):
+                index = column * per_column + row
+                if index < len(cells):
+                    line.append_text(cells[index])
+                    if column < columns - 1:
+                        line.append(" " * (cell - cells[index].cell_len))
+            lines.append(line)
+        label.update(Text("\n").join(lines))
+
+    @staticmethod
+    def _badge(badge: schemas.EarnedBadge, width: int) -> Text:
+        text = Text.assemble("🏅 ", (badge.title, "bold"), " ", (f"{badge.earned_at:%d %b}", "dim"))
+        text.truncate(width, overflow="ellipsis")
+        return text

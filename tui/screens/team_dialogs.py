@@ -3,13 +3,19 @@ invite's code so it can be shared."""
 
 from __future__ import annotations
 
-from textual import on
+from typing import TYPE_CHECKING
+
+from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label
 
 from shared import schemas
+from tui.wording import SERVICE_ERRORS, error_text
+
+if TYPE_CHECKING:
+    from tui.app import RapportApp
 
 
 class NewTeamScreen(ModalScreen[schemas.TeamCreate | None]):
@@ -52,7 +58,12 @@ class NewTeamScreen(ModalScreen[schemas.TeamCreate | None]):
         self.dismiss(None)
 
 
-class JoinTeamScreen(ModalScreen[str | None]):
+class JoinTeamScreen(ModalScreen[schemas.Membership | None]):
+    """Asks the server to join with the code typed; a code it refuses leaves the dialog
+    open with the server's reason, so the code can be fixed. Answers the membership."""
+
+    app: RapportApp
+
     BINDINGS = [("escape", "cancel", "Cancel")]
 
     def compose(self) -> ComposeResult:
@@ -72,7 +83,29 @@ class JoinTeamScreen(ModalScreen[str | None]):
         if len(code) < 4:
             self.query_one("#join-error", Label).update("An invite code has 4 characters or more.")
             return
-        self.dismiss(code)
+        self.join(code)
+
+    @work(exclusive=True, group="join-team")
+    async def join(self, code: str) -> None:
+        session = self.app.session
+        if session is None:
+            return
+        error = self.query_one("#join-error", Label)
+        button = self.query_one("#ok", Button)
+        error.update("[dim]Joining…[/dim]")
+        button.disabled = True
+        try:
+            membership = await session.client.join_team(code)
+        except SERVICE_ERRORS as exc:
+            if getattr(exc, "status", None) == 401:  # the login lapsed: the app asks again
+                self.dismiss(None)
+                self.app.service_failed(exc)
+                return
+            error.update(error_text(exc))
+            button.disabled = False
+            self.query_one("#invite-code", Input).focus()
+            return
+        self.dismiss(membership)
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:

@@ -7,8 +7,9 @@ HH:MM · refreshing…", and loads the live answer as soon as the session is ope
 from __future__ import annotations
 
 import contextlib
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
+from uuid import UUID
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import httpx
@@ -25,14 +26,16 @@ from tui.screens.habit import HabitScreen
 from tui.screens.habit_form import HabitFormScreen, create_habit
 from tui.screens.note import NoteScreen
 from tui.screens.pick_habits import PickHabitsScreen
+from tui.screens.witness import WitnessScreen
 from tui.session import NothingToUndo, SavedToday
 from tui.widgets.app_header import AppHeader
 from tui.widgets.balance_meter import BalanceMeter
-from tui.widgets.habit_list import HabitLine, HabitList
+from tui.widgets.habit_list import HabitColumns, HabitLine, HabitList, HabitRow
 from tui.widgets.habit_preview import HabitPreview
+from tui.widgets.moment import Moment
 from tui.widgets.plain_bar import plain_bar
 from tui.widgets.streak_flame import StreakFlame
-from tui.wording import SERVICE_ERRORS, long_day_text
+from tui.wording import SERVICE_ERRORS, backdate_text, long_day_text
 
 if TYPE_CHECKING:
     from tui.session import Session
@@ -52,16 +55,20 @@ def merge_pending(today: schemas.Today, queue: OfflineQueue | None) -> list[Habi
     return lines
 
 
+# How long the status line under the habits says what just happened.
+STATUS_SECONDS = 8.0
+
+
 class TodayScreen(DataScreen):
     """Loads like every ``DataScreen`` (on mount, when the app's ``revision`` moves, at
     ``r``); a saved answer, when there is one, is shown first."""
 
+    # p, h and t (profile, challenges, team) are the app's: the same on every screen.
     BINDINGS = [
-        Binding("a", "add", "Add"),
-        Binding("p", "app.profile", "Profile"),
-        Binding("h", "app.challenges", "Challenges", show=False),
-        Binding("t", "app.team", "Team", show=False),
-        Binding("c", "custom", "Custom habit", show=False),
+        Binding("left_square_bracket", "day(1)", "Day", key_display="[/]", id="today.day_before"),
+        Binding("right_square_bracket", "day(-1)", "Day after", show=False, id="today.day_after"),
+        Binding("a", "add", "Add", id="today.add"),
+        Binding("c", "custom", "Custom habit", show=False, id="today.custom"),
     ]
 
     def __init__(self, saved: SavedToday | None = None) -> None:
@@ -71,6 +78,10 @@ class TodayScreen(DataScreen):
         # When the shown answer was saved on disk (None: it is the server's live answer).
         self.saved_at: datetime | None = None
         self._was_wide = False
+        self._status_generation = 0
+        # The day strip: how many days back from ``live_day`` (today) the list shows.
+        self.days_back = 0
+        self.live_day: date | None = saved.today.day if saved is not None else None
 
     def compose(self) -> ComposeResult:
         yield AppHeader("Today")
@@ -89,12 +100,14 @@ class TodayScreen(DataScreen):
         with Horizontal(id="today-main"):
             with Vertical(id="habits-card", classes="card") as card:
                 card.border_title = "Habits"
+                yield HabitColumns(id="habit-columns")
                 yield HabitList(id="habits")
                 yield Label(
                     "No habits yet. Press [b]a[/b] to pick some from the catalog.",
                     id="no-habits",
                 )
             yield HabitPreview(id="preview", classes="card")
+        yield Moment(id="moment")
         yield Footer(compact=True)
 
     @on(events.Mount)
@@ -119,7 +132,11 @@ class TodayScreen(DataScreen):
             if session.online:
                 with contextlib.suppress(httpx.TransportError):
                     await session.me()
-            today = await session.today()
+            if self.days_back == 0:
+                today = await session.today()
+                self.live_day = today.day
+            else:  # a day of the strip: never saved on disk, which keeps today's
+                today = await session.client.today(day=self.shown_day())
         except httpx.TransportError as exc:
             self.app.refresh_state()
             if self.today is None:
@@ -160,9 +177,11 @@ class TodayScreen(DataScreen):
         habits = self.query_one(HabitList)
         await habits.show(lines)
         habits.display = bool(lines)
+        self.query_one(HabitColumns).display = bool(lines)
         self.query_one("#no-habits").display = not lines
         day_card = self.query_one("#day-card")
-        day_card.border_title = long_day_text(today.day)
+        back = {0: "", 1: " · yesterday"}.get(self.days_back, f" · {self.days_back} days ago")
+        day_card.border_title = long_day_text(today.day) + back
         day_card.border_subtitle = self.saved_text()
 
         # A skip keeps a streak but is not done: the day counts it apart, and the bar
@@ -190,7 +209,8 @@ class TodayScreen(DataScreen):
 
         user = self.user()
         level = f" · level {user.level} · {user.xp:,} XP" if user else ""
-        self.query_one("#day-points", Label).update(f"+{today.points_today} pts today{level}")
+        that_day = "today" if self.days_back == 0 else "that day"
+        self.query_one("#day-points", Label).update(f"+{today.points_today} pts {that_day}{level}")
         self.query_one(BalanceMeter).show(today.balance.results, today.balance.relationships)
         self.preview()
 
@@ -254,6 +274,13 @@ class TodayScreen(DataScreen):
             self.undo(line, counts_only=True)
         elif action == "undo":
             self.undo(line)
+        elif action == "witness":
+
+            def with_witness(witness: UUID | None) -> None:
+                if witness is not None:
+                    self.check_in(line, witness=witness)
+
+            self.app.push_screen(WitnessScreen(line.habit.title), with_witness)
         elif action == "note":
 
             def with_note(note: str | None) -> None:
@@ -264,12 +291,20 @@ class TodayScreen(DataScreen):
 
     @work(group="check-in")
     async def check_in(
-        self, line: HabitLine, *, skip: bool = False, note: str | None = None
+        self,
+        line: HabitLine,
+        *,
+        skip: bool = False,
+        note: str | None = None,
+        witness: UUID | None = None,
     ) -> None:
         session = self.app.session
         if session is None or self.today is None:
             return
-        body = schemas.CheckInCreate(id=client_id(), day=self.today.day, skip=skip, note=note)
+        level_before = session.user.level if session.user is not None else None
+        body = schemas.CheckInCreate(
+            id=client_id(), day=self.today.day, skip=skip, note=note, witness=witness
+        )
         # Written to the queue before it is sent: a crash or a lost answer is replayed later.
         session.queue.add(line.habit.id, body)
         self.app.refresh_state()
@@ -278,7 +313,7 @@ class TodayScreen(DataScreen):
         self.app.report_flush(report, own=body.id)
         mine = next((r for r in report.delivered if r.checkin.id == body.id), None)
         if mine is not None:
-            self.announce(line.habit, mine)
+            await self.announce(line.habit, mine, level_before)
         elif body.id is not None and any(e.id == body.id for e in session.queue.entries()):
             self.notify(
                 "Saved on this computer; it will be sent when the server is back.",
@@ -287,22 +322,62 @@ class TodayScreen(DataScreen):
             )
         self.app.data_changed()
 
-    def announce(self, habit: schemas.Habit, result: schemas.CheckInResult) -> None:
+    async def announce(
+        self, habit: schemas.Habit, result: schemas.CheckInResult, level_before: int | None
+    ) -> None:
+        """A routine check-in flashes its row and writes one status line; a level reached,
+        a badge, a milestone or a freeze spent is a moment (a banner for a few seconds)."""
+        self.flash(habit.id)
         if result.checkin.skip:
-            self.notify(f"{habit.title}: skipped today, the streak is kept.", title="Skipped")
+            self.status(f"↷ {habit.title} · skipped today, the streak is kept")
             return
         if result.points_awarded:
-            message = f"+{result.points_awarded} points  ·  🔥 {result.streak.current}"
-            self.notify(message, title=f"✔ {habit.title}")
-        elif result.no_points is not None and result.no_points.reason in ("not_due", "quota_met"):
-            # The server says why (the rule lives there): recorded, but no points.
-            self.notify(result.no_points.detail, title=f"✔ {habit.title}: no points")
+            self.status(
+                f"✔ {habit.title} · +{result.points_awarded} points · 🔥 {result.streak.current}"
+            )
+        elif result.no_points is not None:
+            # The server says why (the rule and the fair-play reason live there).
+            self.status(f"✔ {habit.title} · no points: {result.no_points.detail}")
         else:
-            self.notify(f"{habit.title}: counted.", title="✔ Checked in")
+            self.status(f"✔ {habit.title} · counted")
+        moments: list[str] = []
+        if level_before is not None and result.level > level_before:
+            moments.append(f"★ Level {result.level}! ★")
+        if result.points_awarded and await self._is_milestone(result.streak.current):
+            moments.append(f"🔥 {result.streak.current} in a row: {habit.title}")
+        moments += [f"🏅 {badge.title}: {badge.description}" for badge in result.badges_earned]
         if result.freeze_used:
-            self.notify("A streak freeze covered the missed day.", title="❄ Streak saved")
-        for badge in result.badges_earned:
-            self.notify(badge.description, title=f"🏅 Badge: {badge.title}", timeout=8)
+            moments.append("❄ A streak freeze covered the missed day")
+        self.query_one(Moment).celebrate(*moments)
+
+    async def _is_milestone(self, streak: int) -> bool:
+        session = self.app.session
+        if session is None:
+            return False
+        try:
+            rules = await session.rules()
+        except SERVICE_ERRORS:
+            return False
+        return any(m.streak == streak for m in rules.milestones)
+
+    def status(self, text: str) -> None:
+        """One line at the foot of the Habits card, for what just happened."""
+        card = self.query_one("#habits-card")
+        card.border_subtitle = text
+        self._status_generation += 1
+        generation = self._status_generation
+
+        def clear() -> None:
+            if generation == self._status_generation:
+                card.border_subtitle = ""
+
+        self.set_timer(STATUS_SECONDS, clear)
+
+    def flash(self, habit_id: UUID) -> None:
+        for row in self.query(HabitRow):
+            if row.line.habit.id == habit_id:
+                row.add_class("-flash")
+                self.set_timer(0.8, lambda row=row: row.remove_class("-flash"))
 
     @work(group="check-in")
     async def undo(self, line: HabitLine, *, counts_only: bool = False) -> None:
@@ -328,8 +403,37 @@ class TodayScreen(DataScreen):
             return
         skipped = undone.skip if isinstance(undone, schemas.CheckIn) else undone.body.skip
         what = "skip" if skipped else "check-in"
-        self.notify(f"{line.habit.title}: {what} undone.", title="↶ Undone")
+        self.flash(line.habit.id)
+        self.status(f"↶ {line.habit.title} · {what} undone")
         self.app.data_changed()
+
+    # -- the day strip -------------------------------------------------------------------
+
+    def shown_day(self) -> date | None:
+        if self.live_day is None:
+            return None
+        return self.live_day - timedelta(days=self.days_back)
+
+    async def action_day(self, step: int) -> None:
+        """``[`` a day back, ``]`` a day forward, as far back as the server's backdating
+        window lets a check-in go (``GET /catalog/rules``), never past today."""
+        session = self.app.session
+        if self.starting() or session is None or self.live_day is None:
+            return
+        wanted = self.days_back + step
+        if wanted < 0:
+            self.status("Today is the latest day: check-ins never go ahead")
+            return
+        try:
+            window = (await session.rules()).backdate_days
+        except SERVICE_ERRORS:
+            self.status("Other days need the server: it cannot be reached now")
+            return
+        if wanted > window:
+            self.status(f"Check-ins go to {backdate_text(window)}")
+            return
+        self.days_back = wanted
+        self.load()
 
     # -- adding habits -------------------------------------------------------------------
 

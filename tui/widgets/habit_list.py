@@ -19,7 +19,7 @@ from shared import schemas
 from tui.widgets.streak_flame import StreakFlame
 from tui.wording import schedule_text
 
-Action = Literal["check", "count_up", "count_down", "skip", "undo", "note", "open"]
+Action = Literal["check", "count_up", "count_down", "skip", "undo", "note", "witness", "open"]
 
 
 @dataclass(frozen=True)
@@ -96,6 +96,18 @@ class HabitRow(ListItem):
         )
 
 
+class HabitColumns(Horizontal):
+    """The column headings over the list, in the widths of a ``HabitRow`` (app.tcss)."""
+
+    def compose(self) -> ComposeResult:
+        yield Label("", id="mark")
+        yield Label("habit", id="name")
+        yield Label("count", id="count")
+        yield Label("schedule", id="when")
+        yield Label("streak", id="streak")
+        yield Label("strength", id="strength")
+
+
 class SectionTitle(ListItem):
     """A heading inside the list; never highlighted."""
 
@@ -105,15 +117,16 @@ class SectionTitle(ListItem):
 
 class HabitList(ListView):
     BINDINGS = [
-        Binding("space", "act('check')", "Check", key_display="space"),
-        Binding("enter", "act('check')", "Check", show=False),
-        Binding("plus", "act('count_up')", "Count", key_display="+/-"),
-        Binding("minus", "act('count_down')", "Count down", show=False),
-        Binding("s", "act('skip')", "Skip"),
-        Binding("u", "act('undo')", "Undo"),
-        Binding("n", "act('note')", "Note", show=False),
-        Binding("o", "act('open')", "Open"),
-        Binding("right", "act('open')", "Open", show=False),
+        Binding("space", "act('check')", "Check", id="today.check"),
+        Binding("enter", "act('check')", "Check", show=False, id="today.check_enter"),
+        Binding("plus", "act('count_up')", "Count", key_display="+/-", id="today.count_up"),
+        Binding("minus", "act('count_down')", "Count down", show=False, id="today.count_down"),
+        Binding("s", "act('skip')", "Skip", id="today.skip"),
+        Binding("u", "act('undo')", "Undo", id="today.undo"),
+        Binding("n", "act('note')", "Note", show=False, id="today.note"),
+        Binding("w", "act('witness')", "Witness", show=False, id="today.witness"),
+        Binding("o", "act('open')", "Open", id="today.open"),
+        Binding("right", "act('open')", "Open", show=False, id="today.open_right"),
         Binding("j", "cursor_down", "Down", show=False),
         Binding("k", "cursor_up", "Up", show=False),
     ]

@@ -64,6 +64,23 @@ class Heatmap(Widget):
         final_monday = self.last - timedelta(days=self.last.weekday())
         return [final_monday - timedelta(weeks=n) for n in reversed(range(columns))]
 
+    @staticmethod
+    def _months(weeks: list[date], cell_width: int, room: int, style: Style) -> Text:
+        """The month names over the weeks in which a month starts. A name that would run
+        past ``room`` (the width beside the day labels) or into the next name is left out,
+        never cut."""
+        months = Text(" " * LABEL_WIDTH)
+        free_from = 0  # first column position not covered by a label yet
+        for index, monday in enumerate(weeks):
+            sunday = monday + timedelta(days=6)
+            position = index * cell_width
+            name = f"{sunday:%b}"
+            if sunday.day <= 7 and position >= free_from and position + len(name) <= room:
+                months.append(" " * (position - (len(months) - LABEL_WIDTH)))
+                months.append(name, style)
+                free_from = position + len(name) + 1
+        return months
+
     def render(self) -> RenderableType:
         if self.last is None:
             return Text("")
@@ -78,19 +95,7 @@ class Heatmap(Widget):
         }
         today_style = self.get_component_rich_style("heatmap--today", partial=True)
 
-        months = Text(" " * LABEL_WIDTH)
-        free_from = 0  # first column position not covered by a label yet
-        for index, monday in enumerate(weeks):
-            sunday = monday + timedelta(days=6)
-            position = index * cell_width
-            # Label the column of the week in which a month starts.
-            if sunday.day <= 7 and position >= free_from:
-                months.append(" " * (position - (len(months) - LABEL_WIDTH)))
-                months.append(f"{sunday:%b}", label_style)
-                free_from = position + 4
-        months.truncate(LABEL_WIDTH + columns * cell_width)
-
-        rows = [months]
+        rows = [self._months(weeks, cell_width, width, label_style)]
         for weekday in range(7):
             row = Text(f"{LABELS[weekday]:<{LABEL_WIDTH}}", label_style)
             for monday in weeks:
