@@ -392,6 +392,8 @@ class CheckInResult(Response):
     freeze_used: bool
     # Set when the check-in itself earned nothing: recorded, but no points, and why.
     no_points: NoPoints | None = None
+    # Streak milestones (periods in a row) this check-in paid a bonus for, if any.
+    milestones: list[int] = []
 
 
 # -- points, badges, balance --------------------------------------------------------------

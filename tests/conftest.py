@@ -190,8 +190,10 @@ def app(settings: Settings, clock: FakeClock) -> Litestar:
 # The longest any request may hold the app's event loop in a test (every other request
 # waits that long): CPU time of the loop's thread, so a busy CI machine that merely
 # pauses the thread does not count, while a request parsing megabytes on the loop does.
-# (An import parsed on the loop held it for seconds.)
-LOOP_BUDGET_S = 0.5
+# (An import parsed on the loop held it for seconds.) The largest legitimate hold is the
+# OpenAPI document, built once on its first request: 0.21 s of CPU alone, measured up to
+# 0.62 s with the machine's two cores oversubscribed; the budget leaves room for that.
+LOOP_BUDGET_S = 1.0
 
 
 class LoopWatch:

@@ -24,20 +24,29 @@ from textual.screen import ModalScreen, Screen
 from tui.commands import HabitCommands
 from tui.config import ConfigStore, screenshot_dir
 from tui.connect import Connector
+from tui.keys import checked_keymap
 from tui.offline import FlushReport
 from tui.reminder_bell import Bell, osc9
+from tui.screens.base import DataScreen
+from tui.screens.break_form import BreakFormScreen
 from tui.screens.challenges import ChallengesScreen
+from tui.screens.confirm import ConfirmScreen
+from tui.screens.habit import HabitScreen
+from tui.screens.habit_form import HabitFormScreen
 from tui.screens.help import HelpScreen
 from tui.screens.import_file import ImportScreen
 from tui.screens.loading import LoadingScreen
 from tui.screens.login import LoginScreen
+from tui.screens.note import NoteScreen
 from tui.screens.pick_habits import PickHabitsScreen
 from tui.screens.profile import ProfileScreen
 from tui.screens.team import TeamScreen
 from tui.screens.today import TodayScreen
 from tui.screens.welcome import WelcomeScreen
+from tui.screens.witness import WitnessScreen
 from tui.session import Session
 from tui.themes import CATEGORY_DEFAULTS, DARK, LIGHT, THEMES
+from tui.widgets.habit_list import HabitList
 from tui.wording import SERVICE_ERRORS, error_text
 
 REFRESH_SECONDS = 300.0
@@ -54,6 +63,25 @@ SECTION_SCREENS: dict[str, type[Screen[None]]] = {
 }
 
 
+def keymap_scopes() -> list[list[Binding]]:
+    """The bindings active together on each screen (the app's, the screen's, its
+    widgets'), for checking a remap in config.toml against them."""
+    app = [b for b in RapportApp.BINDINGS if isinstance(b, Binding)]
+    screens: list[tuple[type[object], ...]] = [
+        (DataScreen, TodayScreen, HabitList),
+        (DataScreen, ChallengesScreen),
+        (DataScreen, TeamScreen),
+        (DataScreen, ProfileScreen),
+        (DataScreen, HabitScreen),
+        (PickHabitsScreen,), (LoginScreen,), (HelpScreen,), (WitnessScreen,), (NoteScreen,),
+        (ConfirmScreen,), (HabitFormScreen,), (BreakFormScreen,),
+    ]  # fmt: skip
+    return [
+        app + [b for kind in kinds for b in getattr(kind, "BINDINGS", []) if isinstance(b, Binding)]
+        for kinds in screens
+    ]
+
+
 class RapportApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "Rapport"
@@ -63,8 +91,8 @@ class RapportApp(App[None]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-medium"), (130, "-wide")]
     # Bindings are data with ids: ``[keys]`` in config.toml maps an id to other keys
     # (docs/tui.md lists them). The four sections are reached from every screen with the
-    # same keys (the header shows them as tabs); a screen's own key wins where it uses one
-    # (Profile's h hides you from boards).
+    # same keys (the header shows them as tabs); a screen's own letter to go back wins
+    # there (t on Team, h on Challenges).
     BINDINGS = [
         Binding("1", "go('today')", "Today", show=False, id="go.today"),
         Binding("2,h", "go('challenges')", "Challenges", show=False, id="go.challenges"),
@@ -100,7 +128,11 @@ class RapportApp(App[None]):
 
     def on_mount(self) -> None:
         if self.connector.config.keys:
-            self.set_keymap(self.connector.config.keys)
+            usable, problems = checked_keymap(self.connector.config.keys, keymap_scopes())
+            self.set_keymap(usable)
+            for problem in problems:
+                self.notify(f"{problem}; that entry is left out.", title="config.toml [keys]",
+                            severity="warning", timeout=15)  # fmt: skip
         for theme in THEMES:
             self.register_theme(theme)
         self.theme = self._saved_theme if self._saved_theme in self.available_themes else DARK.name
@@ -249,12 +281,16 @@ class RapportApp(App[None]):
     def report_flush(self, report: FlushReport, *, own: UUID | None = None) -> None:
         """Notifications for a flush; ``own`` is the check-in the user just made (its own
         screen reports it, so it is not announced as "synced" here)."""
-        synced = [r for r in report.delivered if r.checkin.id != own]
+        # Check-ins an action on screen is waiting for are told by that action.
+        waiting = self.session.awaiting if self.session is not None else set()
+        synced = [
+            r for r in report.delivered if r.checkin.id != own and r.checkin.id not in waiting
+        ]
         if synced:
             noun = "check-in" if len(synced) == 1 else "check-ins"
             self.notify(f"{len(synced)} queued {noun} sent.", title="Synced")
         for rejected in report.rejected:
-            if rejected.entry.id == own:
+            if rejected.entry.id == own or rejected.entry.id in waiting:
                 self.notify(rejected.reason, title="Not counted", severity="error")
             else:
                 self.notify(
@@ -307,12 +343,17 @@ class RapportApp(App[None]):
     ) -> str | None:
         """Into the Downloads folder when there is one, else ``screenshots/`` in the data
         directory (made if missing): never a silent failure for want of ~/Downloads."""
-        return super().deliver_screenshot(
-            filename, path or str(screenshot_dir(self.connector.data_dir)), time_format
-        )
+        try:
+            folder = path or str(screenshot_dir(self.connector.data_dir))
+        except OSError as exc:  # no Downloads, and the data directory is not writable
+            self.notify(f"Could not save the screenshot: {exc}", title="Not saved",
+                        severity="error")  # fmt: skip
+            return None
+        return super().deliver_screenshot(filename, folder, time_format)
 
     @on(events.DeliveryFailed)
     def delivery_failed(self, event: events.DeliveryFailed) -> None:
+        event.prevent_default()  # Textual's own handler would say it a second time
         what = "screenshot" if event.name == "screenshot" else "file"
         self.notify(f"Could not save the {what}: {event.exception}", title="Not saved",
                     severity="error")  # fmt: skip
@@ -321,7 +362,7 @@ class RapportApp(App[None]):
         if action == "go":
             # Not from under a dialog (its own keys only: None keeps them listed in the
             # help, greyed), nor before there is a Today.
-            if isinstance(self.screen, ModalScreen):
+            if isinstance(self.screen, ModalScreen | PickHabitsScreen):
                 return None
             return any(isinstance(s, TodayScreen) for s in self.screen_stack)
         return True
@@ -333,8 +374,8 @@ class RapportApp(App[None]):
         signed_in = self.session is not None and self.session.signed_in
         if target is None or not signed_in or isinstance(self.screen, target):
             return
-        if isinstance(self.screen, ModalScreen):
-            return
+        if isinstance(self.screen, ModalScreen | PickHabitsScreen):
+            return  # a dialog, or the catalog while it may be adopting: its own keys only
         todays = [i for i, s in enumerate(self.screen_stack) if isinstance(s, TodayScreen)]
         if not todays:
             return

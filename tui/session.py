@@ -74,6 +74,9 @@ class Session:
         self._flush_lock = asyncio.Lock()
         self._catalog: list[schemas.CatalogHabit] | None = None
         self._rules: schemas.Rules | None = None
+        # Check-ins that an action on screen queued and reports itself (not "synced").
+        self.awaiting: set[UUID] = set()
+        self._answers: dict[UUID, schemas.CheckInResult] = {}
         self.user: schemas.User | None = None
         self.closed = False
 
@@ -109,6 +112,16 @@ class Session:
         self._write_cache(today)
         return today
 
+    async def today_on(self, day: date) -> schemas.Today:
+        """The list of another day of the backdating window (never kept on disk)."""
+        try:
+            answer = await self.client.today(day=day)
+        except httpx.TransportError:
+            self.online = False
+            raise
+        self.online = True
+        return answer
+
     async def catalog(self) -> list[schemas.CatalogHabit]:
         if self._catalog is None:
             self._catalog = await self.client.catalog_habits()
@@ -141,7 +154,17 @@ class Session:
             report = await self.queue.flush(self.client)
         if report.delivered or report.rejected or report.stopped_by:
             self.online = not report.unreachable
+        # A check-in queued by one screen action may be sent by another's flush (they
+        # wait on the same lock): keep each answer for the action that waits for it.
+        for result in report.delivered:
+            if result.checkin.id in self.awaiting:
+                self._answers[result.checkin.id] = result
         return report
+
+    def answer_for(self, checkin_id: UUID) -> schemas.CheckInResult | None:
+        """The server's answer to a check-in an action queued and waits for (``awaiting``),
+        whichever flush sent it."""
+        return self._answers.pop(checkin_id, None)
 
     async def ping(self) -> bool:
         try:

@@ -155,6 +155,13 @@ async def check_in(
             new_day=(day, checkin_id) if now_done and not was_done else None,
         )  # fmt: skip
         paid = sum(e.amount for e, _ in postings if e.day == day and e.reason == "checkin")
+        # Milestones this check-in pays for the first time (a backdated day may cross one
+        # on a later day): new entries, not corrections of earlier ones.
+        crossed = sorted(
+            int(e.reason.removeprefix("milestone:"))
+            for e, placed_by in postings
+            if e.reason.startswith("milestone:") and placed_by is e and e.amount > 0
+        )
         postings += await _rebalance(q, user.id, habit, pays, now, checkin_id)
 
         freeze_used = False
@@ -190,6 +197,7 @@ async def check_in(
             badges_earned=earned,
             freeze_used=freeze_used,
             no_points=no_points,
+            milestones=crossed,
         )
         record.result = _encoder.encode(result).decode()
         await q.checkins.insert(record)

@@ -215,10 +215,11 @@ async def add_webhook(
         raise Invalid(f"{wrong[0]} is not a {'team' if team_events else 'user'} event",
                       field="events")  # fmt: skip
     async with ctx.write(user.id) as q:
+        if team_id is not None:
+            # Several managers may add at once: the cap is the team's, so is the lock,
+            # taken before the role is read (a demotion committing meanwhile counts).
+            await q.teams.lock(str(team_id))
         team = None if team_id is None else await _team_as_manager(q, user, team_id)
-        if team is not None:
-            # Several managers may add at once: the cap is the team's, so is the lock.
-            await q.teams.lock(team)
         existing = await q.notifications.webhooks(user_id=user.id, team_id=team)
         if len(existing) >= delivery.MAX_WEBHOOKS:
             raise LimitReached(f"at most {delivery.MAX_WEBHOOKS} webhooks; delete one first")

@@ -191,7 +191,8 @@ class PostgresUsers(Users):
 
 class PostgresTeams(Teams):
     async def lock(self, team_id: str) -> None:
-        await self.conn.fetch_value("SELECT 1 FROM teams WHERE id = ? FOR UPDATE", team_id)
+        # NO KEY UPDATE: rows that merely refer to the team (members, check-ins) go on.
+        await self.conn.fetch_value("SELECT 1 FROM teams WHERE id = ? FOR NO KEY UPDATE", team_id)
 
 
 AREAS = Areas(users=PostgresUsers, teams=PostgresTeams)

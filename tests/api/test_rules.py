@@ -11,6 +11,7 @@ import pytest
 from server.settings import Settings
 from shared import schemas
 from shared.client import ApiError, RapportClient
+from tests.conftest import FakeClock
 
 TODAY = date(2026, 3, 11)  # the clock fixture's day
 
@@ -91,3 +92,21 @@ async def test_yesterday_shows_what_it_asked_and_what_was_done(ana: RapportClien
         with pytest.raises(ApiError) as refused:
             await ana.today(day=day)
         assert refused.value.status == 422
+
+
+async def test_a_result_names_the_milestone_it_paid_once(
+    ana: RapportClient, clock: FakeClock
+) -> None:
+    rules = await ana.rules()
+    first = rules.milestones[0].streak
+    habit = await ana.create_habit(schemas.HabitCreate(template="deliver-on-a-promise"))
+    results = []
+    for _ in range(first + 1):
+        results.append(await ana.check_in(habit.id, schemas.CheckInCreate()))
+        clock.advance(days=1)
+    assert [r.milestones for r in results[: first - 1]] == [[]] * (first - 1)
+    assert results[first - 1].milestones == [first]
+    assert results[first - 1].streak.current == first
+    assert results[first].milestones == []
+    ledger = await ana.points(limit=50)
+    assert [e.reason for e in ledger.items].count(f"milestone:{first}") == 1

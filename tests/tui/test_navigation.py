@@ -118,5 +118,50 @@ async def test_a_screenshot_that_cannot_be_written_says_why(
             await pilot.pause(0.02)
             if any(n.title == "Not saved" for n in app._notifications):
                 break
-        [failed] = [n for n in app._notifications if n.title == "Not saved"]
+        # Said once, with the reason.
+        [failed] = [n for n in app._notifications if n.severity == "error"]
+        assert failed.title == "Not saved"
         assert "No such file" in failed.message
+
+
+async def test_a_screenshot_folder_that_cannot_be_made_is_said_not_a_crash(
+    make_app: MakeApp, profile: Profile, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_DOWNLOAD_DIR", str(home / "Downloads"))
+    (profile.data_dir / "screenshots").write_text("a file where the folder would go")
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        app.action_screenshot()
+        await settle(pilot)
+        [failed] = [n for n in app._notifications if n.severity == "error"]
+        assert failed.title == "Not saved"
+        assert app.is_running
+
+
+async def test_a_remap_that_is_unknown_or_clashes_is_left_out_and_said(
+    make_app: MakeApp, profile: Profile
+) -> None:
+    config = profile.config.load()
+    keys = {"today.skipp": "x", "today.skip": "u", "go.team": "ctrl+e"}
+    profile.config.save(msgspec.structs.replace(config, keys=keys))
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        said = [n.message for n in app._notifications if n.title == "config.toml [keys]"]
+        assert len(said) == 2
+        assert any("today.skipp" in m for m in said)
+        assert any("u is already today.undo" in m for m in said)
+        # Undo keeps its key; skip keeps s; the good entry applies.
+        await select(pilot, "Deliver on a promise")
+        await pilot.press("s")
+        await settle(pilot)
+        assert rows(app)["Deliver on a promise"].line.state == "skipped"
+        await pilot.press("u")
+        await settle(pilot)
+        assert rows(app)["Deliver on a promise"].line.state == "open"
+        await pilot.press("ctrl+e")
+        await ready(pilot, "TeamScreen")

@@ -151,11 +151,11 @@ async def test_profile_hides_you_from_every_board_and_back(make_app: MakeApp) ->
         ana = await server_client(app)
         await pilot.press("p")
         await ready(pilot, "ProfileScreen")
-        await pilot.press("h")
+        await pilot.press("v")
         await settle(pilot)
         assert (await ana.me()).hidden_on_boards is True
         assert "hidden from boards" in str(app.screen.query_one("#totals").render())
-        await pilot.press("h")
+        await pilot.press("v")
         await settle(pilot)
         assert (await ana.me()).hidden_on_boards is False
         assert "hidden from boards" not in str(app.screen.query_one("#totals").render())

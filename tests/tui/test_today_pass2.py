@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import asyncio
 
+from textual.widgets import Label
+
 from shared import schemas
+from tests.conftest import FakeClock
 from tests.tui.conftest import MakeApp, Network, Profile, ready, server_client, settle
 from tests.tui.test_saved_start import until_saved_today
 from tests.tui.test_team import register
 from tests.tui.test_today import rows, select
 from tui.screens.today import TodayScreen
+from tui.widgets.habit_list import HabitColumns
 from tui.widgets.habit_preview import HabitPreview
 from tui.widgets.moment import Moment
 
@@ -190,3 +194,94 @@ async def test_w_names_a_teammate_as_witness_who_is_then_asked_to_confirm(
         [asked] = await bob.confirmations()
         assert asked.from_.handle == "ana"
         assert asked.habit_title == "Thank a colleague for something specific"
+
+
+async def test_columns_have_headings_and_schedules_show_from_100_columns(
+    make_app: MakeApp,
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(99, 30)) as pilot:
+        await ready(pilot)
+        headings = app.screen.query_one(HabitColumns)
+        assert headings.display
+        names = [str(label.render()) for label in headings.query(Label) if label.display]
+        assert names == ["", "habit", "count", "streak", "strength"]
+        await pilot.resize_terminal(100, 30)
+        await settle(pilot)
+        assert headings.query_one("#when", Label).display
+        assert (
+            rows(app)["Thank a colleague for something specific"].query_one("#when", Label).display
+        )
+        assert "Mon-Fri" in str(
+            rows(app)["Thank a colleague for something specific"].query_one("#when", Label).render()
+        )
+
+
+async def test_a_day_strip_left_on_yesterday_follows_midnight_back_to_today(
+    make_app: MakeApp, clock: FakeClock
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        card = app.screen.query_one("#day-card")
+        await pilot.press("left_square_bracket")
+        await settle(pilot)
+        assert card.border_title == "Tuesday 10 March · yesterday"
+        clock.advance(days=1)  # Tuesday is now two days back: past the window
+        await pilot.press("r")
+        await settle(pilot)
+        assert card.border_title == "Thursday 12 March"
+        assert "past the window" in str(app.screen.query_one("#habits-card").border_subtitle)
+
+
+async def test_offline_on_yesterday_shows_today_as_today_and_checks_in_today(
+    make_app: MakeApp, network: Network
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        card = app.screen.query_one("#day-card")
+        await pilot.press("left_square_bracket")
+        await settle(pilot)
+        assert card.border_title == "Tuesday 10 March · yesterday"
+        network.up = False
+        await pilot.press("r")
+        await settle(pilot)
+        # What is shown is today's list, and it says so: a check-in goes to the day shown.
+        assert card.border_title == "Wednesday 11 March"
+        screen = app.screen
+        assert isinstance(screen, TodayScreen)
+        assert screen.today is not None
+        assert screen.today.day.isoformat() == "2026-03-11"
+
+
+async def test_quick_count_ups_each_tell_their_own_result_and_one_level_up_once(
+    make_app: MakeApp, network: Network
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        ana = await server_client(app)
+        for title in ("Ship the report", "Close the deal"):
+            habit = await ana.create_habit(
+                schemas.HabitCreate(
+                    title=title, category="results", schedule=schemas.Daily(), difficulty="hard"
+                )
+            )
+            await ana.check_in(habit.id, schemas.CheckInCreate())
+        await pilot.press("r")
+        await settle(pilot)
+        await select(pilot, "Listen actively in three conversations")
+        # Three presses on a slow link: each action's flush waits on the one before,
+        # which sends the entries queued meanwhile.
+        network.gate = asyncio.Event()
+        await pilot.press("plus", "plus", "plus")
+        await pilot.pause(0.1)
+        network.gate.set()
+        await settle(pilot)
+        assert (await ana.me()).level == 2
+        assert rows(app)["Listen actively in three conversations"].line.value == 3
+        moment = app.screen.query_one(Moment)
+        assert str(moment.render()).count("Level 2") == 1
+        # Nothing announced as "synced" from the offline queue: these were the user's own.
+        assert not [n for n in app._notifications if n.title == "Synced"]

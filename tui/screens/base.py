@@ -70,7 +70,7 @@ class DataScreen(Screen[None]):
 
     app: RapportApp
 
-    BINDINGS = [Binding("r", "reload", "Refresh", show=False)]
+    BINDINGS = [Binding("r", "reload", "Refresh", show=False, id="screen.refresh")]
     BODY = ""
     WHAT = "this screen"
 

@@ -27,8 +27,8 @@ class BreakFormScreen(ModalScreen[schemas.Break | None]):
     """Dismissed with the break the server made, or None when cancelled."""
 
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel"),
-        Binding("ctrl+s", "submit", "Plan break"),
+        Binding("escape", "cancel", "Cancel", id="break_form.cancel"),
+        Binding("ctrl+s", "submit", "Plan break", id="break_form.plan_break"),
     ]
     AUTO_FOCUS = "#starts-on"
 

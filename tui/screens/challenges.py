@@ -56,9 +56,9 @@ def challenge_row(challenge: schemas.Challenge) -> str:
 
 class ChallengesScreen(DataScreen):
     BINDINGS = [
-        Binding("escape,backspace,h", "app.pop_screen", "Back"),
-        Binding("j", "join", "Join"),
-        Binding("l", "leave", "Leave"),
+        Binding("escape,backspace,h", "app.pop_screen", "Back", id="challenges.back"),
+        Binding("j", "join", "Join", id="challenges.join"),
+        Binding("l", "leave", "Leave", id="challenges.leave"),
         *PAGE_BINDINGS,
     ]
 

@@ -12,8 +12,8 @@ from textual.widgets import Button, Footer, Label
 
 class ConfirmScreen(ModalScreen[bool]):
     BINDINGS = [
-        Binding("y", "answer(True)", "Yes"),
-        Binding("escape,n", "answer(False)", "No"),
+        Binding("y", "answer(True)", "Yes", id="confirm.yes"),
+        Binding("escape,n", "answer(False)", "No", id="confirm.no"),
     ]
 
     def __init__(self, title: str, question: str, *, yes: str = "Yes") -> None:

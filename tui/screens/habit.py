@@ -56,13 +56,13 @@ def period_word(schedule: schemas.Schedule, count: int) -> str:
 
 class HabitScreen(DataScreen):
     BINDINGS = [
-        Binding("escape,backspace,left", "app.pop_screen", "Back"),
-        Binding("e", "edit", "Edit"),
-        Binding("b", "plan_break", "Break"),
-        Binding("B", "end_break", "End break", show=False),
+        Binding("escape,backspace,left", "app.pop_screen", "Back", id="habit.back"),
+        Binding("e", "edit", "Edit", id="habit.edit"),
+        Binding("b", "plan_break", "Break", id="habit.break"),
+        Binding("B", "end_break", "End break", show=False, id="habit.end_break"),
         # One key, two meanings: the footer names the one that applies.
-        Binding("x", "archive", "Archive"),
-        Binding("x", "bring_back", "Bring back"),
+        Binding("x", "archive", "Archive", id="habit.archive"),
+        Binding("x", "bring_back", "Bring back", id="habit.bring_back"),
     ]
     BODY = "#habit-body"
     WHAT = "this habit"

@@ -110,7 +110,10 @@ def choice(id: str, options: list[tuple[str, str]], value: str) -> Select[str]:
 
 
 class HabitFormScreen(ModalScreen[schemas.HabitCreate | schemas.HabitPatch | None]):
-    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "save", "Save")]
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="habit_form.cancel"),
+        Binding("ctrl+s", "save", "Save", id="habit_form.save"),
+    ]
 
     def __init__(self, habit: schemas.Habit | None = None) -> None:
         super().__init__()

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 class LoginScreen(Screen[None]):
     app: RapportApp
 
-    BINDINGS = [Binding("escape", "cancel", "Back")]
+    BINDINGS = [Binding("escape", "cancel", "Back", id="login.back")]
 
     def __init__(self, server: str = "", *, can_cancel: bool = False) -> None:
         super().__init__()

@@ -12,8 +12,8 @@ from textual.widgets import Button, Footer, Input, Label
 
 class NoteScreen(ModalScreen[str | None]):
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel"),
-        Binding("ctrl+s", "submit", "Check in"),
+        Binding("escape", "cancel", "Cancel", id="note.cancel"),
+        Binding("ctrl+s", "submit", "Check in", id="note.check_in"),
     ]
 
     def __init__(self, habit_title: str) -> None:

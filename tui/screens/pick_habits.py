@@ -41,9 +41,9 @@ class PickHabitsScreen(Screen[int]):
     app: RapportApp
 
     BINDINGS = [
-        Binding("escape", "leave", "Done"),
-        Binding("ctrl+s", "adopt", "Adopt selected"),
-        Binding("c", "custom", "Custom habit"),
+        Binding("escape", "leave", "Done", id="add.done"),
+        Binding("ctrl+s", "adopt", "Adopt selected", id="add.adopt_selected"),
+        Binding("c", "custom", "Custom habit", id="add.custom_habit"),
     ]
 
     def __init__(self, *, first_run: bool = False) -> None:

@@ -30,9 +30,10 @@ BADGE_WIDTH = 34  # one badge column: "🏅 " + a title + its date
 
 class ProfileScreen(DataScreen):
     BINDINGS = [
-        Binding("escape,backspace,p", "app.pop_screen", "Back"),
-        Binding("h", "toggle_hidden", "Hide from boards"),
-        Binding("i", "app.import", "Import history"),
+        Binding("escape,backspace,p", "app.pop_screen", "Back", id="profile.back"),
+        # Not h: that is Challenges on every other screen.
+        Binding("v", "toggle_hidden", "Visible on boards", id="profile.visibility"),
+        Binding("i", "app.import", "Import history", id="profile.import"),
     ]
     BODY = "#profile-body"
     WHAT = "your profile"
@@ -145,7 +146,7 @@ class ProfileScreen(DataScreen):
         then across), so a wide terminal shows them all without scrolling."""
         label = self.query_one("#badges", Label)
         if not self.badges:
-            label.update(Text("Your first check-in earns the first badge.", "dim"))
+            label.update(Text("No badges yet: the server awards them as you go.", "dim"))
             return
         card = self.query_one("#badges-card")
         width = card.scrollable_content_region.width or card.size.width

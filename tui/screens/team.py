@@ -45,15 +45,15 @@ def unreachable(exc: BaseException) -> bool:
 
 class TeamScreen(DataScreen):
     BINDINGS = [
-        Binding("escape,backspace,t", "app.pop_screen", "Back"),
-        Binding("w", "period", "Period"),
-        Binding("m", "around", "Around me"),
+        Binding("escape,backspace,t", "app.pop_screen", "Back", id="team.back"),
+        Binding("w", "period", "Period", id="team.period"),
+        Binding("m", "around", "Around me", id="team.around_me"),
         *PAGE_BINDINGS,
-        Binding("y", "decide(True)", "Confirm"),
-        Binding("n", "decide(False)", "Decline"),
-        Binding("c", "create", "New team", show=False),
-        Binding("j", "join", "Join with a code", show=False),
-        Binding("i", "invite", "Invite code", show=False),
+        Binding("y", "decide(True)", "Confirm", id="team.confirm"),
+        Binding("n", "decide(False)", "Decline", id="team.decline"),
+        Binding("c", "create", "New team", show=False, id="team.new_team"),
+        Binding("j", "join", "Join with a code", show=False, id="team.join_with_a_code"),
+        Binding("i", "invite", "Invite code", show=False, id="team.invite_code"),
     ]
     AUTO_FOCUS = "#team-list"
 

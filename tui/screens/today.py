@@ -13,6 +13,7 @@ from uuid import UUID
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import httpx
+import msgspec
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -20,6 +21,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Label, ProgressBar
 
 from shared import schemas
+from shared.client import ApiError
 from tui.offline import OfflineQueue, client_id
 from tui.screens.base import DataScreen
 from tui.screens.habit import HabitScreen
@@ -35,7 +37,7 @@ from tui.widgets.habit_preview import HabitPreview
 from tui.widgets.moment import Moment
 from tui.widgets.plain_bar import plain_bar
 from tui.widgets.streak_flame import StreakFlame
-from tui.wording import SERVICE_ERRORS, backdate_text, long_day_text
+from tui.wording import SERVICE_ERRORS, backdate_text, day_text, long_day_text
 
 if TYPE_CHECKING:
     from tui.session import Session
@@ -79,9 +81,10 @@ class TodayScreen(DataScreen):
         self.saved_at: datetime | None = None
         self._was_wide = False
         self._status_generation = 0
-        # The day strip: how many days back from ``live_day`` (today) the list shows.
-        self.days_back = 0
+        # The day strip: the day asked for (None: today), the server's today and its answer.
+        self.wanted: date | None = None
         self.live_day: date | None = saved.today.day if saved is not None else None
+        self.live_today: schemas.Today | None = saved.today if saved is not None else None
 
     def compose(self) -> ComposeResult:
         yield AppHeader("Today")
@@ -132,20 +135,36 @@ class TodayScreen(DataScreen):
             if session.online:
                 with contextlib.suppress(httpx.TransportError):
                     await session.me()
-            if self.days_back == 0:
-                today = await session.today()
-                self.live_day = today.day
-            else:  # a day of the strip: never saved on disk, which keeps today's
-                today = await session.client.today(day=self.shown_day())
+            # Today's answer every time: it keeps the copy on disk and tells which day the
+            # server's today is (it moves at midnight, also under a day of the strip).
+            live = await session.today()
+            self.live_today, self.live_day = live, live.day
+            today = live
+            if self.wanted is not None and self.wanted != live.day:
+                try:
+                    today = await session.today_on(self.wanted)
+                except ApiError as exc:
+                    if exc.status != 422:
+                        raise
+                    # Past the backdating window now (midnight passed): back to today.
+                    self.status(f"{day_text(self.wanted)} is past the window now: back to today")
+                    today = live
+            self.wanted = None if today.day == live.day else today.day
         except httpx.TransportError as exc:
             self.app.refresh_state()
-            if self.today is None:
+            # Offline: today's last answer, with the queue counted in (never another day's,
+            # whose check-ins could not be told from today's).
+            self.wanted = None
+            shown = self.live_today or self.today
+            if shown is None:
                 self.app.service_failed(exc)
-            else:  # offline: the last answer, with the queue counted in
-                await self.show(self.today)
+            else:
+                self.today = shown
+                await self.show(shown)
             return
         self.app.refresh_state()
-        self.today, self.saved_at = today, session.today_saved_at
+        self.today = today
+        self.saved_at = session.today_saved_at if today is live else None
         await self.show(today)
 
     def user(self) -> schemas.User | None:
@@ -180,8 +199,10 @@ class TodayScreen(DataScreen):
         self.query_one(HabitColumns).display = bool(lines)
         self.query_one("#no-habits").display = not lines
         day_card = self.query_one("#day-card")
-        back = {0: "", 1: " · yesterday"}.get(self.days_back, f" · {self.days_back} days ago")
-        day_card.border_title = long_day_text(today.day) + back
+        # Told from the data shown, never from the key presses that asked for it.
+        back = self.days_back()
+        back_text = {0: "", 1: " · yesterday"}.get(back, f" · {back} days ago")
+        day_card.border_title = long_day_text(today.day) + back_text
         day_card.border_subtitle = self.saved_text()
 
         # A skip keeps a streak but is not done: the day counts it apart, and the bar
@@ -209,7 +230,7 @@ class TodayScreen(DataScreen):
 
         user = self.user()
         level = f" · level {user.level} · {user.xp:,} XP" if user else ""
-        that_day = "today" if self.days_back == 0 else "that day"
+        that_day = "today" if back == 0 else "that day"
         self.query_one("#day-points", Label).update(f"+{today.points_today} pts {that_day}{level}")
         self.query_one(BalanceMeter).show(today.balance.results, today.balance.relationships)
         self.preview()
@@ -263,9 +284,9 @@ class TodayScreen(DataScreen):
             self.app.push_screen(HabitScreen(line.habit.id, day=day))
         elif action in ("check", "count_up"):
             if line.habit.kind == "check" and line.done:
-                self.notify(f"{line.habit.title}: already done today (u undoes it).")
+                self.notify(f"{line.habit.title}: already done {self.day_word()} (u undoes it).")
             elif line.skipped:
-                self.notify(f"{line.habit.title}: skipped today (u undoes the skip).")
+                self.notify(f"{line.habit.title}: skipped {self.day_word()} (u undoes the skip).")
             else:
                 self.check_in(line)
         elif action == "skip":
@@ -274,6 +295,9 @@ class TodayScreen(DataScreen):
             self.undo(line, counts_only=True)
         elif action == "undo":
             self.undo(line)
+        elif action == "witness" and (line.done or line.skipped):
+            what = "done" if line.done else "skipped"
+            self.notify(f"{line.habit.title}: already {what} {self.day_word()} (u undoes it).")
         elif action == "witness":
 
             def with_witness(witness: UUID | None) -> None:
@@ -301,7 +325,6 @@ class TodayScreen(DataScreen):
         session = self.app.session
         if session is None or self.today is None:
             return
-        level_before = session.user.level if session.user is not None else None
         body = schemas.CheckInCreate(
             id=client_id(), day=self.today.day, skip=skip, note=note, witness=witness
         )
@@ -309,10 +332,22 @@ class TodayScreen(DataScreen):
         session.queue.add(line.habit.id, body)
         self.app.refresh_state()
         self.show_queue()
-        report = await session.flush()
-        self.app.report_flush(report, own=body.id)
-        mine = next((r for r in report.delivered if r.checkin.id == body.id), None)
+        assert body.id is not None
+        session.awaiting.add(body.id)
+        try:
+            report = await session.flush()
+            self.app.report_flush(report, own=body.id)
+            mine = session.answer_for(body.id)
+        finally:
+            session.awaiting.discard(body.id)
         if mine is not None:
+            # The level known when the answer comes (answers are handled one at a time),
+            # then this answer's: two quick check-ins tell one level-up once.
+            level_before = session.user.level if session.user is not None else None
+            if session.user is not None:
+                session.user = msgspec.structs.replace(
+                    session.user, level=mine.level, points=mine.points_total
+                )
             await self.announce(line.habit, mine, level_before)
         elif body.id is not None and any(e.id == body.id for e in session.queue.entries()):
             self.notify(
@@ -329,7 +364,7 @@ class TodayScreen(DataScreen):
         a badge, a milestone or a freeze spent is a moment (a banner for a few seconds)."""
         self.flash(habit.id)
         if result.checkin.skip:
-            self.status(f"↷ {habit.title} · skipped today, the streak is kept")
+            self.status(f"↷ {habit.title} · skipped {self.day_word()}, the streak is kept")
             return
         if result.points_awarded:
             self.status(
@@ -343,22 +378,13 @@ class TodayScreen(DataScreen):
         moments: list[str] = []
         if level_before is not None and result.level > level_before:
             moments.append(f"★ Level {result.level}! ★")
-        if result.points_awarded and await self._is_milestone(result.streak.current):
-            moments.append(f"🔥 {result.streak.current} in a row: {habit.title}")
+        # Which milestones were crossed is the server's word (a backdated day may cross
+        # one; a weekly streak stays on 7 all week).
+        moments += [f"🔥 {m} in a row: {habit.title}" for m in result.milestones]
         moments += [f"🏅 {badge.title}: {badge.description}" for badge in result.badges_earned]
         if result.freeze_used:
             moments.append("❄ A streak freeze covered the missed day")
         self.query_one(Moment).celebrate(*moments)
-
-    async def _is_milestone(self, streak: int) -> bool:
-        session = self.app.session
-        if session is None:
-            return False
-        try:
-            rules = await session.rules()
-        except SERVICE_ERRORS:
-            return False
-        return any(m.streak == streak for m in rules.milestones)
 
     def status(self, text: str) -> None:
         """One line at the foot of the Habits card, for what just happened."""
@@ -389,7 +415,7 @@ class TodayScreen(DataScreen):
                 line.habit.id, self.today.day, counts_only=counts_only
             )
         except NothingToUndo:
-            self.notify(f"{line.habit.title}: nothing to undo today.")
+            self.notify(f"{line.habit.title}: nothing to undo {self.day_word()}.")
             return
         except httpx.TransportError:
             self.notify(
@@ -409,19 +435,26 @@ class TodayScreen(DataScreen):
 
     # -- the day strip -------------------------------------------------------------------
 
-    def shown_day(self) -> date | None:
-        if self.live_day is None:
-            return None
-        return self.live_day - timedelta(days=self.days_back)
+    def days_back(self) -> int:
+        """How many days before the server's today the list shown is (0: today)."""
+        if self.today is None or self.live_day is None:
+            return 0
+        return max(0, (self.live_day - self.today.day).days)
+
+    def day_word(self) -> str:
+        """``today``, ``yesterday`` or the date of the day shown, for messages."""
+        if self.today is None:
+            return "today"
+        return day_text(self.today.day, self.live_day)
 
     async def action_day(self, step: int) -> None:
         """``[`` a day back, ``]`` a day forward, as far back as the server's backdating
         window lets a check-in go (``GET /catalog/rules``), never past today."""
         session = self.app.session
-        if self.starting() or session is None or self.live_day is None:
+        if self.starting() or session is None or self.live_day is None or self.today is None:
             return
-        wanted = self.days_back + step
-        if wanted < 0:
+        wanted = self.today.day - timedelta(days=step)
+        if wanted > self.live_day:
             self.status("Today is the latest day: check-ins never go ahead")
             return
         try:
@@ -429,10 +462,10 @@ class TodayScreen(DataScreen):
         except SERVICE_ERRORS:
             self.status("Other days need the server: it cannot be reached now")
             return
-        if wanted > window:
+        if (self.live_day - wanted).days > window:
             self.status(f"Check-ins go to {backdate_text(window)}")
             return
-        self.days_back = wanted
+        self.wanted = None if wanted == self.live_day else wanted
         self.load()
 
     # -- adding habits -------------------------------------------------------------------
