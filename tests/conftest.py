@@ -8,6 +8,7 @@ default the local server) and drops at its end: two sessions never share one."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import secrets
 import socket
@@ -30,7 +31,7 @@ from argon2 import PasswordHasher
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from server.app import create_app
+from server.app import create_app, rebooted, reusable_for
 from server.settings import Settings
 from shared import schemas
 from shared.client import ApiError, RapportClient
@@ -58,6 +59,7 @@ def clock() -> FakeClock:
     return FakeClock(datetime(2026, 3, 11, 12, 0, tzinfo=UTC))
 
 
+POSTGRES_MIGRATIONS = Path(__file__).resolve().parents[1] / "server/store/migrations_postgresql"
 POSTGRES_ADMIN = os.environ.get(
     "RAPPORT_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
@@ -83,6 +85,15 @@ STORE_FREE = (
     "tests/store/test_backends.py",
     "tests/store/test_packaging.py",
 )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # The PostgreSQL run repeats the API's property-based sweeps on the other store with
+    # fewer examples each (every operation is still fuzzed there); the SQLite run keeps the
+    # full count. Both stay inside CI's ten minutes on two cores. An explicit value wins.
+    if config.getoption("--store") == "postgresql":
+        os.environ.setdefault("RAPPORT_FUZZ_EXAMPLES", "8")
+        os.environ.setdefault("RAPPORT_STATEFUL_SCENARIOS", "50")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -136,25 +147,77 @@ def postgres(request: pytest.FixtureRequest) -> Iterator[str | None]:
         _run(_admin(POSTGRES_ADMIN, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
+# PostgreSQL schemas a test used and gave back emptied, migrated already: the next test
+# takes one instead of creating a schema and running every migration again (that DDL was
+# most of a test's set-up on PostgreSQL). One pool per worker process.
+_EMPTIED: list[str] = []
+_MIGRATED_TABLES: set[str] = set()
+
+
+async def _empty_for_reuse(url: str, schema: str) -> bool:
+    """Empty ``schema``'s tables (its migrations stay recorded), or drop it when it is not
+    exactly a fully migrated schema (a test made it otherwise, or still holds a lock)."""
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute("SET lock_timeout = '2s'")
+        rows = await conn.fetch("SELECT tablename FROM pg_tables WHERE schemaname = $1", schema)
+        tables = {r["tablename"] for r in rows}
+        migrated = "schema_migrations" in tables and (
+            await conn.fetchval(f"SELECT COUNT(*) FROM {schema}.schema_migrations")
+        ) == len(list(POSTGRES_MIGRATIONS.glob("*.sql")))
+        if migrated and not _MIGRATED_TABLES:
+            _MIGRATED_TABLES.update(tables)
+        if migrated and tables == _MIGRATED_TABLES:
+            listed = ", ".join(f"{schema}.{t}" for t in sorted(tables - {"schema_migrations"}))
+            try:
+                await conn.execute(f"TRUNCATE {listed} RESTART IDENTITY CASCADE")
+                return True
+            except asyncpg.PostgresError:
+                pass
+        # Left for the session database's own drop (WITH FORCE) if something holds it.
+        with contextlib.suppress(asyncpg.PostgresError):
+            await conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        return False
+    finally:
+        await conn.close()
+
+
 class Databases:
     """Fresh, empty databases for one test, on the store the session runs on."""
 
-    def __init__(self, folder: Path, postgres: str | None) -> None:
+    def __init__(self, folder: Path, postgres: str | None, *, reuse: bool = False) -> None:
         self.folder = folder
         self.postgres = postgres
+        self.reuse = reuse
+        self.handed: list[str] = []
 
     def new(self, name: str = "rapport") -> str:
         """A database setting (a SQLite path, or a URL naming an empty schema)."""
         if self.postgres is None:
             return str(self.folder / f"{name}-{secrets.token_hex(3)}.db")
-        schema = f"t_{secrets.token_hex(6)}"
-        _run(_admin(self.postgres, f"CREATE SCHEMA {schema}"))
+        if self.reuse and _EMPTIED:
+            schema = _EMPTIED.pop()
+        else:
+            schema = f"t_{secrets.token_hex(6)}"
+            _run(_admin(self.postgres, f"CREATE SCHEMA {schema}"))
+        self.handed.append(schema)
         return f"{self.postgres}?search_path={schema}"
+
+    def give_back(self) -> None:
+        """After the test: its schemas, emptied, for the next tests of this worker."""
+        if self.postgres is None or not self.reuse:
+            return
+        for schema in self.handed:
+            if _run(_empty_for_reuse(self.postgres, schema)):
+                _EMPTIED.append(schema)
+        self.handed.clear()
 
 
 @pytest.fixture
-def databases(tmp_path: Path, postgres: str | None) -> Databases:
-    return Databases(tmp_path, postgres)
+def databases(tmp_path: Path, postgres: str | None) -> Iterator[Databases]:
+    found = Databases(tmp_path, postgres, reuse=True)
+    yield found
+    found.give_back()
 
 
 @pytest.fixture(scope="session")
@@ -182,9 +245,20 @@ def settings(databases: Databases) -> Settings:
 FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
 
 
+# One app per worker process, started again for each test on the test's own settings,
+# database and clock (``rebooted``): building it is 0.1 s of route registration, a third of
+# the suite's CPU when paid for every test. Everything a request uses is made at start.
+_APPS: list[Litestar] = []
+
+
 @pytest.fixture
 def app(settings: Settings, clock: FakeClock) -> Litestar:
-    return create_app(settings, clock=clock, hasher=FAST_HASHER)
+    for made in _APPS:
+        if reusable_for(made, settings):
+            return rebooted(made, settings, clock=clock, hasher=FAST_HASHER)
+    fresh = create_app(settings, clock=clock, hasher=FAST_HASHER)
+    _APPS.append(fresh)
+    return fresh
 
 
 # The longest any request may hold the app's event loop in a test (every other request

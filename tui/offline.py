@@ -54,6 +54,9 @@ class PendingCheckIn(msgspec.Struct, kw_only=True):
     habit_id: uuid.UUID
     body: schemas.CheckInCreate
     queued_at: datetime
+    # The account that queued it: another account logged in on the same server leaves it
+    # for its owner (None: queued before owners were kept, sent by whoever is signed in).
+    owner: uuid.UUID | None = None
 
     @property
     def id(self) -> uuid.UUID:
@@ -128,10 +131,12 @@ class OfflineQueue:
     def for_day(self, habit_id: uuid.UUID, day: date) -> list[PendingCheckIn]:
         return [e for e in self._entries.values() if e.habit_id == habit_id and e.day == day]
 
-    def add(self, habit_id: uuid.UUID, body: schemas.CheckInCreate) -> PendingCheckIn:
+    def add(
+        self, habit_id: uuid.UUID, body: schemas.CheckInCreate, owner: uuid.UUID | None = None
+    ) -> PendingCheckIn:
         if body.id is None or body.day is None:
             raise ValueError("a queued check-in needs its client id and day")
-        entry = PendingCheckIn(habit_id=habit_id, body=body, queued_at=self._now())
+        entry = PendingCheckIn(habit_id=habit_id, body=body, queued_at=self._now(), owner=owner)
         self._entries[str(body.id)] = entry
         self._write()
         return entry
@@ -142,10 +147,14 @@ class OfflineQueue:
             self._write()
         return entry
 
-    async def flush(self, client: RapportClient) -> FlushReport:
-        """Send every entry in order; stop at the first answer that is not final."""
+    async def flush(self, client: RapportClient, owner: uuid.UUID | None = None) -> FlushReport:
+        """Send every entry in order; stop at the first answer that is not final. With an
+        ``owner``, entries another account queued are left for it (never sent with this
+        account's token, which the server would refuse, dropping them)."""
         report = FlushReport()
         for key, entry in list(self._entries.items()):
+            if owner is not None and entry.owner is not None and entry.owner != owner:
+                continue
             try:
                 result = await client.check_in(entry.habit_id, entry.body)
             except httpx.TransportError as exc:

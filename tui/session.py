@@ -151,7 +151,8 @@ class Session:
 
     async def flush(self) -> FlushReport:
         async with self._flush_lock:
-            report = await self.queue.flush(self.client)
+            owner = self.user.id if self.user is not None else None
+            report = await self.queue.flush(self.client, owner)
         if report.delivered or report.rejected or report.stopped_by:
             self.online = not report.unreachable
         # A check-in queued by one screen action may be sent by another's flush (they

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import msgspec
+import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from shared import schemas
+
+# The document does not depend on the store: once, on SQLite.
+pytestmark = pytest.mark.sqlite_only
 
 
 async def test_examples_of_a_habit_a_check_in_result_and_a_problem_are_valid(

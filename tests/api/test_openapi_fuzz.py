@@ -86,13 +86,17 @@ def api_schema(server: str, token: str) -> Any:
     return loaded
 
 
+_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
 # The event stream never ends, so it is left to tests/api/test_events.py.
 schema = schemathesis.pytest.from_fixture("api_schema").exclude(path="/api/v1/events")
 
 
 @schema.parametrize()
 @settings(
-    max_examples=int(os.environ.get("RAPPORT_FUZZ_EXAMPLES", "30")),
+    # 30 examples per operation by hand, 15 in CI (CI=true), where the suite must run twice
+    # on two cores inside ten minutes; RAPPORT_FUZZ_EXAMPLES overrides.
+    max_examples=int(os.environ.get("RAPPORT_FUZZ_EXAMPLES", "15" if _CI else "30")),
     deadline=None,
     suppress_health_check=list(HealthCheck),
 )

@@ -27,6 +27,8 @@ def run(*command: str | Path, cwd: Path) -> str:
     return done.stdout
 
 
+# The generated client and the document do not depend on the store: once, on SQLite.
+@pytest.mark.sqlite_only
 @pytest.mark.xdist_group("node")
 def test_a_generated_typescript_client_type_checks_strictly_and_runs_the_core_loop(
     databases: Databases, tmp_path: Path

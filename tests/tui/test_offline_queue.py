@@ -68,3 +68,25 @@ async def test_flush_delivers_replays_and_drops_refusals(make_user: MakeUser) ->
     assert len((await ana.checkins(promise.id)).items) == 1
     assert sum(c.value for c in (await ana.checkins(listen.id)).items) == 2
     assert (await ana.me()).points == 5
+
+
+async def test_another_account_on_the_same_server_leaves_the_queue_to_its_owner(
+    make_user: MakeUser,
+) -> None:
+    """A queued check-in sent with someone else's token is refused (404), and a refusal
+    drops it: logging in as another account must not lose the first one's check-ins."""
+    ana: RapportClient = await make_user("ana")
+    ben: RapportClient = await make_user("ben")
+    ana_id, ben_id = (await ana.me()).id, (await ben.me()).id
+    habit = await ana.create_habit(schemas.HabitCreate(template="deliver-on-a-promise"))
+    queue = OfflineQueue(None)
+    mine = body()
+    queue.add(habit.id, mine, owner=ana_id)
+
+    as_ben = await queue.flush(ben, ben_id)
+    assert (as_ben.delivered, as_ben.rejected) == ([], [])
+    assert [e.id for e in queue.entries()] == [mine.id]
+
+    as_ana = await queue.flush(ana, ana_id)
+    assert [r.checkin.id for r in as_ana.delivered] == [mine.id]
+    assert len(queue) == 0

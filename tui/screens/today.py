@@ -329,7 +329,8 @@ class TodayScreen(DataScreen):
             id=client_id(), day=self.today.day, skip=skip, note=note, witness=witness
         )
         # Written to the queue before it is sent: a crash or a lost answer is replayed later.
-        session.queue.add(line.habit.id, body)
+        user = self.user()
+        session.queue.add(line.habit.id, body, owner=user.id if user is not None else None)
         self.app.refresh_state()
         self.show_queue()
         assert body.id is not None
