@@ -35,8 +35,6 @@ class AppHeader(Horizontal):
         #where { color: $success; padding-left: 1; text-wrap: nowrap; text-overflow: ellipsis;
                  max-width: 30; }
         &.-offline #where { color: $error; }
-        /* Below 100 columns the tabs leave no room: the screen's own card names it. */
-        .-narrow & #title { display: none; }
         &.-pending #pending { display: block; }
     }
     """
