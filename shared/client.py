@@ -242,6 +242,16 @@ class RapportClient:
         """A team with its first page of members (members only)."""
         return await self._call(schemas.Team, "GET", f"/api/v1/teams/{team_id}")
 
+    async def members(
+        self, team_id: UUID, *, limit: int = 200, cursor: str | None = None
+    ) -> schemas.MemberPage:
+        params: dict[str, Any] = {"limit": limit}
+        if cursor is not None:
+            params["cursor"] = cursor
+        return await self._call(
+            schemas.MemberPage, "GET", f"/api/v1/teams/{team_id}/members", params=params
+        )
+
     async def create_team(self, body: schemas.TeamCreate) -> schemas.Team:
         return await self._call(schemas.Team, "POST", "/api/v1/teams", body=body)
 

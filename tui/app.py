@@ -210,7 +210,9 @@ class RapportApp(App[None]):
     def refresh_state(self) -> None:
         if self.session is not None:
             self.online = self.session.online
-            self.pending = len(self.session.queue)
+            user = self.session.user
+            # Only this account's: another's entries wait for it (``OfflineQueue.flush``).
+            self.pending = self.session.queue.waiting_for(user.id if user else None)
 
     def data_changed(self) -> None:
         """Tell watching screens to reload."""

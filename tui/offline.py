@@ -141,6 +141,10 @@ class OfflineQueue:
         self._write()
         return entry
 
+    def waiting_for(self, owner: uuid.UUID | None) -> int:
+        """How many entries a flush by ``owner`` would send (None: all of them)."""
+        return sum(1 for e in self._entries.values() if owner is None or e.owner in (None, owner))
+
     def discard(self, checkin_id: uuid.UUID) -> PendingCheckIn | None:
         entry = self._entries.pop(str(checkin_id), None)
         if entry is not None:

@@ -90,3 +90,12 @@ async def test_another_account_on_the_same_server_leaves_the_queue_to_its_owner(
     as_ana = await queue.flush(ana, ana_id)
     assert [r.checkin.id for r in as_ana.delivered] == [mine.id]
     assert len(queue) == 0
+
+
+def test_the_pending_count_is_the_accounts_own() -> None:
+    queue = OfflineQueue(None)
+    ana, ben = client_id(), client_id()
+    queue.add(client_id(), body(), owner=ana)
+    queue.add(client_id(), body(), owner=ben)
+    queue.add(client_id(), body())  # from before owners were kept: anyone's
+    assert (queue.waiting_for(ana), queue.waiting_for(ben), queue.waiting_for(None)) == (2, 2, 3)

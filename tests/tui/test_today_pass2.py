@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from textual.widgets import Label
 
 from shared import schemas
@@ -285,3 +286,25 @@ async def test_quick_count_ups_each_tell_their_own_result_and_one_level_up_once(
         assert str(moment.render()).count("Level 2") == 1
         # Nothing announced as "synced" from the offline queue: these were the user's own.
         assert not [n for n in app._notifications if n.title == "Synced"]
+
+
+async def test_the_witness_picker_reads_every_page_of_members(
+    make_app: MakeApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("tui.screens.witness.PAGE", 1)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        ana = await server_client(app)
+        bob = await register(app, "bob", "Bob")
+        team = await bob.create_team(schemas.TeamCreate(name="Band"))
+        code = (await bob.create_invite(team.id)).code
+        await ana.join_team(code)
+        for handle, name in (("cat", "Cat"), ("dan", "Dan")):
+            await (await register(app, handle, name)).join_team(code)
+        await select(pilot, "Thank a colleague for something specific")
+        await pilot.press("w")
+        await ready(pilot, "WitnessScreen")
+        options = app.screen.query_one("#witnesses")
+        shown = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert shown == ["Bob (@bob) · Band", "Cat (@cat) · Band", "Dan (@dan) · Band"]

@@ -16,6 +16,8 @@ from textual.widgets.option_list import Option
 
 from tui.wording import SERVICE_ERRORS, error_text
 
+PAGE = 200  # members asked for at a time
+
 
 class WitnessScreen(ModalScreen[UUID | None]):
     """Dismissed with the chosen teammate's user id, or None."""
@@ -53,12 +55,17 @@ class WitnessScreen(ModalScreen[UUID | None]):
             me = session.user or await session.me()
             teams = await session.client.teams()
             seen: dict[UUID, str] = {}
-            for summary in teams:
-                team = await session.client.team(summary.id)
-                for member in team.members or []:
-                    if member.user.id != me.id and member.user.id not in seen:
-                        who = member.user
-                        seen[who.id] = f"{who.display_name} (@{who.handle}) · {team.name}"
+            for team in teams:
+                cursor: str | None = None
+                while True:  # every page: a big team's later members are teammates too
+                    page = await session.client.members(team.id, limit=PAGE, cursor=cursor)
+                    for member in page.items:
+                        if member.user.id != me.id and member.user.id not in seen:
+                            who = member.user
+                            seen[who.id] = f"{who.display_name} (@{who.handle}) · {team.name}"
+                    cursor = page.next_cursor
+                    if cursor is None:
+                        break
         except SERVICE_ERRORS as exc:
             state.update(f"[b]Cannot list teammates:[/b] {error_text(exc)}")
             return
