@@ -88,11 +88,10 @@ STORE_FREE = (
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    # The PostgreSQL run repeats the API's property-based sweeps on the other store with
-    # fewer examples each (every operation is still fuzzed there); the SQLite run keeps the
-    # full count. Both stay inside CI's ten minutes on two cores. An explicit value wins.
+    # The PostgreSQL run repeats the stateful sweep on the other store with fewer scenarios
+    # (the single-call fuzz runs on SQLite only); both runs stay inside CI's ten minutes on
+    # two cores. An explicit value wins.
     if config.getoption("--store") == "postgresql":
-        os.environ.setdefault("RAPPORT_FUZZ_EXAMPLES", "8")
         os.environ.setdefault("RAPPORT_STATEFUL_SCENARIOS", "50")
 
 
